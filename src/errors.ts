@@ -1,0 +1,54 @@
+/** Exit codes of SPEC §5. */
+export const ExitCode = {
+  ok: 0,
+  findings: 1,
+  usage: 2,
+  notFound: 3,
+  cluster: 4,
+  interrupted: 130,
+} as const;
+
+/** Base error: carries the exit code and an optional one-line hint. */
+export class CliError extends Error {
+  readonly exitCode: number;
+  readonly hint: string | undefined;
+
+  constructor(message: string, exitCode: number, hint?: string) {
+    super(message);
+    this.name = new.target.name;
+    this.exitCode = exitCode;
+    this.hint = hint;
+  }
+}
+
+/** Bad flag, bad value, unreadable or malformed input file: exit 2, nothing written. */
+export class UsageError extends CliError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.usage, hint);
+  }
+}
+
+/** A named object (PVC, namespace, kubeconfig context) does not exist: exit 3. */
+export class NotFoundError extends CliError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.notFound, hint);
+  }
+}
+
+/** The cluster could not be reached or refused the request: exit 4. */
+export class ClusterError extends CliError {
+  /** HTTP status when the API server answered, else undefined (transport failure). */
+  readonly status: number | undefined;
+
+  constructor(message: string, hint?: string, status?: number) {
+    super(message, ExitCode.cluster, hint);
+    this.status = status;
+  }
+}
+
+/** The user interrupted the run (Ctrl-C): exit 130. */
+export class InterruptedError extends CliError {
+  constructor() {
+    super('interrupted', ExitCode.interrupted);
+  }
+}
