@@ -1,0 +1,107 @@
+// One PVC's migration history (SPEC §3.2, the `events` command).
+
+import { findAttachments } from './attachments.js';
+import { parseMigrationMessage } from './messages.js';
+import { isMigrationEvent } from './normalize.js';
+import { pairMigrations } from './pairing.js';
+import { formatTimestamp } from './time.js';
+import { volumeTimeoutSeconds } from './timeout.js';
+import type {
+  DualAttach,
+  EventRecord,
+  HistoryEvent,
+  PersistentVolumeRecord,
+  PvcHistory,
+  PvcRecord,
+  VolumeAttachmentRecord,
+} from './types.js';
+
+export interface PvcHistoryInput {
+  pvc: PvcRecord;
+  volumeId: string | null;
+  events: readonly EventRecord[];
+  persistentVolume: PersistentVolumeRecord | null;
+  volumeAttachments: readonly VolumeAttachmentRecord[];
+  warnings: readonly string[];
+}
+
+export interface PvcHistoryOptions {
+  /** Epoch ms. */
+  now: number;
+  driver: string;
+  /** Every event on the PVC, not only Migration* ones (`events --all`). */
+  all: boolean;
+}
+
+/** True when the event's involvedObject is this PVC; uids are compared only when both are known (as kubectl describe does). */
+export function isEventOfPvc(e: EventRecord, pvc: PvcRecord): boolean {
+  const ref = e.involvedObject;
+  return (
+    ref.kind === 'PersistentVolumeClaim' &&
+    ref.name === pvc.name &&
+    ref.namespace === pvc.namespace &&
+    (ref.uid === '' || pvc.uid === '' || ref.uid === pvc.uid)
+  );
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Oldest first by last seen (events without a time first, as kubectl sorts them), then name. */
+function compareByLastSeen(a: EventRecord, b: EventRecord): number {
+  if (a.lastSeen !== b.lastSeen) {
+    if (a.lastSeen === null) return -1;
+    if (b.lastSeen === null) return 1;
+    return a.lastSeen - b.lastSeen;
+  }
+  return compareText(a.name, b.name) || compareText(a.reason, b.reason) || compareText(a.message, b.message);
+}
+
+function toHistoryEvent(e: EventRecord): HistoryEvent {
+  return {
+    name: e.name,
+    type: e.type,
+    reason: e.reason,
+    count: e.count,
+    firstSeen: e.firstSeen === null ? null : formatTimestamp(e.firstSeen),
+    lastSeen: e.lastSeen === null ? null : formatTimestamp(e.lastSeen),
+    component: e.component,
+    message: e.message,
+    parsed: isMigrationEvent(e) ? parseMigrationMessage(e.reason, e.message) : null,
+  };
+}
+
+/** Builds the `events` document of one PVC: its events oldest first, its migrations (SPEC §2.4) and its current attachment. */
+export function buildPvcHistory(input: PvcHistoryInput, options: PvcHistoryOptions): PvcHistory {
+  const { pvc, persistentVolume: pv } = input;
+  const events = input.events
+    .filter((e) => isEventOfPvc(e, pvc) && (options.all || isMigrationEvent(e)))
+    .sort(compareByLastSeen);
+
+  const volumeTimeout =
+    pv !== null && pv.driver === options.driver ? volumeTimeoutSeconds(pv.migrationTimeoutAttribute) : null;
+  const paired = pairMigrations(events, { now: options.now, volumeTimeout: () => volumeTimeout });
+
+  // The PVC's VolumeAttachments name its PV; fall back to the claim's volumeName, then the volume ID.
+  const pvName = pv?.name ?? pvc.volumeName ?? input.volumeId;
+  const vas = input.volumeAttachments.filter((va) => pvName !== null && va.persistentVolumeName === pvName);
+  const found = findAttachments(vas, pv === null ? [] : [pv], {
+    now: options.now,
+    driver: options.driver,
+    stuckAfterSeconds: null,
+  });
+  const dualAttach: DualAttach | null = found.dualAttaches[0] ?? found.multiAttaches[0] ?? null;
+  const nodes = [...found.attachedNodesByVolume.values()].flat().sort(compareText);
+
+  return {
+    apiVersion: 'rds-migrate/v1',
+    kind: 'PvcMigrationHistory',
+    now: formatTimestamp(options.now),
+    pvc: { namespace: pvc.namespace, name: pvc.name, uid: pvc.uid, volumeId: input.volumeId },
+    events: events.map(toHistoryEvent),
+    migrations: paired.migrations,
+    attachment: { nodes, dualAttach },
+    warnings: [...input.warnings],
+  };
+}

@@ -1,0 +1,82 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { formatTimestamp, parseTimestamp } from '../../../src/domain/time.js';
+
+describe('parseTimestamp', () => {
+  it.each([
+    ['2025-01-02T03:04:05Z', Date.UTC(2025, 0, 2, 3, 4, 5)],
+    ['2025-01-02T03:04:05.123Z', Date.UTC(2025, 0, 2, 3, 4, 5, 123)],
+    ['2025-01-02T03:04:05.123456Z', Date.UTC(2025, 0, 2, 3, 4, 5, 123)], // MicroTime: sub-ms truncated
+    ['2025-01-02T03:04:05.5Z', Date.UTC(2025, 0, 2, 3, 4, 5, 500)],
+    ['2025-01-02T05:04:05+02:00', Date.UTC(2025, 0, 2, 3, 4, 5)],
+    ['2025-01-02T00:04:05-03:00', Date.UTC(2025, 0, 2, 3, 4, 5)],
+    ['2024-02-29T00:00:00Z', Date.UTC(2024, 1, 29)],
+    ['1970-01-01T00:00:00Z', 0],
+    ['9999-12-31T23:59:59Z', Date.UTC(9999, 11, 31, 23, 59, 59)],
+  ])('%s → epoch ms', (text, expected) => {
+    expect(parseTimestamp(text)).toBe(expected);
+  });
+
+  it.each([
+    [''],
+    ['2025-01-02'],
+    ['2025-01-02T03:04:05'], // no zone
+    ['2025-01-02 03:04:05Z'],
+    ['2025-13-02T03:04:05Z'],
+    ['2025-02-29T03:04:05Z'], // not a leap year
+    ['2025-01-02T24:00:00Z'],
+    ['2025-01-02T03:60:00Z'],
+    ['2025-01-02T03:04:60Z'],
+    ['2025-01-02T03:04:05.Z'],
+    ['1969-12-31T23:59:59Z'],
+    ['0001-01-01T00:00:00Z'], // Go's zero time
+    ['+10000-01-01T00:00:00Z'],
+    [' 2025-01-02T03:04:05Z'],
+    ['yesterday'],
+  ])('rejects %j', (text) => {
+    expect(parseTimestamp(text)).toBeNull();
+  });
+
+  it.each([[null], [undefined], [1735787045000], [{}], [[]], [true], [new Date(Number.NaN)]])(
+    'non-strings and invalid Dates give null: %j',
+    (value) => {
+      expect(parseTimestamp(value)).toBeNull();
+    },
+  );
+
+  it('accepts a valid Date (client-node deserializes metav1.Time to Date)', () => {
+    expect(parseTimestamp(new Date(Date.UTC(2025, 0, 2)))).toBe(Date.UTC(2025, 0, 2));
+  });
+
+  it('never throws on arbitrary strings', () => {
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        const r = parseTimestamp(s);
+        expect(r === null || Number.isFinite(r)).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('formatTimestamp', () => {
+  it.each([
+    [Date.UTC(2025, 0, 2, 3, 4, 5), '2025-01-02T03:04:05Z'],
+    [Date.UTC(2025, 0, 2, 3, 4, 5, 123), '2025-01-02T03:04:05.123Z'],
+    [Date.UTC(2025, 0, 2, 3, 4, 5, 100), '2025-01-02T03:04:05.100Z'],
+    [0, '1970-01-01T00:00:00Z'],
+  ])('%d → %s', (ms, text) => {
+    expect(formatTimestamp(ms)).toBe(text);
+  });
+
+  it.each([[-1e16], [1e16], [Number.NEGATIVE_INFINITY], [Number.NaN]])('never throws, even for %d', (ms) => {
+    expect(typeof formatTimestamp(ms)).toBe('string');
+  });
+
+  it('round-trips through parseTimestamp', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: Date.UTC(9999, 11, 31) }), (ms) => {
+        expect(parseTimestamp(formatTimestamp(ms))).toBe(ms);
+      }),
+    );
+  });
+});
