@@ -1,0 +1,402 @@
+// A fake Kubernetes API server that behaves like the real one on the wire: HTTPS with a test CA,
+// bearer-token auth, legacy discovery, a few core/storage/events resources, field selectors,
+// paging, server-side Tables, RBAC denials and injected faults. Every request is recorded.
+//
+// kubectl: /usr/bin/kubectl is Google's dispatcher; it reads /version and runs the matching
+// versioned binary. See test/helpers/run-cli.ts (`kubectlBinary`) for what works against this fake.
+//
+// Typical use in a test:
+//   const server = await startFakeServer({ objects: [namespace('vms'), pvc({...}), ...] });
+//   const kubeconfig = server.writeKubeconfig(tmpDir, { namespace: 'vms' });
+//   const res = await runCli(['events', 'vm-disk'], { kubeconfig });
+//   expect(server.writes()).toEqual([]);                       // what the server received
+//   server.fault({ path: /\/events$/, status: 503, times: 1 });  // transient failure
+//   server.deny({ verb: 'list', resource: 'volumeattachments' }); // 403 like RBAC
+import { createServer } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { serverCredentials, testCaPem, type TlsVariant } from './tls.js';
+import { Store } from './store.js';
+import { resourceForKind } from './resources.js';
+import { route, verbOf } from './routing.js';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
+import { handleResource } from './handlers.js';
+import type { HandlerContext, Reply } from './handlers.js';
+import { StatusError, forbidden, genericFailure, pathNotFound, unauthorized } from './status.js';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+  /** HTTP status answered; 0 when the connection was reset without an answer. */
+  status: number;
+  userAgent?: string;
+}
+
+export interface FaultRule {
+  method?: string;
+  /** Exact pathname (no query), or a RegExp tested against the pathname. */
+  path?: string | RegExp;
+  when?: (req: { method: string; path: string; query: Record<string, string> }) => boolean;
+  status?: number;
+  /** Response body; an object is sent as JSON, a string as is. Default: a Status for `status`. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** How many matching requests the rule applies to (default Infinity). */
+  times?: number;
+  delayMs?: number;
+  /** Destroy the socket without answering. */
+  reset?: boolean;
+}
+
+export interface DenyRule {
+  verb: string; // 'list', 'get', 'create', 'patch', ... or '*'
+  resource: string; // plural, e.g. 'volumeattachments'
+  namespace?: string; // only in this namespace (default: everywhere)
+  group?: string; // only this API group (default: any)
+}
+
+export interface KubeconfigOptions {
+  namespace?: string;
+  contextName?: string;
+  token?: string;
+  server?: string;
+  /** CA to trust instead of the test CA (e.g. otherCaPem). */
+  caPem?: string;
+  insecureSkipTlsVerify?: boolean;
+  /** File name inside `dir` (default `kubeconfig`). */
+  fileName?: string;
+}
+
+export interface FakeServer {
+  url: string;
+  token: string;
+  caPem: string;
+  requests: RecordedRequest[];
+  writes(): RecordedRequest[];
+  add(...objects: object[]): void;
+  objects(kind: string): any[];
+  /** Removes a stored object (e.g. an event whose TTL ran out). Returns whether it existed. */
+  remove(kind: string, namespace: string | undefined, name: string): boolean;
+  fault(rule: FaultRule): void;
+  deny(rule: DenyRule): void;
+  /** The next `times` list requests that carry `continue` get 410 Expired. */
+  expireContinueTokens(times?: number): void;
+  writeKubeconfig(dir: string, opts?: KubeconfigOptions): string;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export interface FakeServerOptions {
+  objects?: object[];
+  token?: string;
+  /** Reported by /version, e.g. '1.31' or 'v1.31.4' (default 1.31). */
+  serverVersion?: string;
+  tls?: TlsVariant;
+  /** The user named in 403 messages (default system:serviceaccount:test:rds). */
+  user?: string;
+  /** Clock for creationTimestamp and table ages (default: real time). */
+  now?: () => Date;
+}
+
+const json = (value: unknown): string => JSON.stringify(value);
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function parseBody(raw: string): unknown {
+  if (raw === '') return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Starts the fake on https://127.0.0.1:<random port>. */
+export async function startFakeServer(options: FakeServerOptions = {}): Promise<FakeServer> {
+  const token = options.token ?? 'fake-token-0123456789';
+  const user = options.user ?? 'system:serviceaccount:test:rds';
+  const now = options.now ?? (() => new Date());
+  const store = new Store(now);
+  const requests: RecordedRequest[] = [];
+  let faults: (FaultRule & { remaining: number })[] = [];
+  let denials: DenyRule[] = [];
+  let expireContinue = 0;
+  const sockets = new Set<Socket>();
+
+  const ctx: HandlerContext = {
+    store,
+    now,
+    takeContinueExpiry: () => {
+      if (expireContinue <= 0) return false;
+      expireContinue -= 1;
+      return true;
+    },
+  };
+
+  let hostPort = '127.0.0.1:0';
+
+  function send(res: ServerResponse, record: RecordedRequest, reply: Reply): void {
+    record.status = reply.status;
+    const payload = typeof reply.body === 'string' ? reply.body : json(reply.body);
+    res.writeHead(reply.status, {
+      'Content-Type': 'application/json',
+      'Cache-Control': 'no-cache, private',
+      ...reply.headers,
+    });
+    res.end(payload);
+  }
+
+  function sendError(res: ServerResponse, record: RecordedRequest, err: unknown): void {
+    if (err instanceof StatusError) {
+      send(res, record, { status: err.status.code, body: err.status, headers: err.headers });
+      return;
+    }
+    const status = genericFailure(500);
+    status.message = `Internal error occurred: ${(err as Error)?.message ?? String(err)}`;
+    send(res, record, { status: 500, body: status });
+  }
+
+  function matchFault(method: string, path: string, query: Record<string, string>): (FaultRule & { remaining: number }) | undefined {
+    for (const rule of faults) {
+      if (rule.remaining <= 0) continue;
+      if (rule.method && rule.method.toUpperCase() !== method) continue;
+      if (typeof rule.path === 'string' && rule.path !== path) continue;
+      if (rule.path instanceof RegExp && !rule.path.test(path)) continue;
+      if (rule.when && !rule.when({ method, path, query })) continue;
+      rule.remaining -= 1;
+      return rule;
+    }
+    return undefined;
+  }
+
+  function faultReply(rule: FaultRule): Reply {
+    const status = rule.status!;
+    const headers: Record<string, string> = { ...rule.headers };
+    let retryAfter: number | undefined;
+    if (status === 429 || status === 503) {
+      const given = Object.entries(headers).find(([k]) => k.toLowerCase() === 'retry-after');
+      if (given) retryAfter = Number(given[1]);
+      else if (status === 429) {
+        retryAfter = 1;
+        headers['Retry-After'] = '1';
+      }
+    }
+    const body = rule.body !== undefined ? rule.body : genericFailure(status, retryAfter);
+    return { status, body, headers };
+  }
+
+  function checkAuth(req: IncomingMessage): void {
+    const auth = req.headers.authorization;
+    if (auth !== `Bearer ${token}`) throw unauthorized();
+  }
+
+  function checkDenied(method: string, query: Record<string, string>, r: Extract<ReturnType<typeof route>, { type: 'resource' }>): void {
+    const verb = verbOf(method, r.name !== undefined, query);
+    for (const rule of denials) {
+      if (rule.verb !== '*' && rule.verb !== verb) continue;
+      if (rule.resource !== r.def.plural) continue;
+      if (rule.group !== undefined && rule.group !== r.def.group) continue;
+      if (rule.namespace !== undefined && rule.namespace !== r.namespace) continue;
+      throw forbidden({
+        user,
+        verb,
+        resource: r.def.plural,
+        group: r.def.group,
+        ...(r.namespace !== undefined ? { namespace: r.namespace } : {}),
+        ...(r.name !== undefined && verb !== 'create' ? { name: r.name } : {}),
+      });
+    }
+  }
+
+  function dispatch(method: string, pathname: string, query: Record<string, string>, req: IncomingMessage, rawBody: string): Reply {
+    const r = route(pathname);
+    const ok = (body: unknown): Reply => ({ status: 200, body });
+    switch (r.type) {
+      case 'version':
+        return ok(versionInfo(options.serverVersion ?? '1.31'));
+      case 'health':
+        return { status: 200, body: 'ok', headers: { 'Content-Type': 'text/plain; charset=utf-8' } };
+      case 'api':
+        // Aggregated discovery (Accept: ...;as=APIGroupDiscoveryList) is not offered: answering with the
+        // legacy document and Content-Type application/json makes client-go fall back to legacy discovery.
+        return ok(apiVersions(hostPort));
+      case 'apis':
+        return ok(apiGroupList());
+      case 'group': {
+        const doc = apiGroup(r.group);
+        if (!doc) throw pathNotFound();
+        return ok(doc);
+      }
+      case 'resourceList': {
+        const doc = apiResourceList(r.group, r.version);
+        if (!doc) throw pathNotFound();
+        return ok(doc);
+      }
+      case 'resource':
+        checkDenied(method, query, r);
+        return handleResource(ctx, {
+          method,
+          def: r.def,
+          ...(r.namespace !== undefined ? { namespace: r.namespace } : {}),
+          ...(r.name !== undefined ? { name: r.name } : {}),
+          ...(r.subresource !== undefined ? { subresource: r.subresource } : {}),
+          query,
+          headers: req.headers,
+          rawBody,
+        });
+      case 'notFound':
+        throw pathNotFound();
+    }
+  }
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const url = new URL(req.url ?? '/', 'https://127.0.0.1');
+    const query = Object.fromEntries(url.searchParams);
+    const rawBody = await readBody(req);
+    const record: RecordedRequest = {
+      method,
+      path: url.pathname,
+      query,
+      headers: { ...req.headers },
+      body: parseBody(rawBody),
+      status: 0,
+    };
+    const ua = req.headers['user-agent'];
+    if (ua !== undefined) record.userAgent = ua;
+    requests.push(record);
+    try {
+      const rule = matchFault(method, url.pathname, query);
+      if (rule) {
+        if (rule.delayMs) await sleep(rule.delayMs);
+        if (rule.reset) {
+          req.socket.destroy();
+          return;
+        }
+        if (rule.status !== undefined) {
+          send(res, record, faultReply(rule));
+          return;
+        }
+      }
+      checkAuth(req);
+      send(res, record, dispatch(method, url.pathname, query, req, rawBody));
+    } catch (err) {
+      sendError(res, record, err);
+    }
+  }
+
+  const server = createServer({ ...serverCredentials(options.tls ?? 'good') }, (req, res) => {
+    onRequest(req, res).catch((err) => {
+      if (!res.headersSent) res.writeHead(500).end(String(err));
+    });
+  });
+  server.on('secureConnection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  // TLS handshake failures (wrong host, expired, untrusted) are the client's business.
+  server.on('tlsClientError', () => undefined);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  hostPort = `127.0.0.1:${port}`;
+  const url = `https://${hostPort}`;
+
+  const fake: FakeServer = {
+    url,
+    token,
+    caPem: testCaPem,
+    requests,
+    writes: () => requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD'),
+    add: (...objects) => {
+      for (const obj of objects) store.seed(obj);
+    },
+    objects: (kind) => {
+      const def = resourceForKind(kind);
+      return store.list(def?.storageKind ?? kind).map((o) => structuredClone(o));
+    },
+    remove: (kind, namespace, name) => store.delete(kind, namespace ?? '', name) !== undefined,
+    fault: (rule) => {
+      faults.push({ ...rule, remaining: rule.times ?? Infinity });
+    },
+    deny: (rule) => {
+      denials.push(rule);
+    },
+    expireContinueTokens: (times = 1) => {
+      expireContinue += times;
+    },
+    writeKubeconfig: (dir, opts = {}) => {
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, opts.fileName ?? 'kubeconfig');
+      writeFileSync(file, kubeconfigYaml({
+        server: opts.server ?? url,
+        caPem: opts.caPem ?? testCaPem,
+        token: opts.token ?? token,
+        contextName: opts.contextName ?? 'fake',
+        ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
+        insecure: opts.insecureSkipTlsVerify ?? false,
+      }), { mode: 0o600 });
+      return file;
+    },
+    reset: () => {
+      requests.length = 0;
+      faults = [];
+      denials = [];
+      expireContinue = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+  if (options.objects) fake.add(...options.objects);
+  return fake;
+}
+
+function kubeconfigYaml(o: { server: string; caPem: string; token: string; contextName: string; namespace?: string; insecure: boolean }): string {
+  const q = (s: string): string => JSON.stringify(s); // JSON strings are valid YAML scalars
+  const clusterAuth = o.insecure
+    ? '    insecure-skip-tls-verify: true\n'
+    : `    certificate-authority-data: ${Buffer.from(o.caPem).toString('base64')}\n`;
+  return (
+    'apiVersion: v1\n' +
+    'kind: Config\n' +
+    'preferences: {}\n' +
+    'clusters:\n' +
+    `- name: ${q(o.contextName + '-cluster')}\n` +
+    '  cluster:\n' +
+    `    server: ${q(o.server)}\n` +
+    clusterAuth +
+    'users:\n' +
+    `- name: ${q(o.contextName + '-user')}\n` +
+    '  user:\n' +
+    `    token: ${q(o.token)}\n` +
+    'contexts:\n' +
+    `- name: ${q(o.contextName)}\n` +
+    '  context:\n' +
+    `    cluster: ${q(o.contextName + '-cluster')}\n` +
+    `    user: ${q(o.contextName + '-user')}\n` +
+    (o.namespace !== undefined ? `    namespace: ${q(o.namespace)}\n` : '') +
+    `current-context: ${q(o.contextName)}\n`
+  );
+}

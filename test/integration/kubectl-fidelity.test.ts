@@ -1,0 +1,168 @@
+// The real kubectl against the fake API server: what it prints and what it asks the server for.
+// kubectl here is Google's dispatcher; with the fake reporting v1.31 it runs kubectl.1.31
+// (see test/helpers/run-cli.ts). Every run gets a fresh HOME, so no discovery cache is shared.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeServer } from '../fake/server.js';
+import type { FakeServer, RecordedRequest } from '../fake/server.js';
+import { kubeRequest } from '../helpers/kube-request.js';
+import { runKubectl, kubectlAvailable, kubectlBinary } from '../helpers/run-cli.js';
+import { event, namespace, pod, pv, pvc, volumeAttachment } from '../helpers/objects.js';
+
+const claim = pvc({ namespace: 'vms', name: 'vm-disk', uid: '6f1c2a4e-8d3b-4f5a-9c7e-1b2d3e4f5a6b', volumeName: 'pvc-6f1c2a4e', resourceVersion: '5123' });
+const volume = pv({ name: 'pvc-6f1c2a4e', claimRef: { namespace: 'vms', name: 'vm-disk', uid: claim.metadata.uid }, timeout: 300 });
+const now = Date.now();
+const startedMessage = '[pvc-6f1c2a4e]: KubeVirt live migration started - source: node-a, target: node-b, timeout: 5m0s';
+const started = event({ pvc: claim, reason: 'MigrationStarted', type: 'Normal', message: startedMessage, firstTimestamp: new Date(now - 90_000) });
+// Same PVC name, but the UID of an earlier, deleted PVC: describe must not show it.
+const stale = event({
+  pvc: { ...claim.metadata, uid: '00000000-0000-4000-8000-000000000000' }, name: 'vm-disk.stale', reason: 'MigrationFailed', type: 'Warning',
+  message: '[pvc-old]: KubeVirt live migration failed - source: node-a, attempted target: node-c, reason: timeout, elapsed: 5m0s',
+  firstTimestamp: new Date(now - 3_000_000),
+});
+const vaSource = volumeAttachment({ pv: volume, node: 'node-a', attached: true, createdAt: new Date(now - 3_600_000) });
+const vaTarget = volumeAttachment({ pv: volume, node: 'node-b', attached: true, createdAt: new Date(now - 90_000) });
+
+let server: FakeServer;
+let dir: string;
+let kubeconfig: string;
+
+/**
+ * Requests kubectl itself made. The dispatcher's own /version probe (User-Agent
+ * `kubectl-dispatcher/v1.0`) is excluded. Run through the dispatcher, kubectl says `kubectl/v1.31.9`;
+ * run directly, a versioned binary says `kubectl.1.29/v1.29.14` (Go uses the executable's name).
+ */
+function kubectlRequests(): RecordedRequest[] {
+  return server.requests.filter((r) => /^kubectl(\.[\d.]+)?\//.test(r.userAgent ?? ''));
+}
+
+describe.skipIf(!kubectlAvailable)('real kubectl against the fake API server', () => {
+  beforeAll(async () => {
+    server = await startFakeServer({
+      serverVersion: '1.31',
+      objects: [namespace('vms'), claim, volume, started, stale, vaSource, vaTarget, pod({ namespace: 'vms', name: 'virt-launcher-vm-x7k2p', node: 'node-a', pvcs: ['vm-disk'] })],
+    });
+    dir = mkdtempSync(join(tmpdir(), 'kubectl-fidelity-'));
+    kubeconfig = server.writeKubeconfig(dir);
+  });
+  afterAll(async () => {
+    await server?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  beforeEach(() => server.reset());
+
+  it('kubectl get pvc prints the server-side table', async () => {
+    const res = await runKubectl(['get', 'pvc', '-n', 'vms'], { kubeconfig });
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const [header, row] = res.stdout.trimEnd().split('\n');
+    expect(header!.split(/\s{2,}/)).toEqual(['NAME', 'STATUS', 'VOLUME', 'CAPACITY', 'ACCESS MODES', 'STORAGECLASS', 'VOLUMEATTRIBUTESCLASS', 'AGE']);
+    expect(row!.split(/\s+/).slice(0, 7)).toEqual(['vm-disk', 'Bound', 'pvc-6f1c2a4e', '10Gi', 'RWX', 'rds-nvme', '<unset>']);
+    const list = kubectlRequests().find((r) => r.path === '/api/v1/namespaces/vms/persistentvolumeclaims');
+    expect(list?.headers.accept).toContain('as=Table');
+    expect(list?.query.limit).toBe('500');
+  });
+
+  it('kubectl get events --field-selector -o json returns the seeded event', async () => {
+    const res = await runKubectl(['get', 'events', '-n', 'vms', '--field-selector', 'reason=MigrationStarted', '-o', 'json'], { kubeconfig });
+    expect(res.code).toBe(0);
+    const list = JSON.parse(res.stdout);
+    expect(list.items).toHaveLength(1);
+    expect(list.items[0]).toMatchObject({
+      metadata: { name: started.metadata.name, namespace: 'vms' },
+      involvedObject: { kind: 'PersistentVolumeClaim', name: 'vm-disk', uid: claim.metadata.uid },
+      reason: 'MigrationStarted', message: startedMessage,
+    });
+    const sent = kubectlRequests().find((r) => r.path === '/api/v1/namespaces/vms/events');
+    expect(sent?.query.fieldSelector).toBe('reason=MigrationStarted');
+  });
+
+  it('kubectl describe pvc shows the event, found by the PVC uid', async () => {
+    const res = await runKubectl(['describe', 'pvc', 'vm-disk', '-n', 'vms'], { kubeconfig });
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/^Name:\s+vm-disk$/m);
+    expect(res.stdout).toMatch(/^Used By:\s+virt-launcher-vm-x7k2p$/m);
+    const events = res.stdout.slice(res.stdout.indexOf('Events:'));
+    const lines = events.trimEnd().split('\n');
+    expect(lines[1]!.trim().split(/\s+/)).toEqual(['Type', 'Reason', 'Age', 'From', 'Message']);
+    expect(lines.slice(3)).toHaveLength(1); // the stale event of the old PVC uid is not shown
+    const row = lines[3]!.trim().split(/\s{2,}/);
+    expect(row).toEqual(['Normal', 'MigrationStarted', expect.stringMatching(/^(9\d|1[01]\d)s$/), 'rds-csi-node', startedMessage]);
+
+    const eventList = kubectlRequests().find((r) => r.path === '/api/v1/namespaces/vms/events');
+    const terms = eventList?.query.fieldSelector?.split(',').sort();
+    expect(terms).toEqual([
+      'involvedObject.kind=PersistentVolumeClaim',
+      'involvedObject.name=vm-disk',
+      'involvedObject.namespace=vms',
+      `involvedObject.uid=${claim.metadata.uid}`,
+    ]);
+  });
+
+  it('kubectl get volumeattachments lists both attachments', async () => {
+    const res = await runKubectl(['get', 'volumeattachments'], { kubeconfig });
+    expect(res.code).toBe(0);
+    const rows = res.stdout.trimEnd().split('\n').map((l) => l.split(/\s+/));
+    expect(rows[0]).toEqual(['NAME', 'ATTACHER', 'PV', 'NODE', 'ATTACHED', 'AGE']);
+    expect(rows.slice(1).map((r) => r.slice(0, 5)).sort((a, b) => a[3]!.localeCompare(b[3]!))).toEqual([
+      [vaSource.metadata.name, 'rds.csi.srvlab.io', 'pvc-6f1c2a4e', 'node-a', 'true'],
+      [vaTarget.metadata.name, 'rds.csi.srvlab.io', 'pvc-6f1c2a4e', 'node-b', 'true'],
+    ]);
+    expect(kubectlRequests().some((r) => r.path === '/apis/storage.k8s.io/v1/volumeattachments')).toBe(true);
+  });
+
+  it('kubectl events --for pvc/vm-disk lists the PVC events by kind, apiVersion and name', async () => {
+    const res = await runKubectl(['events', '--for', 'pvc/vm-disk', '-n', 'vms'], { kubeconfig });
+    expect(res.code).toBe(0);
+    const lines = res.stdout.trimEnd().split('\n');
+    expect(lines[0]!.split(/\s{2,}/)).toEqual(['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE']);
+    // No uid filter: the stale event with the same name shows too, oldest first.
+    expect(lines.slice(1).map((l) => l.split(/\s{2,}/).slice(1))).toEqual([
+      ['Warning', 'MigrationFailed', 'PersistentVolumeClaim/vm-disk', stale.message],
+      ['Normal', 'MigrationStarted', 'PersistentVolumeClaim/vm-disk', startedMessage],
+    ]);
+    const sent = kubectlRequests().find((r) => r.path === '/api/v1/namespaces/vms/events');
+    expect(sent?.query.fieldSelector?.split(',').sort()).toEqual([
+      'involvedObject.apiVersion=v1',
+      'involvedObject.kind=PersistentVolumeClaim',
+      'involvedObject.name=vm-disk',
+    ]);
+  });
+
+  it('an event posted over the API the way client-go posts it shows up in kubectl describe', async () => {
+    const posted = event({
+      pvc: claim, reason: 'MigrationCompleted', type: 'Normal', component: 'rds-migrate', firstTimestamp: new Date(now - 30_000),
+      message: '[pvc-6f1c2a4e]: KubeVirt live migration completed - source: node-a -> target: node-b (duration: 1m0s)',
+    });
+    const created = await kubeRequest(server, { path: '/api/v1/namespaces/vms/events', body: posted });
+    expect(created.status).toBe(201);
+    try {
+      const res = await runKubectl(['describe', 'pvc', 'vm-disk', '-n', 'vms'], { kubeconfig });
+      const rows = res.stdout.slice(res.stdout.indexOf('Events:')).trimEnd().split('\n').slice(3).map((l) => l.trim().split(/\s{2,}/));
+      expect(rows.map((r) => [r[0], r[1], r[3]])).toEqual([
+        ['Normal', 'MigrationStarted', 'rds-csi-node'],
+        ['Normal', 'MigrationCompleted', 'rds-migrate'],
+      ]);
+    } finally {
+      server.remove('Event', 'vms', posted.metadata.name);
+    }
+  });
+
+  it('a versioned kubectl binary can be run directly', async () => {
+    const res = await runKubectl(['get', 'ns'], { kubeconfig, binary: kubectlBinary('1.29') });
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/^vms\s+Active\s+/m);
+    expect(new Set(kubectlRequests().map((r) => r.userAgent?.split(' ')[0]))).toEqual(new Set(['kubectl.1.29/v1.29.14']));
+  });
+
+  it('kubectl reports a forbidden list with the Status message', async () => {
+    server.deny({ verb: 'list', resource: 'volumeattachments' });
+    const res = await runKubectl(['get', 'volumeattachments'], { kubeconfig });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(
+      'Error from server (Forbidden): volumeattachments.storage.k8s.io is forbidden: User "system:serviceaccount:test:rds" cannot list resource "volumeattachments" in API group "storage.k8s.io" at the cluster scope',
+    );
+  });
+});
