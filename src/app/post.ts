@@ -1,0 +1,256 @@
+// post-started / post-completed / post-failed (SPEC §3.1): read the PVC, derive
+// what the operator left out, build the Event exactly as the driver would, send it.
+import { randomUUID } from 'node:crypto';
+import { checkName, durationFlag, invalid } from '../cli/options.js';
+import { createLogger, type Context, type GlobalOptions, type Logger } from '../context.js';
+import { buildEventBody, buildRepeatPatch, eventName, MAX_MESSAGE_BYTES } from '../domain/event-body.js';
+import { buildPvcHistory } from '../domain/history.js';
+import { formatMigrationMessage } from '../domain/messages.js';
+import { volumeTimeoutSeconds } from '../domain/timeout.js';
+import type { MigrationMessageInput, MigrationReason, PersistentVolumeRecord, PvcRecord } from '../domain/types.js';
+import { dnsSubdomainProblem, printableLineProblem, utf8Length, volumeIdProblem } from '../domain/validation.js';
+import { NotFoundError, UsageError } from '../errors.js';
+import { openGateway, type Gateway } from '../kube/gateway.js';
+import { renderObject } from '../render/object.js';
+
+export type PostKind = 'started' | 'completed' | 'failed';
+
+export interface PostOptions {
+  kind: PostKind;
+  pvc: string;
+  source: string | undefined;
+  target: string | undefined;
+  /** --timeout (started), --duration (completed) or --elapsed (failed), seconds. */
+  seconds: number | undefined;
+  failureReason: string | undefined;
+  volumeId: string | undefined;
+  component: string;
+  dedupe: boolean;
+  dryRun: boolean;
+  output: 'json' | 'yaml' | 'name' | undefined;
+  ignoreNotFound: boolean;
+}
+
+const REASON: Record<PostKind, MigrationReason> = {
+  started: 'MigrationStarted',
+  completed: 'MigrationCompleted',
+  failed: 'MigrationFailed',
+};
+
+const SECONDS_FLAG: Record<PostKind, string> = { started: '--timeout', completed: '--duration', failed: '--elapsed' };
+
+/** Validates the command-line values of a post command; nothing is read or written yet. */
+export function resolvePostOptions(kind: PostKind, pvc: string, raw: Record<string, unknown>): PostOptions {
+  const str = (key: string): string | undefined => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
+  checkName('PVC name', pvc, dnsSubdomainProblem);
+  const source = str('source');
+  const target = str('target');
+  if (source !== undefined) checkName('--source', source, dnsSubdomainProblem);
+  if (target !== undefined) checkName('--target', target, dnsSubdomainProblem);
+  if (kind === 'started' && target === undefined) throw new UsageError('post-started needs --target <node>: the node the VM migrates to');
+  if (source !== undefined && source === target) throw invalid('--target', target ?? '', 'must differ from --source');
+
+  const secondsRaw = str(kind === 'started' ? 'timeout' : kind === 'completed' ? 'duration' : 'elapsed');
+  const seconds = secondsRaw === undefined ? undefined : durationFlag(SECONDS_FLAG[kind], secondsRaw, { positive: kind === 'started' });
+
+  const failureReason = str('reason');
+  if (kind === 'failed') {
+    if (failureReason === undefined) throw new UsageError('post-failed needs --reason <text>: why the migration failed (the driver writes "timeout")');
+    const why = printableLineProblem(failureReason, MAX_MESSAGE_BYTES);
+    if (why) throw invalid('--reason', failureReason, why);
+  }
+  const volumeId = str('volumeId');
+  if (volumeId !== undefined) checkName('--volume-id', volumeId, volumeIdProblem);
+  const component = str('component') ?? 'rds-migrate';
+  const componentWhy = printableLineProblem(component, 128) ?? (/\s/.test(component) ? 'must not contain spaces' : null);
+  if (componentWhy) throw invalid('--component', component, componentWhy);
+
+  return {
+    kind,
+    pvc,
+    source,
+    target,
+    seconds,
+    failureReason,
+    volumeId,
+    component,
+    dedupe: raw.dedupe === true,
+    dryRun: raw.dryRun === true,
+    output: str('output') as PostOptions['output'],
+    ignoreNotFound: raw.ignoreNotFound === true,
+  };
+}
+
+/** Runs a post command; returns the exit code. */
+export async function runPost(options: PostOptions, globals: GlobalOptions, ctx: Context): Promise<number> {
+  const logger = createLogger(ctx.stderr, globals.verbose);
+  const gateway = await openGateway(ctx, globals, logger);
+  try {
+    return await post(options, globals, ctx, gateway, logger);
+  } finally {
+    gateway.close();
+  }
+}
+
+async function post(options: PostOptions, globals: GlobalOptions, ctx: Context, gateway: Gateway, logger: Logger): Promise<number> {
+  const namespace = gateway.namespace;
+  let pvc: PvcRecord;
+  try {
+    pvc = await gateway.getPvc(namespace, options.pvc);
+  } catch (err) {
+    if (err instanceof NotFoundError && options.ignoreNotFound) {
+      logger.warn(`persistentvolumeclaims "${options.pvc}" not found in namespace "${namespace}"; nothing posted`);
+      return 0;
+    }
+    throw err;
+  }
+  const pv = pvc.volumeName ? await gateway.getPersistentVolume(pvc.volumeName) : null;
+  const volumeId = options.volumeId ?? pv?.volumeHandle ?? pvc.volumeName;
+  if (!volumeId) {
+    throw new UsageError(`PVC "${pvc.name}" in namespace "${namespace}" is not bound to a volume`, 'pass --volume-id <id>');
+  }
+  checkDerived('volume ID', volumeId, volumeIdProblem, 'pass --volume-id');
+
+  const input =
+    options.kind === 'started'
+      ? await startedInput(options, volumeId, pv, pvc, gateway, globals)
+      : await outcomeInput(options, volumeId, pv, pvc, gateway, globals, ctx);
+  const message = formatMigrationMessage(input);
+  const bytes = utf8Length(message);
+  if (bytes > MAX_MESSAGE_BYTES) {
+    throw new UsageError(`the event message would be ${bytes} bytes, over the ${MAX_MESSAGE_BYTES}-byte limit`, 'shorten --reason');
+  }
+
+  const now = ctx.now();
+  const name = uniqueEventName(pvc.name, now);
+  const body = buildEventBody({ pvc, reason: input.reason, message, component: options.component, name, now });
+
+  if (options.dryRun) {
+    ctx.stdout.write(options.output === 'name' ? `event/${name}\n` : renderObject(body, options.output ?? 'yaml'));
+    return 0;
+  }
+
+  if (options.dedupe) {
+    const existing = await findIdenticalEvent(gateway, pvc, input.reason, message, options.component);
+    if (existing) {
+      try {
+        const patched = await gateway.patchEvent(namespace, existing.name, buildRepeatPatch(existing.count, message, now));
+        await printResult(ctx, options, patched, existing.name, `patched (count ${existing.count + 1})`);
+        return 0;
+      } catch (err) {
+        // Like the recorder: an event that expired meanwhile is created anew.
+        if (!(err instanceof NotFoundError)) throw err;
+      }
+    }
+  }
+  const created = await gateway.createEvent(namespace, body);
+  await printResult(ctx, options, created, name, 'created');
+  return 0;
+}
+
+async function startedInput(
+  options: PostOptions,
+  volumeId: string,
+  pv: PersistentVolumeRecord | null,
+  pvc: PvcRecord,
+  gateway: Gateway,
+  globals: GlobalOptions,
+): Promise<MigrationMessageInput> {
+  const target = options.target!;
+  let source = options.source;
+  if (source === undefined) {
+    if (!pvc.volumeName) throw new UsageError(`cannot tell the source node: PVC "${pvc.name}" is not bound`, 'pass --source <node>');
+    const attachments = await gateway.listVolumeAttachments();
+    const nodes = [
+      ...new Set(
+        attachments
+          .filter((va) => va.attacher === globals.driver && va.persistentVolumeName === pvc.volumeName && va.attached)
+          .map((va) => va.nodeName),
+      ),
+    ].sort();
+    if (nodes.length !== 1) {
+      const where = nodes.length === 0 ? 'is not attached to any node' : `is attached to ${nodes.length} nodes (${nodes.join(', ')})`;
+      throw new UsageError(`cannot tell the source node: volume ${volumeId} ${where}`, 'pass --source <node>');
+    }
+    source = nodes[0]!;
+    checkDerived('source node', source, dnsSubdomainProblem, 'pass --source');
+    if (source === target) throw new UsageError(`--target "${target}" is the node the volume is attached to now; the target must be another node`);
+  }
+  const timeoutSeconds = options.seconds ?? volumeTimeoutSeconds(pv?.migrationTimeoutAttribute ?? null);
+  return { reason: 'MigrationStarted', volumeId, sourceNode: source, targetNode: target, timeoutSeconds };
+}
+
+async function outcomeInput(
+  options: PostOptions,
+  volumeId: string,
+  pv: PersistentVolumeRecord | null,
+  pvc: PvcRecord,
+  gateway: Gateway,
+  globals: GlobalOptions,
+  ctx: Context,
+): Promise<MigrationMessageInput> {
+  let { source, target, seconds } = options;
+  if (source === undefined || target === undefined || seconds === undefined) {
+    const now = ctx.now();
+    const events = await gateway.listEvents({ namespace: pvc.namespace, fieldSelector: pvcEventSelector(pvc) });
+    const history = buildPvcHistory(
+      { pvc, volumeId, events, persistentVolume: pv, volumeAttachments: [], warnings: [] },
+      { now, driver: globals.driver, all: false },
+    );
+    const open = history.migrations
+      .filter((m) => m.state === 'in-progress' || m.state === 'unresolved')
+      .filter((m) => (source === undefined || m.sourceNode === source) && (target === undefined || m.targetNode === target))
+      .sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt))
+      .at(-1);
+    if (!open) {
+      const missing = [source === undefined && '--source', target === undefined && '--target', seconds === undefined && SECONDS_FLAG[options.kind]]
+        .filter(Boolean)
+        .join(', ');
+      throw new UsageError(
+        `PVC "${pvc.name}" in namespace "${pvc.namespace}" has no open migration (no MigrationStarted without an outcome) to take ${missing} from`,
+        `pass ${missing}`,
+      );
+    }
+    source ??= open.sourceNode;
+    target ??= open.targetNode;
+    checkDerived('source node', source, dnsSubdomainProblem, 'pass --source');
+    checkDerived('target node', target, dnsSubdomainProblem, 'pass --target');
+    seconds ??= Math.max(0, (now - Date.parse(open.startedAt)) / 1000);
+  }
+  if (options.kind === 'completed') {
+    return { reason: 'MigrationCompleted', volumeId, sourceNode: source, targetNode: target, durationSeconds: seconds };
+  }
+  return { reason: 'MigrationFailed', volumeId, sourceNode: source, targetNode: target, failureReason: options.failureReason!, elapsedSeconds: seconds };
+}
+
+/** The server-side selector for a PVC's events (the fields kubectl describe uses). */
+export function pvcEventSelector(pvc: PvcRecord): string {
+  return `involvedObject.kind=PersistentVolumeClaim,involvedObject.name=${pvc.name}`;
+}
+
+/** An existing event the recorder would count up instead of creating a new one (--dedupe). */
+async function findIdenticalEvent(gateway: Gateway, pvc: PvcRecord, reason: MigrationReason, message: string, component: string) {
+  const events = await gateway.listEvents(
+    { namespace: pvc.namespace, fieldSelector: `${pvcEventSelector(pvc)},reason=${reason}` },
+    (e) => e.involvedObject.uid === pvc.uid && e.message === message && e.component === component,
+  );
+  return events.sort((a, b) => (b.lastSeen ?? 0) - (a.lastSeen ?? 0))[0];
+}
+
+/** `<pvc>.<hex unix nanos>`; like client-go ≥ 1.33, a UUID when that is not a valid name. */
+function uniqueEventName(pvcName: string, nowMs: number): string {
+  const nanos = BigInt(Math.floor(nowMs)) * 1_000_000n + BigInt(Math.floor((nowMs % 1) * 1e6));
+  const name = eventName(pvcName, nanos);
+  return name.length <= 253 ? name : randomUUID();
+}
+
+function checkDerived(what: string, value: string, problem: (v: string) => string | null, fix: string): void {
+  const why = problem(value);
+  if (why) throw new UsageError(`the ${what} found in the cluster, ${JSON.stringify(value.slice(0, 80))}, ${why}`, fix);
+}
+
+async function printResult(ctx: Context, options: PostOptions, event: Record<string, unknown>, name: string, verb: string): Promise<void> {
+  if (options.output === 'name') ctx.stdout.write(`event/${name}\n`);
+  else if (options.output) ctx.stdout.write(renderObject(event, options.output));
+  else ctx.stdout.write(`event/${name} ${verb}\n`);
+}

@@ -1,0 +1,206 @@
+// Entry point: commander wiring only. Commands are lazy-imported so that
+// `--help` and `--version` load nothing but commander.
+import { Command, CommanderError, Option } from 'commander';
+import type { Context } from '../context.js';
+import { CliError, ExitCode, InterruptedError } from '../errors.js';
+import { sanitizeText } from '../render/sanitize.js';
+import { addGlobalOptions, resolveGlobals } from './options.js';
+
+const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
+
+/** Runs the CLI as a process: wires streams, env, clock and Ctrl-C, returns the exit code. */
+export async function main(proc: NodeJS.Process): Promise<number> {
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    if (controller.signal.aborted) proc.exit(ExitCode.interrupted);
+    controller.abort(new InterruptedError());
+  };
+  proc.on('SIGINT', onSigint);
+  proc.on('SIGTERM', onSigint);
+  const ctx: Context = {
+    stdout: proc.stdout,
+    stderr: proc.stderr,
+    stdin: proc.stdin,
+    env: proc.env,
+    cwd: proc.cwd(),
+    now: () => performance.timeOrigin + performance.now(),
+    signal: controller.signal,
+  };
+  try {
+    return await run(proc.argv.slice(2), ctx);
+  } finally {
+    proc.off('SIGINT', onSigint);
+    proc.off('SIGTERM', onSigint);
+  }
+}
+
+/** Parses argv, runs the command and maps every failure to an exit code (SPEC §5). */
+export async function run(argv: string[], ctx: Context): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  let verbose = argv.includes('-v') || argv.includes('--verbose');
+  const program = buildProgram(ctx, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    return reportError(err, ctx, verbose);
+  }
+}
+
+function reportError(err: unknown, ctx: Context, verbose: boolean): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
+    // commander already printed its `error: …` line.
+    return ExitCode.usage;
+  }
+  const interrupted = err instanceof InterruptedError || (ctx.signal.aborted && ctx.signal.reason instanceof InterruptedError);
+  if (interrupted) {
+    ctx.stderr.write('error: interrupted\n');
+    return ExitCode.interrupted;
+  }
+  if (err instanceof CliError) {
+    ctx.stderr.write(`error: ${sanitizeText(err.message)}\n`);
+    if (err.hint) ctx.stderr.write(`hint: ${sanitizeText(err.hint)}\n`);
+    if (verbose && err.stack) ctx.stderr.write(`${err.stack}\n`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  ctx.stderr.write(`error: internal error: ${sanitizeText(message)}\n`);
+  if (verbose && err instanceof Error && err.stack) ctx.stderr.write(`${err.stack}\n`);
+  else ctx.stderr.write('hint: run again with --verbose for details, and report it\n');
+  return ExitCode.usage + 68; // 70, EX_SOFTWARE: not one of the documented outcomes
+}
+
+type SetExit = (code: number) => void;
+
+function buildProgram(ctx: Context, setExit: SetExit): Command {
+  const program = new Command('rds-migrate')
+    .description('Post, inspect and audit KubeVirt live-migration events of the RDS CSI driver')
+    .version(VERSION, '--version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+    })
+    .addHelpText(
+      'after',
+      `
+Examples:
+  rds-migrate events vm-disk -n vms
+  rds-migrate audit
+  rds-migrate audit --from-file dump.json -o json
+  rds-migrate post-started vm-disk -n vms --target node-b
+  rds-migrate post-failed vm-disk -n vms --reason "manual abort"
+
+Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
+3 not found, 4 cluster unreachable or request refused.`,
+    );
+
+  const common = (cmd: Command): Command =>
+    addGlobalOptions(cmd)
+      .option('--volume-id <id>', "CSI volume ID (default: the bound PV's volumeHandle)")
+      .option('--component <name>', 'source.component of the event (the driver uses rds-csi-node)', 'rds-migrate')
+      .option('--dedupe', 'bump count of an identical existing event instead of creating one')
+      .option('--dry-run', 'print the Event that would be sent; write nothing')
+      .addOption(new Option('-o, --output <format>', 'output format').choices(['json', 'yaml', 'name']))
+      .option('--ignore-not-found', 'exit 0 with a warning when the PVC does not exist')
+      .exitOverride();
+
+  const post = (kind: 'started' | 'completed' | 'failed') => async (pvc: string, raw: Record<string, unknown>, cmd: Command) => {
+    const globals = resolveGlobals(cmd.opts() as never, ctx);
+    const { runPost, resolvePostOptions } = await import('../app/post.js');
+    const options = resolvePostOptions(kind, pvc, raw);
+    setExit(await runPost(options, globals, ctx));
+  };
+
+  program.addCommand(
+    common(
+      new Command('post-started')
+        .description('post MigrationStarted on a PVC, as the driver does when a migration target attaches')
+        .argument('<pvc>', 'PersistentVolumeClaim name')
+        .option('--target <node>', 'node the VM migrates to (required)')
+        .option('--source <node>', 'node the VM migrates from (default: the node the volume is attached to)')
+        .option('--timeout <dur>', "migration timeout (default: the volume's migrationTimeoutSeconds, else 5m)"),
+    )
+      .addHelpText('after', '\nExample:\n  rds-migrate post-started vm-disk -n vms --target node-b\n')
+      .action(post('started')),
+  );
+  program.addCommand(
+    common(
+      new Command('post-completed')
+        .description('post MigrationCompleted on a PVC')
+        .argument('<pvc>', 'PersistentVolumeClaim name')
+        .option('--source <node>', "source node (default: the PVC's latest open migration)")
+        .option('--target <node>', "target node (default: the PVC's latest open migration)")
+        .option('--duration <dur>', 'migration duration (default: now - start of the open migration)'),
+    )
+      .addHelpText('after', '\nExample:\n  rds-migrate post-completed vm-disk -n vms\n')
+      .action(post('completed')),
+  );
+  program.addCommand(
+    common(
+      new Command('post-failed')
+        .description('post MigrationFailed on a PVC')
+        .argument('<pvc>', 'PersistentVolumeClaim name')
+        .option('--reason <text>', 'why the migration failed, one line (required; the driver writes "timeout")')
+        .option('--source <node>', "source node (default: the PVC's latest open migration)")
+        .option('--target <node>', 'attempted target node (default: the open migration)')
+        .option('--elapsed <dur>', 'time since the migration started (default: now - its start)'),
+    )
+      .addHelpText('after', '\nExample:\n  rds-migrate post-failed vm-disk -n vms --reason "manual abort"\n')
+      .action(post('failed')),
+  );
+
+  program.addCommand(
+    addGlobalOptions(new Command('events'))
+      .description("show a PVC's migration events, its migrations and its current attachment")
+      .argument('<pvc>', 'PersistentVolumeClaim name')
+      .option('--all', 'every event on the PVC, not only Migration*')
+      .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'wide', 'json', 'yaml']).default('table'))
+      .option('--no-headers', 'omit table headers')
+      .addHelpText('after', '\nExamples:\n  rds-migrate events vm-disk -n vms\n  rds-migrate events vm-disk -n vms --all -o wide\n')
+      .exitOverride()
+      .action(async (pvc: string, raw: Record<string, unknown>, cmd: Command) => {
+        const globals = resolveGlobals(cmd.opts() as never, ctx);
+        const { runEvents, resolveEventsOptions } = await import('../app/events.js');
+        setExit(await runEvents(resolveEventsOptions(pvc, raw), globals, ctx));
+      }),
+  );
+
+  program.addCommand(
+    addGlobalOptions(new Command('audit'))
+      .description('audit migrations and dual-attaches across the cluster or a saved dump')
+      .option('-A, --all-namespaces', 'all namespaces (the default)')
+      .option('--since <dur>', 'only migrations that started within this long before now')
+      .option('--stuck-after <dur>', 'a dual-attach older than this is stuck (default: the volume timeout)')
+      .addOption(new Option('--fail-on <level>', 'exit 1 when a finding is at or above this level').choices(['error', 'warning', 'never']).default('error'))
+      .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'wide', 'json', 'yaml', 'prometheus']).default('table'))
+      .option('--from-file <path>', 'read a kubectl dump instead of the cluster (file, directory or -; repeatable)', collect, [])
+      .option('--now <time>', 'RFC 3339 time to audit at (offline only; default: newest timestamp in the dump)')
+      .option('--chunk-size <n>', 'items per list page', '500')
+      .option('--no-headers', 'omit table headers')
+      .addHelpText(
+        'after',
+        '\nExamples:\n  rds-migrate audit\n  rds-migrate audit -n vms --since 1h -o json\n  rds-migrate audit --from-file examples/cluster-dump.yaml\n  rds-migrate audit -o prometheus > /var/lib/node-exporter/rds-migrate.prom\n',
+      )
+      .exitOverride()
+      .action(async (raw: Record<string, unknown>, cmd: Command) => {
+        const globals = resolveGlobals(cmd.opts() as never, ctx);
+        const { runAudit, resolveAuditOptions } = await import('../app/audit.js');
+        setExit(await runAudit(resolveAuditOptions(raw, globals), globals, ctx));
+      }),
+  );
+
+  for (const cmd of program.commands) {
+    cmd.configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
+  }
+  return program;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

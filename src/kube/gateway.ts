@@ -1,0 +1,235 @@
+// The only way rds-migrate talks to Kubernetes. Reads come back already reduced
+// to the domain records (raw objects are dropped page by page, so memory follows
+// what the audit keeps, not the cluster size).
+import type { Context, GlobalOptions, Logger } from '../context.js';
+import { normalizeEvent, normalizePersistentVolume, normalizePvc, normalizeVolumeAttachment } from '../domain/normalize.js';
+import type { EventRecord, PersistentVolumeRecord, PvcRecord, VolumeAttachmentRecord } from '../domain/types.js';
+import { ClusterError } from '../errors.js';
+import { resolveCredentials } from './auth.js';
+import { loadConfig } from './config.js';
+import { mapRequestError, type RequestTarget } from './errors.js';
+import { ApiClient, ApiStatusError, type ApiRequest } from './http.js';
+
+export interface ListOptions {
+  /** null = all namespaces. */
+  namespace: string | null;
+  fieldSelector?: string;
+  chunkSize?: number;
+}
+
+export interface Gateway {
+  /** The namespace commands default to: -n, else the context's, else `default`. */
+  readonly namespace: string;
+  readonly server: string;
+  getPvc(namespace: string, name: string): Promise<PvcRecord>;
+  /** The PV, or null when it does not exist. */
+  getPersistentVolume(name: string): Promise<PersistentVolumeRecord | null>;
+  listPersistentVolumes(chunkSize?: number): Promise<PersistentVolumeRecord[]>;
+  listVolumeAttachments(chunkSize?: number): Promise<VolumeAttachmentRecord[]>;
+  listEvents(options: ListOptions, keep?: (event: EventRecord) => boolean): Promise<EventRecord[]>;
+  /** The raw Event, or null when it does not exist. */
+  getEvent(namespace: string, name: string): Promise<Record<string, unknown> | null>;
+  createEvent(namespace: string, body: Record<string, unknown>): Promise<Record<string, unknown>>;
+  patchEvent(namespace: string, name: string, patch: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** HTTP requests sent so far. */
+  requestCount(): number;
+  close(): void;
+}
+
+const MAX_LIST_RESTARTS = 3;
+
+/** Loads the kubeconfig, resolves credentials and returns a gateway to the cluster. */
+export async function openGateway(ctx: Context, globals: GlobalOptions, logger: Logger): Promise<Gateway> {
+  const config = loadConfig({
+    kubeconfigFlag: globals.kubeconfig,
+    contextFlag: globals.context,
+    namespaceFlag: globals.namespace,
+    env: ctx.env,
+  });
+  logger.debug(`context "${config.contextName}", server ${config.cluster.server}, namespace "${config.namespace}"`);
+  const credentials = await resolveCredentials(config, ctx.signal);
+  let client: ApiClient;
+  try {
+    client = new ApiClient({
+      server: config.cluster.server,
+      credentials,
+      timeoutMs: globals.requestTimeoutSeconds * 1000,
+      signal: ctx.signal,
+      logger,
+    });
+  } catch {
+    throw new ClusterError(`the kubeconfig's server "${config.cluster.server}" is not a valid URL`);
+  }
+  return new HttpGateway(client, config.namespace);
+}
+
+class HttpGateway implements Gateway {
+  readonly server: string;
+
+  constructor(
+    private readonly client: ApiClient,
+    readonly namespace: string,
+  ) {
+    this.server = client.server.origin;
+  }
+
+  requestCount(): number {
+    return this.client.requestCount;
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  async getPvc(namespace: string, name: string): Promise<PvcRecord> {
+    const raw = await this.call(
+      { method: 'GET', path: `/api/v1/namespaces/${enc(namespace)}/persistentvolumeclaims/${enc(name)}`, retry: true },
+      { verb: 'get', resource: 'persistentvolumeclaims', namespace, name },
+    );
+    const pvc = normalizePvc(raw);
+    if (!pvc) throw new ClusterError(`the API server returned an unreadable PersistentVolumeClaim for "${name}"`);
+    return pvc;
+  }
+
+  async getPersistentVolume(name: string): Promise<PersistentVolumeRecord | null> {
+    const raw = await this.getOrNull(
+      { method: 'GET', path: `/api/v1/persistentvolumes/${enc(name)}`, retry: true },
+      { verb: 'get', resource: 'persistentvolumes', name },
+    );
+    return raw === null ? null : normalizePersistentVolume(raw);
+  }
+
+  listPersistentVolumes(chunkSize?: number): Promise<PersistentVolumeRecord[]> {
+    return this.listAll('/api/v1/persistentvolumes', { verb: 'list', resource: 'persistentvolumes' }, {}, chunkSize, normalizePersistentVolume);
+  }
+
+  listVolumeAttachments(chunkSize?: number): Promise<VolumeAttachmentRecord[]> {
+    return this.listAll(
+      '/apis/storage.k8s.io/v1/volumeattachments',
+      { verb: 'list', resource: 'volumeattachments.storage.k8s.io' },
+      {},
+      chunkSize,
+      normalizeVolumeAttachment,
+    );
+  }
+
+  listEvents(options: ListOptions, keep?: (event: EventRecord) => boolean): Promise<EventRecord[]> {
+    const path = options.namespace === null ? '/api/v1/events' : `/api/v1/namespaces/${enc(options.namespace)}/events`;
+    const toRecord = keep ? (raw: unknown) => {
+      const e = normalizeEvent(raw);
+      return e && keep(e) ? e : null;
+    } : normalizeEvent;
+    return this.listAll(
+      path,
+      { verb: 'list', resource: 'events', namespace: options.namespace },
+      { fieldSelector: options.fieldSelector },
+      options.chunkSize,
+      toRecord,
+    );
+  }
+
+  getEvent(namespace: string, name: string): Promise<Record<string, unknown> | null> {
+    return this.getOrNull(
+      { method: 'GET', path: `/api/v1/namespaces/${enc(namespace)}/events/${enc(name)}`, retry: true },
+      { verb: 'get', resource: 'events', namespace, name },
+    ) as Promise<Record<string, unknown> | null>;
+  }
+
+  async createEvent(namespace: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    // Retries resend the same name, so they can never make two events; a 409 on a
+    // retry means an earlier attempt got through, once the stored event is ours (SPEC §3.1).
+    const target: RequestTarget = { verb: 'create', resource: 'events', namespace };
+    try {
+      return (await this.client.request({ method: 'POST', path: `/api/v1/namespaces/${enc(namespace)}/events`, body, retry: true }))
+        .body as Record<string, unknown>;
+    } catch (err) {
+      if (err instanceof ApiStatusError && err.status === 409 && err.attempt > 1) {
+        const name = (body.metadata as { name: string }).name;
+        const existing = await this.getEvent(namespace, name);
+        if (existing && sameEvent(existing, body)) return existing;
+      }
+      throw mapRequestError(err, target, this.server);
+    }
+  }
+
+  async patchEvent(namespace: string, name: string, patch: Record<string, unknown>): Promise<Record<string, unknown>> {
+    return (await this.call(
+      {
+        method: 'PATCH',
+        path: `/api/v1/namespaces/${enc(namespace)}/events/${enc(name)}`,
+        body: patch,
+        contentType: 'application/strategic-merge-patch+json',
+        // The patch sets absolute values (count N+1, a timestamp), so repeating it is harmless.
+        retry: true,
+      },
+      { verb: 'patch', resource: 'events', namespace, name },
+    )) as Record<string, unknown>;
+  }
+
+  private async call(req: ApiRequest, target: RequestTarget): Promise<unknown> {
+    try {
+      return (await this.client.request(req)).body;
+    } catch (err) {
+      throw mapRequestError(err, target, this.server);
+    }
+  }
+
+  private async getOrNull(req: ApiRequest, target: RequestTarget): Promise<unknown> {
+    try {
+      return (await this.client.request(req)).body;
+    } catch (err) {
+      if (err instanceof ApiStatusError && err.status === 404) return null;
+      throw mapRequestError(err, target, this.server);
+    }
+  }
+
+  /** Follows `continue` tokens; restarts the list when a token expires (410), a bounded number of times. */
+  private async listAll<T>(
+    path: string,
+    target: RequestTarget,
+    query: Record<string, string | undefined>,
+    chunkSize: number | undefined,
+    toRecord: (raw: unknown) => T | null,
+  ): Promise<T[]> {
+    for (let restart = 0; ; restart++) {
+      const records: T[] = [];
+      let token: string | undefined;
+      try {
+        do {
+          const res = await this.client.request({
+            method: 'GET',
+            path,
+            query: { ...query, limit: chunkSize ?? 500, continue: token },
+            retry: true,
+          });
+          const page = res.body as { items?: unknown; metadata?: { continue?: unknown } } | undefined;
+          const items = Array.isArray(page?.items) ? page.items : [];
+          for (const item of items) {
+            const record = toRecord(item);
+            if (record !== null) records.push(record);
+          }
+          const next = page?.metadata?.continue;
+          token = typeof next === 'string' && next !== '' ? next : undefined;
+        } while (token);
+        return records;
+      } catch (err) {
+        if (err instanceof ApiStatusError && err.status === 410 && restart < MAX_LIST_RESTARTS) continue;
+        throw mapRequestError(err, target, this.server);
+      }
+    }
+  }
+}
+
+/** Whether a stored event is the one we tried to create (same object, reason, message, component). */
+function sameEvent(stored: Record<string, unknown>, sent: Record<string, unknown>): boolean {
+  const pick = (e: Record<string, unknown>) => {
+    const io = (e.involvedObject ?? {}) as Record<string, unknown>;
+    const source = (e.source ?? {}) as Record<string, unknown>;
+    return JSON.stringify([io.uid, io.name, e.reason, e.message, e.type, source.component]);
+  };
+  return pick(stored) === pick(sent);
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment);
+}

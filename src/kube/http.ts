@@ -1,0 +1,238 @@
+// The one HTTP client of rds-migrate: JSON over HTTPS to the API server, with a
+// timeout on every request, bounded retries with backoff for transient
+// failures, and a --verbose log line per request that never holds a credential.
+import http from 'node:http';
+import https from 'node:https';
+import type { Logger } from '../context.js';
+import type { Credentials } from './auth.js';
+
+/** A request as the gateway describes it; `what` feeds error messages. */
+export interface ApiRequest {
+  method: 'GET' | 'POST' | 'PATCH';
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  contentType?: string;
+  /** Whether a transient failure may be retried (reads; writes that cannot duplicate). */
+  retry: boolean;
+}
+
+export interface ApiResponse {
+  status: number;
+  body: unknown;
+  headers: http.IncomingHttpHeaders;
+}
+
+/** A non-2xx answer from the API server (after retries). */
+export class ApiStatusError extends Error {
+  /** Which attempt got this answer (1 = the first): a 409 on a retried create may be our own event. */
+  attempt = 1;
+
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    readonly statusMessage: string,
+    readonly details: Record<string, unknown>,
+  ) {
+    super(`${status} ${reason}`);
+  }
+}
+
+/** The server could not be reached, the TLS handshake failed, or the request timed out. */
+export class TransportError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ClientOptions {
+  server: string;
+  credentials: Credentials;
+  timeoutMs: number;
+  signal: AbortSignal;
+  logger: Logger;
+  /** Total attempts for a retryable request. */
+  maxAttempts?: number;
+  /** Upper bound of one backoff sleep, ms. */
+  maxBackoffMs?: number;
+}
+
+const TRANSIENT_STATUS = new Set([429, 500, 502, 503, 504]);
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+
+export class ApiClient {
+  readonly server: URL;
+  private readonly agent: http.Agent;
+  private readonly transport: typeof http | typeof https;
+  /** How many HTTP requests were sent (for --verbose and the benchmark). */
+  requestCount = 0;
+
+  constructor(private readonly options: ClientOptions) {
+    this.server = new URL(options.server);
+    const isHttps = this.server.protocol === 'https:';
+    this.transport = isHttps ? https : http;
+    const { ca, cert, key, rejectUnauthorized, servername } = options.credentials;
+    this.agent = isHttps
+      ? new https.Agent({ keepAlive: true, maxSockets: 8, ca, cert, key, rejectUnauthorized, servername })
+      : new http.Agent({ keepAlive: true, maxSockets: 8 });
+  }
+
+  /** Sends a request, retrying transient failures when the request allows it. */
+  async request(req: ApiRequest): Promise<ApiResponse> {
+    const maxAttempts = req.retry ? (this.options.maxAttempts ?? 5) : 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await this.send(req);
+        if (res.status >= 200 && res.status < 300) return res;
+        const error = statusError(res);
+        error.attempt = attempt;
+        if (attempt < maxAttempts && TRANSIENT_STATUS.has(res.status)) {
+          await this.backoff(attempt, retryAfterMs(res));
+          continue;
+        }
+        throw error;
+      } catch (err) {
+        if (err instanceof TransportError && attempt < maxAttempts && TRANSIENT_CODES.has(err.code) && !this.options.signal.aborted) {
+          await this.backoff(attempt, undefined);
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  /** Closes idle keep-alive connections so the process can exit. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private async backoff(attempt: number, retryAfter: number | undefined): Promise<void> {
+    const cap = this.options.maxBackoffMs ?? 8000;
+    // Full jitter (AWS architecture blog); Retry-After is a floor, still capped.
+    const exp = Math.min(cap, 250 * 2 ** (attempt - 1));
+    const wait = retryAfter !== undefined ? Math.min(cap, retryAfter) : Math.random() * exp;
+    this.options.logger.debug(`retrying in ${Math.round(wait)}ms (attempt ${attempt + 1})`);
+    await sleep(wait, this.options.signal);
+  }
+
+  private send(req: ApiRequest): Promise<ApiResponse> {
+    const url = new URL(req.path, this.server);
+    for (const [k, v] of Object.entries(req.query ?? {})) {
+      if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
+    }
+    const payload = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
+    const headers: Record<string, string> = {
+      ...this.options.credentials.headers,
+      Accept: 'application/json',
+      'User-Agent': 'rds-migrate',
+    };
+    if (payload) {
+      headers['Content-Type'] = req.contentType ?? 'application/json';
+      headers['Content-Length'] = String(payload.length);
+    }
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    const signal = AbortSignal.any([this.options.signal, timeout]);
+    const started = performance.now();
+    const logLine = (status: string): void =>
+      this.options.logger.debug(`${req.method} ${url.pathname}${url.search} ${status} ${Math.round(performance.now() - started)}ms`);
+    this.requestCount++;
+    return new Promise<ApiResponse>((resolve, reject) => {
+      const request = this.transport.request(url, { method: req.method, headers, agent: this.agent, signal }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (err) => reject(transportError(err, signal, timeout, this.options.timeoutMs)));
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          logLine(String(status));
+          const text = Buffer.concat(chunks).toString('utf8');
+          let body: unknown = text;
+          try {
+            body = text === '' ? undefined : JSON.parse(text);
+          } catch {
+            body = text;
+          }
+          resolve({ status, body, headers: res.headers });
+        });
+      });
+      request.on('error', (err) => {
+        const mapped = transportError(err, signal, timeout, this.options.timeoutMs);
+        logLine(`failed (${mapped.code})`);
+        reject(mapped);
+      });
+      request.end(payload);
+    });
+  }
+}
+
+function statusError(res: ApiResponse): ApiStatusError {
+  const body = res.body;
+  if (typeof body === 'object' && body !== null && (body as { kind?: unknown }).kind === 'Status') {
+    const s = body as { reason?: unknown; message?: unknown; details?: unknown };
+    return new ApiStatusError(
+      res.status,
+      typeof s.reason === 'string' ? s.reason : '',
+      typeof s.message === 'string' ? s.message : '',
+      typeof s.details === 'object' && s.details !== null ? (s.details as Record<string, unknown>) : {},
+    );
+  }
+  return new ApiStatusError(res.status, '', '', {});
+}
+
+function retryAfterMs(res: ApiResponse): number | undefined {
+  const header = res.headers['retry-after'];
+  const seconds = typeof header === 'string' ? Number(header) : NaN;
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const details = (res.body as { details?: { retryAfterSeconds?: unknown } } | undefined)?.details;
+  const fromBody = typeof details?.retryAfterSeconds === 'number' ? details.retryAfterSeconds : undefined;
+  return fromBody !== undefined ? fromBody * 1000 : undefined;
+}
+
+const TLS_CODES: Record<string, string> = {
+  CERT_HAS_EXPIRED: 'the server certificate has expired',
+  ERR_TLS_CERT_ALTNAME_INVALID: "the server certificate is not valid for this host name",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the server certificate is signed by an unknown authority',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'the server certificate is self-signed and not trusted',
+  SELF_SIGNED_CERT_IN_CHAIN: 'the server certificate is signed by an unknown authority',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the server certificate is signed by an unknown authority',
+  CERT_NOT_YET_VALID: 'the server certificate is not yet valid',
+};
+
+function transportError(err: unknown, signal: AbortSignal, timeout: AbortSignal, timeoutMs: number): TransportError {
+  if (timeout.aborted) return new TransportError('REQUEST_TIMEOUT', `request timed out after ${timeoutMs / 1000}s (--request-timeout)`);
+  if (signal.aborted) return new TransportError('ABORTED', 'request aborted');
+  const code = String((err as NodeJS.ErrnoException).code ?? 'EUNKNOWN');
+  if (TLS_CODES[code]) return new TransportError(code, `TLS error: ${TLS_CODES[code]} (${code})`);
+  const text: Record<string, string> = {
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset by the server',
+    ENOTFOUND: 'host name not found',
+    EAI_AGAIN: 'host name lookup failed',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    ETIMEDOUT: 'connection timed out',
+    EPROTO: 'TLS protocol error',
+  };
+  return new TransportError(code, text[code] ?? `network error (${code})`);
+}
+
+/** Sleeps, waking early (with an AbortError) when the signal aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
