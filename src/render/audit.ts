@@ -1,0 +1,244 @@
+// `audit` output (SPEC §3.3, §4): table | wide | json | yaml | prometheus.
+import { formatAge, formatGoDuration } from '../domain/duration.js';
+import type { AuditReport, DualAttach, Finding, Severity } from '../domain/types.js';
+import {
+  ageAt,
+  cellText,
+  describeObject,
+  parseTime,
+  renderMigrationsTable,
+  renderRejectedTargetsTable,
+  renderWarningsSection,
+  NONE,
+  UNKNOWN,
+  type TableRenderOptions,
+} from './common.js';
+import { auditDocument, toJson, toYaml } from './document.js';
+import type { Palette } from './palette.js';
+import { sanitizeText } from './sanitize.js';
+import { renderTable } from './table.js';
+
+const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
+
+function colourSeverity(severity: Severity, palette: Palette, text: string): string {
+  switch (severity) {
+    case 'error':
+      return palette.red(text);
+    case 'warning':
+      return palette.yellow(text);
+    case 'info':
+      return palette.cyan(text);
+  }
+}
+
+/** `n` coloured when it is not zero. */
+function countIn(n: number, colour: (s: string) => string): string {
+  return n === 0 ? String(n) : colour(String(n));
+}
+
+function plural(n: number, one: string, many: string): string {
+  return n === 1 ? one : many;
+}
+
+function renderSummary(report: AuditReport, palette: Palette): string {
+  const s = report.summary;
+  const d = s.durationSeconds;
+  const scope = report.scope.namespace === null ? 'all namespaces' : `namespace ${sanitizeText(report.scope.namespace)}`;
+  const lines: [string, string][] = [
+    ['Scope', `${scope}, driver ${sanitizeText(report.scope.driver)}`],
+    ['Now', sanitizeText(report.now)],
+    [
+      'Migrations',
+      `${s.migrations} (${countIn(s.completed, palette.green)} completed, ${countIn(s.failed, palette.red)} failed, ` +
+        `${countIn(s.inProgress, palette.cyan)} in-progress, ${countIn(s.unresolved, palette.yellow)} unresolved)`,
+    ],
+  ];
+  if (s.untimedOccurrences > 0) {
+    lines.push([
+      'Untimed',
+      `${s.untimedOccurrences} repeated ${plural(s.untimedOccurrences, 'occurrence', 'occurrences')} of merged events, counted but not paired`,
+    ]);
+  }
+  lines.push(
+    ['Dual-attaches', `${s.dualAttaches} (${countIn(s.stuckDualAttaches, palette.red)} stuck)`],
+    ['Multi-attaches', countIn(s.multiAttaches, palette.red)],
+    [
+      'Findings',
+      `${countIn(s.findings.error, palette.red)} error, ${countIn(s.findings.warning, palette.yellow)} warning, ` +
+        `${countIn(s.findings.info, palette.cyan)} info`,
+    ],
+    [
+      'Durations',
+      d.count === 0 || d.min === null || d.p50 === null || d.p95 === null || d.max === null
+        ? 'no completed migrations'
+        : `${d.count} completed: min ${formatGoDuration(d.min)}, p50 ${formatGoDuration(d.p50)}, ` +
+          `p95 ${formatGoDuration(d.p95)}, max ${formatGoDuration(d.max)}`,
+    ],
+  );
+  const keyWidth = Math.max(...lines.map(([k]) => k.length)) + 3;
+  return `${palette.bold('SUMMARY')}\n` + lines.map(([k, v]) => `${`${k}:`.padEnd(keyWidth)}${v}\n`).join('');
+}
+
+function renderFinding(f: Finding): string {
+  return (
+    `  ${f.code}: ${describeObject(f.namespace, f.pvc, f.volumeId)}\n` +
+    `    ${sanitizeText(f.message).trim()}\n` +
+    `    Next: ${sanitizeText(f.nextStep).trim()}\n`
+  );
+}
+
+function renderFindings(findings: Finding[], palette: Palette): string {
+  let out = `${palette.bold('FINDINGS')}\n`;
+  if (findings.length === 0) return out + 'No findings.\n';
+  const groups: string[] = [];
+  for (const severity of SEVERITIES) {
+    const group = findings.filter((f) => f.severity === severity);
+    if (group.length === 0) continue;
+    const title = colourSeverity(severity, palette, `${severity.toUpperCase()} (${group.length})`);
+    groups.push(`${title}\n` + group.map(renderFinding).join(''));
+  }
+  return out + groups.join('\n');
+}
+
+function attachRow(d: DualAttach, opts: TableRenderOptions, withStuck: boolean): string[] {
+  const { palette, wide } = opts;
+  return [
+    cellText(d.namespace),
+    cellText(d.pvc),
+    cellText(d.volumeId),
+    d.nodes.length === 0 ? NONE : d.nodes.map(sanitizeText).join(','),
+    d.ageSeconds === null ? UNKNOWN : formatAge(d.ageSeconds),
+    ...(withStuck ? [formatGoDuration(d.timeoutSeconds), d.stuck ? palette.red('yes') : 'no'] : []),
+    ...(wide
+      ? [cellText(d.since), d.volumeAttachments.length === 0 ? NONE : d.volumeAttachments.map(sanitizeText).join(',')]
+      : []),
+  ];
+}
+
+function renderAttachments(report: AuditReport, nowMs: number, opts: TableRenderOptions): string {
+  const { palette, wide } = opts;
+  const wideHeaders = wide ? ['since', 'volumeattachments'] : [];
+  let out = `${palette.bold('DUAL-ATTACHES')}\n`;
+  out +=
+    report.dualAttaches.length === 0
+      ? 'No dual-attaches found.\n'
+      : renderTable(
+          ['namespace', 'pvc', 'volume', 'nodes', 'age', 'timeout', 'stuck', ...wideHeaders],
+          report.dualAttaches.map((d) => attachRow(d, opts, true)),
+          { noHeaders: opts.noHeaders },
+        );
+  // Multi-attaches and rejected targets are rare: their sections appear only when there is something to show.
+  if (report.multiAttaches.length > 0) {
+    out +=
+      `\n${palette.red('MULTI-ATTACHES')}\n` +
+      renderTable(
+        ['namespace', 'pvc', 'volume', 'nodes', 'age', ...wideHeaders],
+        report.multiAttaches.map((d) => attachRow(d, opts, false)),
+        { noHeaders: opts.noHeaders },
+      );
+  }
+  const withRejected = [...report.dualAttaches, ...report.multiAttaches].filter((d) => d.rejectedTargets.length > 0);
+  if (withRejected.length > 0) {
+    out += `\n${palette.bold('REJECTED TARGETS')}\n` + renderRejectedTargetsTable(withRejected, nowMs, { ...opts, withPvc: true });
+  }
+  return out;
+}
+
+function renderHorizon(report: AuditReport, nowMs: number, palette: Palette): string {
+  const { oldestEvent, note } = report.horizon;
+  if (note === null) return '';
+  let out = `${palette.bold('NOTE')}\n`;
+  if (oldestEvent !== null) out += `Oldest migration event: ${sanitizeText(oldestEvent)} (${ageAt(nowMs, oldestEvent)} ago)\n`;
+  return out + `${sanitizeText(note)}\n`;
+}
+
+/** Renders an audit report as kubectl-style text: summary, findings, migrations, dual-attaches, warnings. */
+export function renderAuditTable(
+  report: AuditReport,
+  opts: { palette: Palette; wide: boolean; noHeaders?: boolean },
+): string {
+  const nowMs = parseTime(report.now) ?? Number.NaN;
+  const tableOpts: TableRenderOptions = { palette: opts.palette, wide: opts.wide, noHeaders: opts.noHeaders };
+  const sections = [
+    renderSummary(report, opts.palette),
+    renderFindings(report.findings, opts.palette),
+    `${opts.palette.bold('MIGRATIONS')}\n` + renderMigrationsTable(report.migrations, nowMs, { ...tableOpts, withPvc: true }),
+    renderAttachments(report, nowMs, tableOpts),
+    renderWarningsSection(report.warnings, opts.palette),
+    renderHorizon(report, nowMs, opts.palette),
+  ];
+  return sections.filter((s) => s !== '').join('\n');
+}
+
+/** The audit report as JSON (SPEC §4), two-space indent, newline at the end. */
+export function renderAuditJson(report: AuditReport): string {
+  return toJson(auditDocument(report));
+}
+
+/** The audit report as one YAML document (SPEC §4), newline at the end. */
+export function renderAuditYaml(report: AuditReport): string {
+  return toYaml(auditDocument(report));
+}
+
+/** The histogram buckets of the driver (seconds). */
+const DURATION_BUCKETS = [15, 30, 60, 90, 120, 180, 300, 600] as const;
+
+/** Escapes a label value for the text exposition format: backslash, double quote, newline. */
+function escapeLabelValue(v: string): string {
+  return v.replace(/[\\"\n]/g, (c) => (c === '\\' ? '\\\\' : c === '"' ? '\\"' : '\\n'));
+}
+
+/** A sample value in the exposition format (`+Inf`, `-Inf`, `NaN` spelled as Prometheus reads them). */
+function sampleValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return String(v);
+}
+
+/** The audit report as Prometheus text exposition for a node-exporter textfile collector (SPEC §4). */
+export function renderAuditPrometheus(report: AuditReport): string {
+  const lines: string[] = [];
+  const metric = (name: string, type: 'gauge' | 'histogram', help: string): void => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+  };
+  const sample = (name: string, labels: Record<string, string>, value: number): void => {
+    const pairs = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabelValue(v)}"`);
+    lines.push(`${name}${pairs.length === 0 ? '' : `{${pairs.join(',')}}`} ${sampleValue(value)}`);
+  };
+  const s = report.summary;
+
+  metric('rds_migrate_audit_migrations', 'gauge', 'Migrations seen in the audited event history, by state.');
+  sample('rds_migrate_audit_migrations', { state: 'completed' }, s.completed);
+  sample('rds_migrate_audit_migrations', { state: 'failed' }, s.failed);
+  sample('rds_migrate_audit_migrations', { state: 'in-progress' }, s.inProgress);
+  sample('rds_migrate_audit_migrations', { state: 'unresolved' }, s.unresolved);
+
+  metric('rds_migrate_audit_dual_attaches', 'gauge', 'Volumes attached to exactly two nodes.');
+  sample('rds_migrate_audit_dual_attaches', {}, s.dualAttaches);
+  metric('rds_migrate_audit_stuck_dual_attaches', 'gauge', 'Dual-attaches older than their migration timeout.');
+  sample('rds_migrate_audit_stuck_dual_attaches', {}, s.stuckDualAttaches);
+  metric('rds_migrate_audit_multi_attaches', 'gauge', 'Volumes attached to three or more nodes.');
+  sample('rds_migrate_audit_multi_attaches', {}, s.multiAttaches);
+
+  metric('rds_migrate_audit_findings', 'gauge', 'Audit findings, by severity.');
+  for (const severity of SEVERITIES) sample('rds_migrate_audit_findings', { severity }, s.findings[severity]);
+
+  metric('rds_migrate_audit_timestamp_seconds', 'gauge', 'The time the audit describes, in seconds since the Unix epoch.');
+  sample('rds_migrate_audit_timestamp_seconds', {}, (parseTime(report.now) ?? Number.NaN) / 1000);
+
+  const durations = report.migrations
+    .filter((m) => m.state === 'completed' && m.durationSeconds !== null)
+    .map((m) => m.durationSeconds ?? 0);
+  const histogram = 'rds_migrate_audit_migration_duration_seconds';
+  metric(histogram, 'histogram', 'Durations of completed migrations.');
+  for (const le of DURATION_BUCKETS) {
+    sample(`${histogram}_bucket`, { le: String(le) }, durations.filter((d) => d <= le).length);
+  }
+  sample(`${histogram}_bucket`, { le: '+Inf' }, durations.length);
+  // Rounded to microseconds so float addition does not print 442.00000000000006.
+  sample(`${histogram}_sum`, {}, Math.round(durations.reduce((a, b) => a + b, 0) * 1e6) / 1e6);
+  sample(`${histogram}_count`, {}, durations.length);
+
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,174 @@
+// The JSON/YAML documents of SPEC §4, rebuilt key by key so the key order is the
+// model's (types.ts) whatever order the domain happened to build its objects in.
+import { Document, visit } from 'yaml';
+import type {
+  AuditReport,
+  DualAttach,
+  Finding,
+  HistoryEvent,
+  Migration,
+  ParsedMessage,
+  PvcHistory,
+} from '../domain/types.js';
+
+function migrationDoc(m: Migration): Migration {
+  return {
+    id: m.id,
+    namespace: m.namespace,
+    pvc: m.pvc,
+    volumeId: m.volumeId,
+    sourceNode: m.sourceNode,
+    targetNode: m.targetNode,
+    state: m.state,
+    startedAt: m.startedAt,
+    endedAt: m.endedAt,
+    durationSeconds: m.durationSeconds,
+    timeoutSeconds: m.timeoutSeconds,
+    startInferred: m.startInferred,
+    failureReason: m.failureReason,
+    events: [...m.events],
+  };
+}
+
+function dualAttachDoc(d: DualAttach): DualAttach {
+  return {
+    volumeId: d.volumeId,
+    namespace: d.namespace,
+    pvc: d.pvc,
+    nodes: [...d.nodes],
+    since: d.since,
+    ageSeconds: d.ageSeconds,
+    timeoutSeconds: d.timeoutSeconds,
+    stuck: d.stuck,
+    volumeAttachments: [...d.volumeAttachments],
+    rejectedTargets: d.rejectedTargets.map((r) => ({
+      node: r.node,
+      volumeAttachment: r.volumeAttachment,
+      message: r.message,
+      time: r.time,
+    })),
+  };
+}
+
+function findingDoc(f: Finding): Finding {
+  return {
+    severity: f.severity,
+    code: f.code,
+    namespace: f.namespace,
+    pvc: f.pvc,
+    volumeId: f.volumeId,
+    message: f.message,
+    nextStep: f.nextStep,
+  };
+}
+
+function parsedDoc(p: ParsedMessage | null): ParsedMessage | null {
+  if (p === null) return null;
+  return {
+    volumeId: p.volumeId,
+    sourceNode: p.sourceNode,
+    targetNode: p.targetNode,
+    timeoutSeconds: p.timeoutSeconds,
+    durationSeconds: p.durationSeconds,
+    failureReason: p.failureReason,
+  };
+}
+
+function historyEventDoc(e: HistoryEvent): HistoryEvent {
+  return {
+    name: e.name,
+    type: e.type,
+    reason: e.reason,
+    count: e.count,
+    firstSeen: e.firstSeen,
+    lastSeen: e.lastSeen,
+    component: e.component,
+    message: e.message,
+    parsed: parsedDoc(e.parsed),
+  };
+}
+
+/** The `audit -o json|yaml` document with the model's key order. */
+export function auditDocument(r: AuditReport): AuditReport {
+  const s = r.summary;
+  return {
+    apiVersion: r.apiVersion,
+    kind: r.kind,
+    now: r.now,
+    scope: { namespace: r.scope.namespace, driver: r.scope.driver },
+    summary: {
+      migrations: s.migrations,
+      completed: s.completed,
+      failed: s.failed,
+      inProgress: s.inProgress,
+      unresolved: s.unresolved,
+      untimedOccurrences: s.untimedOccurrences,
+      dualAttaches: s.dualAttaches,
+      stuckDualAttaches: s.stuckDualAttaches,
+      multiAttaches: s.multiAttaches,
+      findings: { error: s.findings.error, warning: s.findings.warning, info: s.findings.info },
+      durationSeconds: {
+        count: s.durationSeconds.count,
+        min: s.durationSeconds.min,
+        p50: s.durationSeconds.p50,
+        p95: s.durationSeconds.p95,
+        max: s.durationSeconds.max,
+      },
+    },
+    migrations: r.migrations.map(migrationDoc),
+    dualAttaches: r.dualAttaches.map(dualAttachDoc),
+    multiAttaches: r.multiAttaches.map(dualAttachDoc),
+    findings: r.findings.map(findingDoc),
+    warnings: [...r.warnings],
+    horizon: { oldestEvent: r.horizon.oldestEvent, note: r.horizon.note },
+  };
+}
+
+/** The `events -o json|yaml` document with the model's key order. */
+export function historyDocument(h: PvcHistory): PvcHistory {
+  return {
+    apiVersion: h.apiVersion,
+    kind: h.kind,
+    now: h.now,
+    pvc: { namespace: h.pvc.namespace, name: h.pvc.name, uid: h.pvc.uid, volumeId: h.pvc.volumeId },
+    events: h.events.map(historyEventDoc),
+    migrations: h.migrations.map(migrationDoc),
+    attachment: {
+      nodes: [...h.attachment.nodes],
+      dualAttach: h.attachment.dualAttach === null ? null : dualAttachDoc(h.attachment.dualAttach),
+    },
+    warnings: [...h.warnings],
+  };
+}
+
+// Characters that JSON.stringify and the yaml library would write raw although they
+// can act on a terminal (DEL, C1 such as U+009B CSI, bidi controls) or break lines for
+// YAML 1.1 readers (U+0085, U+2028, U+2029). The data stays as it is (SPEC §6): they
+// are written as \uXXXX escapes, which parse back to the same characters.
+const RAW_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
+const RAW_UNSAFE_ALL = new RegExp(RAW_UNSAFE.source, 'g');
+
+function escapeRawUnsafe(text: string): string {
+  return text.replace(RAW_UNSAFE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** JSON with two-space indent and a final newline; terminal-active characters are \u-escaped. */
+export function toJson(doc: unknown): string {
+  // Such characters can only occur inside JSON strings, where \uXXXX is valid.
+  return escapeRawUnsafe(JSON.stringify(doc, null, 2)) + '\n';
+}
+
+/** One YAML document, lines never folded; terminal-active characters are escaped in double quotes. */
+export function toYaml(value: unknown): string {
+  // Emitted with YAML 1.1 quoting rules, like kubectl's output: strings such as
+  // timestamps, "yes" or "on" are quoted, so 1.1 readers (PyYAML, go-yaml v2) keep them strings.
+  const doc = new Document(value, { version: '1.1' });
+  // Strings holding such characters are forced into double quotes, where the yaml
+  // library already escapes C0 (\e, \a, ...) and the \uXXXX escapes below are valid.
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && RAW_UNSAFE.test(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return escapeRawUnsafe(doc.toString({ lineWidth: 0 }));
+}

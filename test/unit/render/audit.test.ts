@@ -1,0 +1,313 @@
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import type { AuditReport } from '../../../src/domain/types.js';
+import {
+  renderAuditJson,
+  renderAuditPrometheus,
+  renderAuditTable,
+  renderAuditYaml,
+} from '../../../src/render/audit.js';
+import { createPalette, plainPalette } from '../../../src/render/palette.js';
+import { auditReport, emptyAuditReport } from './fixtures.js';
+
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+/** A report whose cluster-originated strings try to drive the terminal. */
+function hostileReport(): AuditReport {
+  const r = auditReport();
+  const failed = r.migrations.find((m) => m.state === 'failed');
+  if (!failed) throw new Error('fixture has no failed migration');
+  failed.failureReason = 'manual abort\u001b]0;owned\u0007\u001b[2J\u202e\nsee OPS-1';
+  const finding = r.findings[0];
+  if (!finding) throw new Error('fixture has no finding');
+  finding.message = 'stuck\u009b31m \u001b[5mblink\u001b[0m\r\n\u2066isolated\u2069 \u0085 \u2028 \u007f';
+  r.warnings.push('forbidden: \u001b[1mvolumeattachments\u001b[0m\tis forbidden');
+  return r;
+}
+
+describe('renderAuditTable', () => {
+  it('renders summary, findings, migrations, dual-attaches, warnings and the horizon note', () => {
+    expect(renderAuditTable(auditReport(), { palette: plainPalette, wide: false })).toMatchInlineSnapshot(`
+      "SUMMARY
+      Scope:           all namespaces, driver rds.csi.srvlab.io
+      Now:             2025-03-01T12:00:00Z
+      Migrations:      6 (3 completed, 1 failed, 1 in-progress, 1 unresolved)
+      Untimed:         1 repeated occurrence of merged events, counted but not paired
+      Dual-attaches:   2 (1 stuck)
+      Multi-attaches:  1
+      Findings:        3 error, 2 warning, 1 info
+      Durations:       3 completed: min 45s, p50 2m16s, p95 4m50s, max 4m50s
+
+      FINDINGS
+      ERROR (3)
+        StuckDualAttach: tenant-a/legacy-disk (volume pvc-9d8c7b6a-5f4e-4d3c-2b1a-0f9e8d7c6b5a)
+          Volume pvc-9d8c7b6a-5f4e-4d3c-2b1a-0f9e8d7c6b5a has been attached to worker-4 and worker-5 for 39m55s, past its 10m0s migration timeout.
+          Next: Inspect VolumeAttachment csi-e4f5a6b7c8 (kubectl describe volumeattachment csi-e4f5a6b7c8); deleting the source pod on worker-4 ends the dual-attach.
+        MigrationFailed: vms/vm-db-disk (volume pvc-0b9e4d21-6c3a-4f8e-a1b2-c3d4e5f60718)
+          Migration from worker-2 to worker-3 failed after 5m0s: timeout.
+          Next: Check the rds-csi-node logs on worker-3 for the attach error before retrying the migration.
+        MultiAttach: default/scratch (volume pvc-1e2d3c4b-5a69-4788-96a5-b4c3d2e1f000)
+          Volume is attached to 3 nodes: worker-1, worker-2, worker-3.
+          Next: Stop the pods using it on all but one node and report a driver bug.
+
+      WARNING (2)
+        UnresolvedMigration: tenant-a/legacy-disk (volume pvc-9d8c7b6a-5f4e-4d3c-2b1a-0f9e8d7c6b5a)
+          Migration from worker-4 to worker-5 started 40m ago and recorded no outcome within its 10m0s timeout.
+          Next: Check the VirtualMachineInstanceMigration of this VM; post the outcome with rds-migrate post-completed or post-failed.
+        SlowMigration: tenant-a/builder-root (volume pvc-c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f)
+          Migration from worker-1 to worker-3 took 4m50s, over 80% of its 5m0s timeout.
+          Next: Raise migrationTimeoutSeconds in the StorageClass or look for network contention.
+
+      INFO (1)
+        DualAttachInProgress: vms/vm-web-disk (volume pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e)
+          Volume is attached to worker-2 and worker-1 for 2m10s of its 5m0s migration timeout.
+          Next: Nothing to do yet; it becomes stuck after 5m0s.
+
+      MIGRATIONS
+      NAMESPACE   PVC             SOURCE     TARGET     STATE         AGE     DURATION   TIMEOUT
+      vms         vm-cache-disk   worker-3   worker-1   completed     54m     45s        5m0s
+      vms         vm-web-disk     worker-1   worker-2   completed     50m     2m16s      5m0s
+      tenant-a    legacy-disk     worker-4   worker-5   unresolved    40m     <none>     10m0s
+      vms         vm-db-disk      worker-2   worker-3   failed        30m     5m0s       5m0s
+      tenant-a    builder-root    worker-1   worker-3   completed     20m     4m50s      5m0s
+      vms         vm-web-disk     worker-2   worker-1   in-progress   2m10s   <none>     5m0s
+
+      DUAL-ATTACHES
+      NAMESPACE   PVC           VOLUME                                     NODES               AGE     TIMEOUT   STUCK
+      tenant-a    legacy-disk   pvc-9d8c7b6a-5f4e-4d3c-2b1a-0f9e8d7c6b5a   worker-4,worker-5   39m     10m0s     yes
+      vms         vm-web-disk   pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e   worker-2,worker-1   2m10s   5m0s      no
+
+      MULTI-ATTACHES
+      NAMESPACE   PVC       VOLUME                                     NODES                        AGE
+      default     scratch   pvc-1e2d3c4b-5a69-4788-96a5-b4c3d2e1f000   worker-1,worker-2,worker-3   10m
+
+      REJECTED TARGETS
+      NAMESPACE   PVC           VOLUME                                     NODE       VOLUMEATTACHMENT   AGE   MESSAGE
+      vms         vm-web-disk   pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e   worker-3   csi-0d4c9b8a77     90s   rpc error: code = FailedPrecondition desc = volume is alrea…
+
+      WARNINGS
+      Warning: Skipped 2 MigrationStarted events whose involvedObject is not a PersistentVolumeClaim.
+
+      NOTE
+      Oldest migration event: 2025-03-01T11:02:10Z (57m ago)
+      Events expire after the API server's --event-ttl (1h by default); older migrations are not in this report.
+      "
+    `);
+  });
+
+  it('wide adds volume, id, start time, failure reason and events', () => {
+    const out = renderAuditTable(auditReport(), { palette: plainPalette, wide: true });
+    const migrations = out.slice(out.indexOf('MIGRATIONS\n'), out.indexOf('DUAL-ATTACHES\n'));
+    expect(migrations).toMatchInlineSnapshot(`
+      "MIGRATIONS
+      NAMESPACE   PVC             SOURCE     TARGET     STATE         AGE     DURATION   TIMEOUT   VOLUME                                     ID                                           STARTED AT                        FAILURE REASON   EVENTS
+      vms         vm-cache-disk   worker-3   worker-1   completed     54m     45s        5m0s      pvc-7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d   vms/vm-cache-disk/2025-03-01T11:05:15Z       2025-03-01T11:05:15Z (inferred)   <none>           vm-cache-disk.18289f2c0a1b2c3d
+      vms         vm-web-disk     worker-1   worker-2   completed     50m     2m16s      5m0s      pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e   vms/vm-web-disk/2025-03-01T11:10:00Z         2025-03-01T11:10:00Z              <none>           vm-web-disk.18289f6a2b3c4d5e,vm-web-disk.18289f89d1e2f3a4
+      tenant-a    legacy-disk     worker-4   worker-5   unresolved    40m     <none>     10m0s     pvc-9d8c7b6a-5f4e-4d3c-2b1a-0f9e8d7c6b5a   tenant-a/legacy-disk/2025-03-01T11:20:00Z    2025-03-01T11:20:00Z              <none>           legacy-disk.1828a0f1e2d3c4b5
+      vms         vm-db-disk      worker-2   worker-3   failed        30m     5m0s       5m0s      pvc-0b9e4d21-6c3a-4f8e-a1b2-c3d4e5f60718   vms/vm-db-disk/2025-03-01T11:30:00Z          2025-03-01T11:30:00Z              timeout          vm-db-disk.1828a1e0f1a2b3c4,vm-db-disk.1828a2287c6d5e4f
+      tenant-a    builder-root    worker-1   worker-3   completed     20m     4m50s      5m0s      pvc-c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f   tenant-a/builder-root/2025-03-01T11:40:00Z   2025-03-01T11:40:00Z              <none>           builder-root.1828a26f9e8d7c6b,builder-root.1828a2b5a4b3c2d1
+      vms         vm-web-disk     worker-2   worker-1   in-progress   2m10s   <none>     5m0s      pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e   vms/vm-web-disk/2025-03-01T11:57:50Z         2025-03-01T11:57:50Z              <none>           vm-web-disk.1828a3b0c1d2e3f4
+
+      "
+    `);
+    const dual = out.slice(out.indexOf('DUAL-ATTACHES\n'), out.indexOf('REJECTED TARGETS\n'));
+    expect(dual).toMatchInlineSnapshot(`
+      "DUAL-ATTACHES
+      NAMESPACE   PVC           VOLUME                                     NODES               AGE     TIMEOUT   STUCK   SINCE                  VOLUMEATTACHMENTS
+      tenant-a    legacy-disk   pvc-9d8c7b6a-5f4e-4d3c-2b1a-0f9e8d7c6b5a   worker-4,worker-5   39m     10m0s     yes     2025-03-01T11:20:05Z   csi-77e0a9c3d2,csi-e4f5a6b7c8
+      vms         vm-web-disk   pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e   worker-2,worker-1   2m10s   5m0s      no      2025-03-01T11:57:50Z   csi-5b1f0c2e9a,csi-a83d7e6f41
+
+      MULTI-ATTACHES
+      NAMESPACE   PVC       VOLUME                                     NODES                        AGE   SINCE                  VOLUMEATTACHMENTS
+      default     scratch   pvc-1e2d3c4b-5a69-4788-96a5-b4c3d2e1f000   worker-1,worker-2,worker-3   10m   2025-03-01T11:50:00Z   csi-11aa22bb33,csi-44cc55dd66,csi-77ee88ff99
+
+      "
+    `);
+  });
+
+  it('prints a short line for each empty section', () => {
+    expect(renderAuditTable(emptyAuditReport(), { palette: plainPalette, wide: false })).toMatchInlineSnapshot(`
+      "SUMMARY
+      Scope:           namespace vms, driver rds.csi.srvlab.io
+      Now:             2025-03-01T12:00:00Z
+      Migrations:      0 (0 completed, 0 failed, 0 in-progress, 0 unresolved)
+      Dual-attaches:   0 (0 stuck)
+      Multi-attaches:  0
+      Findings:        0 error, 0 warning, 0 info
+      Durations:       no completed migrations
+
+      FINDINGS
+      No findings.
+
+      MIGRATIONS
+      No migrations found.
+
+      DUAL-ATTACHES
+      No dual-attaches found.
+      "
+    `);
+  });
+
+  it('--no-headers drops the column headers of every table', () => {
+    const out = renderAuditTable(auditReport(), { palette: plainPalette, wide: false, noHeaders: true });
+    expect(out).not.toMatch(/^NAMESPACE/m);
+    expect(out).toMatch(/\nMIGRATIONS\nvms +vm-cache-disk +worker-3/);
+  });
+
+  it('with colour: ANSI codes for states and severities, same layout once they are removed', () => {
+    const plain = renderAuditTable(auditReport(), { palette: plainPalette, wide: true });
+    const coloured = renderAuditTable(auditReport(), { palette: createPalette(true), wide: true });
+    expect(coloured).toContain('\u001b[32mcompleted\u001b[39m');
+    expect(coloured).toContain('\u001b[31mfailed\u001b[39m');
+    expect(coloured).toContain('\u001b[33munresolved\u001b[39m');
+    expect(coloured).toContain('\u001b[36min-progress\u001b[39m');
+    expect(coloured).toContain('\u001b[31mERROR (3)\u001b[39m');
+    expect(coloured.replace(ANSI, '')).toBe(plain);
+  });
+
+  it('removes control characters, escape sequences and bidi controls from cluster text', () => {
+    const out = renderAuditTable(hostileReport(), { palette: plainPalette, wide: true });
+    expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/);
+    expect(out).toContain('manual abort see OPS-1');
+    expect(out).toContain('\n    stuck blink isolated\n');
+    expect(out).toContain('Warning: forbidden: volumeattachments is forbidden');
+  });
+});
+
+describe('renderAuditJson / renderAuditYaml', () => {
+  it('JSON parses back to the report, keys in the model order, newline at the end', () => {
+    const report = auditReport();
+    const json = renderAuditJson(report);
+    expect(json.endsWith('}\n')).toBe(true);
+    expect(json).toContain('\n  "apiVersion": "rds-migrate/v1",\n');
+    const back = JSON.parse(json) as AuditReport;
+    expect(back).toEqual(report);
+    expect(Object.keys(back)).toEqual(['apiVersion', 'kind', 'now', 'scope', 'summary', 'migrations', 'dualAttaches', 'multiAttaches', 'findings', 'warnings', 'horizon']);
+    expect(Object.keys(back.migrations[0] ?? {})).toEqual([
+      'id', 'namespace', 'pvc', 'volumeId', 'sourceNode', 'targetNode', 'state', 'startedAt', 'endedAt',
+      'durationSeconds', 'timeoutSeconds', 'startInferred', 'failureReason', 'events',
+    ]);
+  });
+
+  it('keeps the model key order even when the domain built objects in another order', () => {
+    const report = auditReport();
+    const { apiVersion, kind, ...rest } = report;
+    const shuffled = { ...rest, kind, apiVersion } as AuditReport;
+    expect(renderAuditJson(shuffled)).toBe(renderAuditJson(report));
+  });
+
+  it('YAML is one document that parses back to the report', () => {
+    const report = auditReport();
+    const yaml = renderAuditYaml(report);
+    expect(yaml.startsWith('apiVersion: rds-migrate/v1\nkind: MigrationAudit\nnow: "2025-03-01T12:00:00Z"\n')).toBe(true);
+    expect(yaml.endsWith('\n')).toBe(true);
+    expect(parseYaml(yaml)).toEqual(report);
+    expect(parseYaml(yaml, { version: '1.1' })).toEqual(report);
+  });
+
+  it('an empty report has empty lists, not missing keys', () => {
+    expect(renderAuditYaml(emptyAuditReport())).toContain('\nmigrations: []\n');
+    expect(JSON.parse(renderAuditJson(emptyAuditReport()))).toEqual(emptyAuditReport());
+  });
+
+  it('carries hostile text as it is, escaped, and it round-trips exactly', () => {
+    const report = hostileReport();
+    const json = renderAuditJson(report);
+    const yaml = renderAuditYaml(report);
+    for (const text of [json, yaml]) {
+      expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/);
+    }
+    expect(JSON.parse(json)).toEqual(report);
+    expect(parseYaml(yaml)).toEqual(report);
+    expect(parseYaml(yaml, { version: '1.1' })).toEqual(report);
+  });
+
+  it('long messages are not folded in YAML', () => {
+    const report = auditReport();
+    const long = 'x'.repeat(300) + ' ' + 'y'.repeat(300);
+    report.warnings = [long];
+    expect(renderAuditYaml(report)).toContain(`  - ${long}\n`);
+  });
+});
+
+describe('renderAuditPrometheus', () => {
+  it('renders the gauges and the duration histogram', () => {
+    expect(renderAuditPrometheus(auditReport())).toMatchInlineSnapshot(`
+      "# HELP rds_migrate_audit_migrations Migrations seen in the audited event history, by state.
+      # TYPE rds_migrate_audit_migrations gauge
+      rds_migrate_audit_migrations{state="completed"} 3
+      rds_migrate_audit_migrations{state="failed"} 1
+      rds_migrate_audit_migrations{state="in-progress"} 1
+      rds_migrate_audit_migrations{state="unresolved"} 1
+      # HELP rds_migrate_audit_dual_attaches Volumes attached to exactly two nodes.
+      # TYPE rds_migrate_audit_dual_attaches gauge
+      rds_migrate_audit_dual_attaches 2
+      # HELP rds_migrate_audit_stuck_dual_attaches Dual-attaches older than their migration timeout.
+      # TYPE rds_migrate_audit_stuck_dual_attaches gauge
+      rds_migrate_audit_stuck_dual_attaches 1
+      # HELP rds_migrate_audit_multi_attaches Volumes attached to three or more nodes.
+      # TYPE rds_migrate_audit_multi_attaches gauge
+      rds_migrate_audit_multi_attaches 1
+      # HELP rds_migrate_audit_findings Audit findings, by severity.
+      # TYPE rds_migrate_audit_findings gauge
+      rds_migrate_audit_findings{severity="error"} 3
+      rds_migrate_audit_findings{severity="warning"} 2
+      rds_migrate_audit_findings{severity="info"} 1
+      # HELP rds_migrate_audit_timestamp_seconds The time the audit describes, in seconds since the Unix epoch.
+      # TYPE rds_migrate_audit_timestamp_seconds gauge
+      rds_migrate_audit_timestamp_seconds 1740830400
+      # HELP rds_migrate_audit_migration_duration_seconds Durations of completed migrations.
+      # TYPE rds_migrate_audit_migration_duration_seconds histogram
+      rds_migrate_audit_migration_duration_seconds_bucket{le="15"} 0
+      rds_migrate_audit_migration_duration_seconds_bucket{le="30"} 0
+      rds_migrate_audit_migration_duration_seconds_bucket{le="60"} 1
+      rds_migrate_audit_migration_duration_seconds_bucket{le="90"} 1
+      rds_migrate_audit_migration_duration_seconds_bucket{le="120"} 1
+      rds_migrate_audit_migration_duration_seconds_bucket{le="180"} 2
+      rds_migrate_audit_migration_duration_seconds_bucket{le="300"} 3
+      rds_migrate_audit_migration_duration_seconds_bucket{le="600"} 3
+      rds_migrate_audit_migration_duration_seconds_bucket{le="+Inf"} 3
+      rds_migrate_audit_migration_duration_seconds_sum 471
+      rds_migrate_audit_migration_duration_seconds_count 3
+      "
+    `);
+  });
+
+  it.each([
+    ['full report', auditReport()],
+    ['empty report', emptyAuditReport()],
+  ])('is well-formed exposition text: %s', (_name, report) => {
+    const text = renderAuditPrometheus(report);
+    expect(text.endsWith('\n')).toBe(true);
+    const typed = new Map<string, string>();
+    const buckets: { le: number; count: number }[] = [];
+    let sum: number | undefined;
+    let count: number | undefined;
+    const states = new Set<string>();
+    for (const line of text.slice(0, -1).split('\n')) {
+      const type = /^# TYPE (\S+) (gauge|histogram)$/.exec(line);
+      if (type?.[1] && type[2]) {
+        typed.set(type[1], type[2]);
+        continue;
+      }
+      if (line.startsWith('# HELP ')) continue;
+      const sample = /^([a-z_]+)(\{([a-z]+)="((?:[^"\\\n]|\\.)*)"\})? (\S+)$/.exec(line);
+      expect(sample, line).not.toBeNull();
+      const [, name = '', , label, value = '', raw = ''] = sample ?? [];
+      const family = typed.has(name) ? name : name.replace(/_(bucket|sum|count)$/, '');
+      expect(typed.get(family), `no TYPE before ${line}`).toBeDefined();
+      expect(Number.isNaN(Number(raw.replace('+Inf', 'Infinity')))).toBe(false);
+      if (name === 'rds_migrate_audit_migrations' && label === 'state') states.add(value);
+      if (name.endsWith('_bucket')) buckets.push({ le: value === '+Inf' ? Infinity : Number(value), count: Number(raw) });
+      if (name === 'rds_migrate_audit_migration_duration_seconds_sum') sum = Number(raw);
+      if (name === 'rds_migrate_audit_migration_duration_seconds_count') count = Number(raw);
+    }
+    expect(states).toEqual(new Set(['completed', 'failed', 'in-progress', 'unresolved']));
+    expect(buckets.map((b) => b.le)).toEqual([15, 30, 60, 90, 120, 180, 300, 600, Infinity]);
+    for (let i = 1; i < buckets.length; i++) expect(buckets[i]?.count).toBeGreaterThanOrEqual(buckets[i - 1]?.count ?? 0);
+    expect(buckets.at(-1)?.count).toBe(count);
+    expect(count).toBe(report.summary.durationSeconds.count);
+    expect(sum).toBe(report.migrations.reduce((s, m) => s + (m.state === 'completed' ? (m.durationSeconds ?? 0) : 0), 0));
+    expect(typed.get('rds_migrate_audit_migration_duration_seconds')).toBe('histogram');
+  });
+});

@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import type { PvcHistory } from '../../../src/domain/types.js';
+import { renderHistoryJson, renderHistoryTable, renderHistoryYaml } from '../../../src/render/history.js';
+import { createPalette, plainPalette } from '../../../src/render/palette.js';
+import { pvcHistory } from './fixtures.js';
+
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+describe('renderHistoryTable', () => {
+  it('renders events, migrations and the current dual-attach', () => {
+    expect(renderHistoryTable(pvcHistory(), { palette: plainPalette, wide: false })).toMatchInlineSnapshot(`
+      "PVC:     vms/vm-web-disk
+      Volume:  pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e
+
+      EVENTS
+      LAST SEEN             TYPE      REASON               SOURCE     TARGET     DETAIL                       COUNT
+      50m                   Normal    MigrationStarted     worker-1   worker-2   timeout 5m0s                 1
+      47m                   Normal    MigrationCompleted   worker-1   worker-2   took 2m16s                   1
+      25m                   Warning   MigrationFailed      worker-2   worker-1   failed: timeout after 5m0s   1
+      15m                   Normal    MigrationStarted     <none>     <none>     unparsed                     1
+      2m10s (x2 over 30m)   Normal    MigrationStarted     worker-2   worker-1   timeout 5m0s                 2
+
+      MIGRATIONS
+      SOURCE     TARGET     STATE         AGE     DURATION   TIMEOUT
+      worker-1   worker-2   completed     50m     2m16s      5m0s
+      worker-2   worker-1   failed        30m     5m0s       5m0s
+      worker-2   worker-1   in-progress   2m10s   <none>     5m0s
+
+      ATTACHMENT
+      Nodes:   worker-2, worker-1
+      State:   dual-attached for 2m10s of 5m0s timeout
+      Since:   2025-03-01T11:57:50Z
+
+      REJECTED TARGETS
+      NODE       VOLUMEATTACHMENT   AGE   MESSAGE
+      worker-3   csi-0d4c9b8a77     90s   rpc error: code = FailedPrecondition desc = volume is alrea…
+      "
+    `);
+  });
+
+  it('wide adds message, component and name', () => {
+    const out = renderHistoryTable(pvcHistory(), { palette: plainPalette, wide: true });
+    expect(out.slice(out.indexOf('EVENTS\n'), out.indexOf('MIGRATIONS\n'))).toMatchInlineSnapshot(`
+      "EVENTS
+      LAST SEEN             TYPE      REASON               SOURCE     TARGET     DETAIL                       COUNT   MESSAGE                                                                                                                                                     COMPONENT      NAME
+      50m                   Normal    MigrationStarted     worker-1   worker-2   timeout 5m0s                 1       [pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e]: KubeVirt live migration started - source: worker-1, target: worker-2, timeout: 5m0s                             rds-csi-node   vm-web-disk.18289f6a2b3c4d5e
+      47m                   Normal    MigrationCompleted   worker-1   worker-2   took 2m16s                   1       [pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e]: KubeVirt live migration completed - source: worker-1 -> target: worker-2 (duration: 2m16s)                      rds-csi-node   vm-web-disk.18289f89d1e2f3a4
+      25m                   Warning   MigrationFailed      worker-2   worker-1   failed: timeout after 5m0s   1       [pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e]: KubeVirt live migration failed - source: worker-2, attempted target: worker-1, reason: timeout, elapsed: 5m0s   rds-csi-node   vm-web-disk.1828a1f0e9d8c7b6
+      15m                   Normal    MigrationStarted     <none>     <none>     unparsed                     1       migration restarted by hand, see ticket OPS-1234                                                                                                            rds-migrate    vm-web-disk.1828a2aa00000001
+      2m10s (x2 over 30m)   Normal    MigrationStarted     worker-2   worker-1   timeout 5m0s                 2       [pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e]: KubeVirt live migration started - source: worker-2, target: worker-1, timeout: 5m0s                             rds-csi-node   vm-web-disk.1828a3b0c1d2e3f4
+
+      "
+    `);
+  });
+
+  it('says STUCK once the dual-attach outlives its timeout', () => {
+    const h = pvcHistory();
+    if (!h.attachment.dualAttach) throw new Error('fixture has no dual-attach');
+    h.attachment.dualAttach.ageSeconds = 400;
+    h.attachment.dualAttach.stuck = true;
+    const out = renderHistoryTable(h, { palette: plainPalette, wide: false });
+    expect(out).toContain('\nState:   STUCK: dual-attached for 6m40s of 5m0s timeout\n');
+    expect(renderHistoryTable(h, { palette: createPalette(true), wide: false })).toContain(
+      '\u001b[31mSTUCK: dual-attached for 6m40s of 5m0s timeout\u001b[39m',
+    );
+  });
+
+  it('shows a failure reason in DETAIL, shortened unless wide', () => {
+    const h = pvcHistory();
+    const failed = h.events.find((e) => e.reason === 'MigrationFailed');
+    if (!failed?.parsed) throw new Error('fixture has no parsed failure');
+    failed.parsed.failureReason = 'manual abort by the on-call engineer after the target node lost its storage network link';
+    const narrow = renderHistoryTable(h, { palette: plainPalette, wide: false });
+    expect(narrow).toContain('failed: manual abort by the on-call engineer after the target node … after 5m0s');
+    const wide = renderHistoryTable(h, { palette: plainPalette, wide: true });
+    expect(wide).toContain(`failed: ${failed.parsed.failureReason} after 5m0s`);
+  });
+
+  it('an unattached PVC without events or migrations', () => {
+    const h: PvcHistory = { ...pvcHistory(), events: [], migrations: [], attachment: { nodes: [], dualAttach: null } };
+    expect(renderHistoryTable(h, { palette: plainPalette, wide: false })).toMatchInlineSnapshot(`
+      "PVC:     vms/vm-web-disk
+      Volume:  pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e
+
+      EVENTS
+      No migration events found for PVC vms/vm-web-disk.
+
+      MIGRATIONS
+      No migrations found.
+
+      ATTACHMENT
+      Nodes:   <none> (not attached)
+      "
+    `);
+  });
+
+  it('with colour: Warning in yellow, MigrationFailed in red, same layout once removed', () => {
+    const plain = renderHistoryTable(pvcHistory(), { palette: plainPalette, wide: true });
+    const coloured = renderHistoryTable(pvcHistory(), { palette: createPalette(true), wide: true });
+    expect(coloured).toContain('\u001b[33mWarning\u001b[39m');
+    expect(coloured).toContain('\u001b[31mMigrationFailed\u001b[39m');
+    expect(coloured.replace(ANSI, '')).toBe(plain);
+  });
+
+  it('sanitizes event messages, components and names', () => {
+    const h = pvcHistory();
+    const e = h.events[3];
+    if (!e) throw new Error('fixture too short');
+    e.message = 'hello\u001b]52;c;ZXZpbA==\u0007 \u202eworld\nbye';
+    e.component = 'evil\u001b[8m';
+    const out = renderHistoryTable(h, { palette: plainPalette, wide: true });
+    expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    expect(out).toContain('hello world bye');
+  });
+
+  it('--no-headers drops the column headers', () => {
+    const out = renderHistoryTable(pvcHistory(), { palette: plainPalette, wide: false, noHeaders: true });
+    expect(out).not.toContain('LAST SEEN');
+    expect(out).not.toContain('SOURCE     TARGET');
+  });
+});
+
+describe('renderHistoryJson / renderHistoryYaml', () => {
+  it('JSON and YAML parse back to the history', () => {
+    const h = pvcHistory();
+    const json = renderHistoryJson(h);
+    const yaml = renderHistoryYaml(h);
+    expect(json.endsWith('}\n')).toBe(true);
+    expect(yaml.endsWith('\n')).toBe(true);
+    expect(JSON.parse(json)).toEqual(h);
+    expect(parseYaml(yaml)).toEqual(h);
+    expect(Object.keys(JSON.parse(json) as object)).toEqual(['apiVersion', 'kind', 'now', 'pvc', 'events', 'migrations', 'attachment', 'warnings']);
+    expect(Object.keys((JSON.parse(json) as PvcHistory).events[0] ?? {})).toEqual([
+      'name', 'type', 'reason', 'count', 'firstSeen', 'lastSeen', 'component', 'message', 'parsed',
+    ]);
+  });
+
+  it('control characters in messages round-trip through JSON and YAML', () => {
+    const h = pvcHistory();
+    const e = h.events[3];
+    if (!e) throw new Error('fixture too short');
+    e.message = 'a\u001b[31mb\u0007c\u009bd\u202ee\u2028f\nline two\ttab';
+    expect(JSON.parse(renderHistoryJson(h))).toEqual(h);
+    expect(parseYaml(renderHistoryYaml(h))).toEqual(h);
+  });
+});
