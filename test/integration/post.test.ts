@@ -263,6 +263,28 @@ describe('cluster access and exit codes', () => {
     expect(missing.stderr.split('\n')[0]).toBe('error: context "prod" not found in kubeconfig');
   });
 
+  it('--driver selects whose VolumeAttachments name the source node', async () => {
+    const { volume: v } = seedVolume('other-driver-disk', { attachedTo: [] });
+    server.add(volumeAttachment({ pv: v, node: 'node-x', attached: true, createdAt: new Date(), driver: 'other.csi.example.com' }));
+    const ours = await cli(['post-started', 'other-driver-disk', '--target', 'node-b']);
+    expect(ours.code).toBe(2);
+    expect(ours.stderr.split('\n')[0]).toMatch(/is not attached to any node$/);
+    const theirs = await cli(['post-started', 'other-driver-disk', '--target', 'node-b', '--driver', 'other.csi.example.com']);
+    expect(theirs.code).toBe(0);
+    expect((posted()[0]!.body as { message: string }).message).toContain('source: node-x, target: node-b');
+  });
+
+  it('KUBECONFIG with several paths skips missing files and lets the first current-context win', async () => {
+    const first = server.writeKubeconfig(dir, { fileName: 'first', contextName: 'first', namespace: NS });
+    const second = server.writeKubeconfig(dir, { fileName: 'second', contextName: 'second', namespace: 'elsewhere' });
+    const res = await runCli(['post-started', 'vm-disk', '--source', 'node-a', '--target', 'node-b', '--dry-run', '-o', 'name'], {
+      env: { KUBECONFIG: [join(dir, 'missing'), first, second].join(':') },
+    });
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/^event\/vm-disk\./);
+  });
+
   it('a forbidden create is exit 4 naming the RBAC it needs', async () => {
     server.deny({ verb: 'create', resource: 'events', namespace: NS });
     const res = await cli(['post-started', 'vm-disk', '--source', 'node-a', '--target', 'node-b']);
