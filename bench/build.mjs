@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// Builds what the benchmark runs into bench/out/ (gitignored), never touching dist/:
+//   bench/out/cli/dist/*.js + bench/out/cli/bin/rds-migrate.js  the CLI, bundled from the
+//       working tree's src/ with the same esbuild options as scripts/build.mjs (no tsc);
+//   bench/out/serve.mjs  the fake API server (test/fake) + the scale generator (bench/generate.ts).
+// Usage: node bench/build.mjs
+import { build, stop } from 'esbuild';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const out = `${root}bench/out`;
+const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
+
+export async function buildAll() {
+  rmSync(`${out}/cli`, { recursive: true, force: true });
+  mkdirSync(`${out}/cli/bin`, { recursive: true });
+  // Same options as scripts/build.mjs.
+  await build({
+    absWorkingDir: root,
+    entryPoints: { main: 'src/cli/main.ts' },
+    outdir: `${out}/cli/dist`,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: true,
+    minify: true,
+    legalComments: 'none',
+    define: { __VERSION__: JSON.stringify(pkg.version) },
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    logLevel: 'warning',
+  });
+  // Byte-for-byte the repository's bin/rds-migrate.js (it imports ../dist/main.js).
+  writeFileSync(`${out}/cli/bin/rds-migrate.js`, readFileSync(`${root}bin/rds-migrate.js`));
+  writeFileSync(`${out}/cli/package.json`, JSON.stringify({ type: 'module' }));
+  await build({
+    absWorkingDir: root,
+    entryPoints: ['bench/serve.ts'],
+    outfile: `${out}/serve.mjs`,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: true,
+    logLevel: 'warning',
+    // test/fake/tls.ts finds its certificates relative to its own import.meta.url; keep that
+    // pointing at test/fake/ once bundled (bench/serve.ts itself does not use import.meta.url).
+    define: { 'import.meta.url': JSON.stringify(pathToFileURL(`${root}test/fake/tls.ts`).href) },
+  });
+  // esbuild's service process would otherwise live (and ping) during the measurements.
+  await stop();
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await buildAll();

@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// The floor (issue #5): a bare Node script that fetches exactly the pages rds-migrate fetches (same
+// paths, field selectors, limit/continue, the same concurrency) over the same HTTPS settings (a
+// keep-alive https.Agent with maxSockets 8, the kubeconfig's CA, the bearer token, Accept:
+// application/json) and only JSON.parses them: no client library, no kubeconfig/YAML parsing (the
+// server, CA and token come from the JSON file bench/out/serve.mjs writes), no processing. It is
+// the physical limit of the job on this machine.
+//   node bench/floor.mjs <conn.json> audit [--chunk-size 500]
+//   node bench/floor.mjs <conn.json> events <namespace> <pvc>
+// Prints one line: the number of requests and of items received.
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
+
+const [connFile, mode, ...rest] = process.argv.slice(2);
+const conn = JSON.parse(readFileSync(connFile, 'utf8'));
+const chunkIdx = rest.indexOf('--chunk-size');
+const limit = chunkIdx >= 0 ? Number(rest[chunkIdx + 1]) : 500;
+const agent = new https.Agent({ keepAlive: true, maxSockets: 8, ca: conn.ca });
+const headers = { Authorization: `Bearer ${conn.token}`, Accept: 'application/json', 'User-Agent': 'bench-floor' };
+let requests = 0;
+let items = 0;
+
+function get(path, query = {}) {
+  const url = new URL(path, conn.server);
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
+  requests++;
+  return new Promise((resolve, reject) => {
+    https
+      .get(url, { agent, headers }, (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          if (res.statusCode !== 200) reject(new Error(`${res.statusCode} ${url.pathname}`));
+          else resolve(body);
+        });
+      })
+      .on('error', reject);
+  });
+}
+
+async function list(path, query = {}) {
+  let token;
+  do {
+    const page = await get(path, { ...query, limit, continue: token });
+    items += page.items.length;
+    token = page.metadata?.continue || undefined;
+  } while (token);
+}
+
+if (mode === 'audit') {
+  // rds-migrate audit: the three reasons, VolumeAttachments and PVs, all concurrently.
+  await Promise.all([
+    ...['MigrationStarted', 'MigrationCompleted', 'MigrationFailed'].map((r) => list('/api/v1/events', { fieldSelector: `reason=${r}` })),
+    list('/apis/storage.k8s.io/v1/volumeattachments'),
+    list('/api/v1/persistentvolumes'),
+  ]);
+} else if (mode === 'events') {
+  // rds-migrate events <pvc>: the PVC, then its events, its PV and the VolumeAttachments concurrently.
+  const [ns, pvc] = rest;
+  const claim = await get(`/api/v1/namespaces/${encodeURIComponent(ns)}/persistentvolumeclaims/${encodeURIComponent(pvc)}`);
+  await Promise.all([
+    list(`/api/v1/namespaces/${encodeURIComponent(ns)}/events`, { fieldSelector: `involvedObject.kind=PersistentVolumeClaim,involvedObject.name=${pvc}` }),
+    get(`/api/v1/persistentvolumes/${encodeURIComponent(claim.spec.volumeName)}`),
+    list('/apis/storage.k8s.io/v1/volumeattachments'),
+  ]);
+} else {
+  console.error('usage: floor.mjs <conn.json> audit|events <ns> <pvc>');
+  process.exit(2);
+}
+agent.destroy();
+console.log(JSON.stringify({ requests, items }));
