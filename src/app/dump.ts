@@ -126,5 +126,9 @@ function describeFsError(err: unknown): string {
   if (code === 'ENOENT') return 'no such file or directory';
   if (code === 'EACCES') return 'permission denied';
   if (code === 'EISDIR') return 'is a directory';
+  if (code === 'ENOTDIR') return 'not a directory';
+  if (code === 'ELOOP') return 'too many levels of symbolic links';
+  if (code === 'ENAMETOOLONG') return 'file name too long';
+  if (code === 'EPERM') return 'operation not permitted';
   return code ?? 'read error';
 }

@@ -2,7 +2,7 @@
 import { checkName } from '../cli/options.js';
 import { createLogger, type Context, type GlobalOptions } from '../context.js';
 import { buildPvcHistory } from '../domain/history.js';
-import type { VolumeAttachmentRecord } from '../domain/types.js';
+import type { PersistentVolumeRecord, VolumeAttachmentRecord } from '../domain/types.js';
 import { dnsSubdomainProblem } from '../domain/validation.js';
 import { ClusterError } from '../errors.js';
 import { openGateway } from '../kube/gateway.js';
@@ -45,9 +45,23 @@ export async function runEvents(options: EventsOptions, globals: GlobalOptions, 
         throw err;
       }
     };
+    // PersistentVolumes are cluster-scoped, which a namespaced user may not read: like the
+    // VolumeAttachments, the PV only adds detail (volume ID, timeout), so a 403 is a warning.
+    const readPersistentVolume = async (): Promise<PersistentVolumeRecord | null> => {
+      if (!pvc.volumeName) return null;
+      try {
+        return await gateway.getPersistentVolume(pvc.volumeName);
+      } catch (err) {
+        if (err instanceof ClusterError && err.status === 403) {
+          warnings.push(`the volume's migration timeout is unknown (5m0s is assumed where the events give none): ${err.message}`);
+          return null;
+        }
+        throw err;
+      }
+    };
     const [events, persistentVolume, volumeAttachments] = await Promise.all([
       gateway.listEvents({ namespace: pvc.namespace, fieldSelector: pvcEventSelector(pvc) }),
-      pvc.volumeName ? gateway.getPersistentVolume(pvc.volumeName) : Promise.resolve(null),
+      readPersistentVolume(),
       readAttachments(),
     ]);
     const history = buildPvcHistory(

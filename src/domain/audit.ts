@@ -73,7 +73,10 @@ function someNames(events: readonly EventRecord[]): string {
 
 /** Audits a snapshot (SPEC §3.3): pairs migrations, finds dual-attaches, builds findings; independent of input order. */
 export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions): AuditReport {
-  const { now, namespace, driver } = options;
+  const { namespace, driver } = options;
+  // The report states `now` to the millisecond; ages are computed from that same instant, so a
+  // live audit (fractional wall clock) and an audit of its dump at `--now <report.now>` agree.
+  const now = Math.floor(options.now);
   const events = snapshot.events.filter(
     (e) => isMigrationEvent(e) && (namespace === null || e.involvedObject.namespace === namespace),
   );
@@ -93,6 +96,7 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions):
   const warnings = [...snapshot.warnings];
   let dualAttaches: DualAttach[] = [];
   let multiAttaches: DualAttach[] = [];
+  let unplacedWarning: string | null = null;
   if (snapshot.volumeAttachmentsRead) {
     const found = findAttachments(snapshot.volumeAttachments, snapshot.persistentVolumes, {
       now,
@@ -102,10 +106,21 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions):
     // VolumeAttachments and PVs are cluster-scoped: a namespace keeps those whose PV claims a PVC in it.
     dualAttaches = found.dualAttaches.filter((d) => inNamespace(d, namespace));
     multiAttaches = found.multiAttaches.filter((d) => inNamespace(d, namespace));
+    // Without its PV (unreadable, or missing from a dump) an attachment names no namespace,
+    // so -n cannot tell whether it is in scope: say so instead of dropping it silently.
+    const unplaced = [...found.dualAttaches, ...found.multiAttaches].filter((d) => namespace !== null && d.namespace === null);
+    if (unplaced.length > 0) {
+      const ids = unplaced.slice(0, 3).map((d) => d.volumeId).join(', ');
+      const more = unplaced.length > 3 ? ` and ${unplaced.length - 3} more` : '';
+      unplacedWarning =
+        `${unplaced.length} volume(s) attached to several nodes could not be placed in a namespace ` +
+        `(no PersistentVolume claims them) and are not shown: ${ids}${more}; audit all namespaces to see them.`;
+    }
   } else {
     warnings.push(ATTACHMENTS_UNREAD_WARNING);
   }
   if (!snapshot.persistentVolumesRead) warnings.push(PERSISTENT_VOLUMES_UNREAD_WARNING);
+  if (unplacedWarning !== null) warnings.push(unplacedWarning);
   const timeless = untimed.filter((u) => u.event.firstSeen === null && u.event.lastSeen === null).map((u) => u.event);
   if (timeless.length > 0) {
     warnings.push(

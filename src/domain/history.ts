@@ -75,19 +75,21 @@ function toHistoryEvent(e: EventRecord): HistoryEvent {
 /** Builds the `events` document of one PVC: its events oldest first, its migrations (SPEC §2.4) and its current attachment. */
 export function buildPvcHistory(input: PvcHistoryInput, options: PvcHistoryOptions): PvcHistory {
   const { pvc, persistentVolume: pv } = input;
+  // Whole milliseconds, as `now` is printed, so ages agree with the document's own `now`.
+  const now = Math.floor(options.now);
   const events = input.events
     .filter((e) => isEventOfPvc(e, pvc) && (options.all || isMigrationEvent(e)))
     .sort(compareByLastSeen);
 
   const volumeTimeout =
     pv !== null && pv.driver === options.driver ? volumeTimeoutSeconds(pv.migrationTimeoutAttribute) : null;
-  const paired = pairMigrations(events, { now: options.now, volumeTimeout: () => volumeTimeout });
+  const paired = pairMigrations(events, { now, volumeTimeout: () => volumeTimeout });
 
   // The PVC's VolumeAttachments name its PV; fall back to the claim's volumeName, then the volume ID.
   const pvName = pv?.name ?? pvc.volumeName ?? input.volumeId;
   const vas = input.volumeAttachments.filter((va) => pvName !== null && va.persistentVolumeName === pvName);
   const found = findAttachments(vas, pv === null ? [] : [pv], {
-    now: options.now,
+    now,
     driver: options.driver,
     stuckAfterSeconds: null,
   });
@@ -97,7 +99,7 @@ export function buildPvcHistory(input: PvcHistoryInput, options: PvcHistoryOptio
   return {
     apiVersion: 'rds-migrate/v1',
     kind: 'PvcMigrationHistory',
-    now: formatTimestamp(options.now),
+    now: formatTimestamp(now),
     pvc: { namespace: pvc.namespace, name: pvc.name, uid: pvc.uid, volumeId: input.volumeId },
     events: events.map(toHistoryEvent),
     migrations: paired.migrations,

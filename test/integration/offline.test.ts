@@ -1,0 +1,455 @@
+// `audit --from-file` (SPEC §3.3 offline): kubectl dumps in every shape, `now` from the dump,
+// input errors, and the design test: a dump and the same objects served live audit the same.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify as toYaml } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeServer, type FakeServer } from '../fake/server.js';
+import { kubeRequest } from '../helpers/kube-request.js';
+import { event, namespace, pv, pvc, volumeAttachment } from '../helpers/objects.js';
+import {
+  auditSchema,
+  checkMigrationInvariants,
+  checkSchema,
+  completedMessage,
+  failedMessage,
+  newVolumeIdentity,
+  startedMessage,
+} from '../helpers/read-side.js';
+import { cliPath, kubectlAvailable, repoRoot, runCli, runKubectl } from '../helpers/run-cli.js';
+
+const EXAMPLES = join(repoRoot, 'examples', 'cluster');
+const example = (file: string) => join(EXAMPLES, file);
+const EXAMPLE_FILES = ['events.json', 'events-k8s-io.yaml', 'persistentvolumes.yaml', 'persistentvolumeclaims.json', 'volumeattachments.yaml'];
+
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rds-offline-'));
+});
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function write(name: string, text: string): string {
+  const path = join(dir, name);
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, text);
+  return path;
+}
+
+async function offlineJson(args: string[], stdin?: string) {
+  const res = await runCli(['audit', '-o', 'json', ...args], stdin !== undefined ? { stdin } : {});
+  if (res.code !== 0 && res.code !== 1) throw new Error(`audit failed (${res.code}): ${res.stderr}`);
+  return { ...res, doc: JSON.parse(res.stdout) };
+}
+
+describe('audit --from-file examples/cluster (examples/README.md)', () => {
+  it('reproduces the documented report', async () => {
+    const { code, stderr, doc } = await offlineJson(['--from-file', EXAMPLES]);
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
+    expect(doc.now).toBe('2026-11-26T10:00:00Z');
+    expect(doc.scope).toEqual({ namespace: null, driver: 'rds.csi.srvlab.io' });
+    expect(doc.summary).toEqual({
+      migrations: 8,
+      completed: 6,
+      failed: 1,
+      inProgress: 0,
+      unresolved: 1,
+      untimedOccurrences: 0,
+      dualAttaches: 1,
+      stuckDualAttaches: 1,
+      multiAttaches: 0,
+      findings: { error: 2, warning: 2, info: 0 },
+      durationSeconds: { count: 6, min: 14, p50: 38, p95: 250, max: 250 },
+    });
+    expect(doc.migrations[0]).toMatchObject({
+      namespace: 'ci',
+      pvc: 'runner-01-rootdisk',
+      state: 'completed',
+      startedAt: '2026-11-26T08:59:55.412Z',
+      startInferred: true,
+      durationSeconds: 14,
+      timeoutSeconds: 30,
+    });
+    expect(doc.findings.map((f: any) => `${f.severity} ${f.code} ${f.namespace}/${f.pvc}`)).toEqual([
+      'error StuckDualAttach vms-dev/pg-01-rootdisk',
+      'error MigrationFailed vms-prod/erp-01-rootdisk',
+      'warning UnresolvedMigration vms-dev/pg-01-rootdisk',
+      'warning SlowMigration vms-prod/db-01-rootdisk',
+    ]);
+    expect(doc.dualAttaches).toHaveLength(1);
+    expect(doc.dualAttaches[0]).toMatchObject({
+      volumeId: 'pvc-bb72ba09-0629-4453-9c93-d1ab7c4e80fa',
+      nodes: ['worker-1', 'worker-2'],
+      since: '2026-11-26T09:40:00Z',
+      ageSeconds: 1200,
+      timeoutSeconds: 300,
+      stuck: true,
+    });
+    expect(doc.warnings).toEqual([]);
+  });
+
+  it.concurrent.each([
+    ['-n vms-prod', ['-n', 'vms-prod'], 1, ['MigrationFailed', 'SlowMigration'], 3],
+    ['-n vms-dev', ['-n', 'vms-dev'], 1, ['StuckDualAttach', 'UnresolvedMigration'], 4],
+    ['-n ci', ['-n', 'ci'], 0, [], 1],
+    ['--since 25m', ['--since', '25m'], 1, ['StuckDualAttach', 'UnresolvedMigration'], 2],
+    ['--since 1h', ['--since', '1h'], 1, ['StuckDualAttach', 'MigrationFailed', 'UnresolvedMigration', 'SlowMigration'], 7],
+    ['--stuck-after 30m', ['--stuck-after', '30m'], 1, ['MigrationFailed', 'UnresolvedMigration', 'SlowMigration', 'DualAttachInProgress'], 8],
+    ['--fail-on never', ['--fail-on', 'never'], 0, ['StuckDualAttach', 'MigrationFailed', 'UnresolvedMigration', 'SlowMigration'], 8],
+  ])('%s gives the documented variation', async (_name, args, exit, codes, migrations) => {
+    const { code, doc } = await offlineJson(['--from-file', EXAMPLES, ...args]);
+    expect(code).toBe(exit);
+    expect(doc.findings.map((f: any) => f.code)).toEqual(codes);
+    expect(doc.migrations).toHaveLength(migrations);
+  });
+
+  it('-o prometheus matches the documented samples', async () => {
+    const res = await runCli(['audit', '--from-file', EXAMPLES, '-o', 'prometheus']);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toContain('rds_migrate_audit_timestamp_seconds 1795687200\n');
+    const buckets = [...res.stdout.matchAll(/^rds_migrate_audit_migration_duration_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)].map((m) => `${m[1]}:${m[2]}`);
+    expect(buckets).toEqual(['15:1', '30:1', '60:4', '90:4', '120:5', '180:5', '300:6', '600:6', '+Inf:6']);
+    expect(res.stdout).toContain('rds_migrate_audit_migration_duration_seconds_sum 483\n');
+    expect(res.stdout).toContain('rds_migrate_audit_migration_duration_seconds_count 6\n');
+  });
+});
+
+describe('--from-file inputs', () => {
+  it('is repeatable, reads `-` from stdin, and gives the same report as the directory', async () => {
+    const whole = (await offlineJson(['--from-file', EXAMPLES])).doc;
+    const files = await offlineJson(EXAMPLE_FILES.flatMap((f) => ['--from-file', example(f)]));
+    expect(files.doc).toEqual(whole);
+    const stdin = await offlineJson(
+      ['--from-file', '-', ...EXAMPLE_FILES.filter((f) => f !== 'events.json').flatMap((f) => ['--from-file', example(f)])],
+      readFileSync(example('events.json'), 'utf8'),
+    );
+    expect(stdin.doc).toEqual(whole);
+    // Without the events.k8s.io file the inferred runner-01 migration is gone.
+    const partial = await offlineJson(['--from-file', example('events.json'), '--from-file', example('persistentvolumes.yaml'), '--from-file', example('volumeattachments.yaml')]);
+    expect(partial.doc.summary.migrations).toBe(7);
+  });
+
+  it('reads YAML from stdin too', async () => {
+    const yamlText = toYaml(JSON.parse(readFileSync(example('events.json'), 'utf8')));
+    const res = await offlineJson(['--from-file', '-', '--from-file', example('persistentvolumes.yaml'), '--from-file', example('volumeattachments.yaml')], yamlText);
+    expect(res.doc.summary.migrations).toBe(7);
+  });
+
+  describe('object shapes', () => {
+    // One PVC with a failed migration and a dual-attach, spread over files of every shape.
+    const { uid, vol } = newVolumeIdentity();
+    const claim = pvc({ namespace: 'shapes', name: 'shape-disk', uid, volumeName: vol });
+    const volume = pv({ name: vol, claimRef: { namespace: 'shapes', name: 'shape-disk', uid }, timeout: '120' });
+    const started = event({ pvc: claim, reason: 'MigrationStarted', type: 'Normal', message: startedMessage(vol, 'node-a', 'node-b', '2m0s'), firstTimestamp: '2030-01-01T00:00:00Z' });
+    const failed = event({ pvc: claim, reason: 'MigrationFailed', type: 'Warning', message: failedMessage(vol, 'node-a', 'node-b', 'timeout', '2m0s'), firstTimestamp: '2030-01-01T00:02:00Z' });
+    const vaA = volumeAttachment({ pv: volume, node: 'node-a', attached: true, createdAt: '2029-12-01T00:00:00Z' });
+    const vaB = volumeAttachment({ pv: volume, node: 'node-b', attached: true, createdAt: '2030-01-01T00:00:00Z' });
+    // The newest timestamp anywhere in the input: an attachError time.
+    const vaC = volumeAttachment({ pv: volume, node: 'node-c', attached: false, createdAt: '2030-01-01T00:04:00Z', attachError: { message: 'limit', time: '2030-01-01T00:05:00Z' } });
+    const stripKind = (o: any) => {
+      const { kind: _kind, apiVersion: _apiVersion, ...rest } = o;
+      return rest;
+    };
+
+    const expectShapeReport = (doc: any) => {
+      expect(checkSchema(doc, auditSchema)).toEqual([]);
+      expect(doc.migrations.map((m: any) => [m.pvc, m.state, m.durationSeconds, m.timeoutSeconds])).toEqual([['shape-disk', 'failed', 120, 120]]);
+      expect(doc.dualAttaches).toHaveLength(1);
+      expect(doc.dualAttaches[0]).toMatchObject({ pvc: 'shape-disk', nodes: ['node-a', 'node-b'], since: '2030-01-01T00:00:00Z', timeoutSeconds: 120 });
+      expect(doc.findings.map((f: any) => f.code)).toEqual(['MigrationFailed', 'StuckDualAttach']);
+    };
+
+    it('a kubectl List (JSON), single objects and multi-document YAML', async () => {
+      const list = write('shapes/list.json', JSON.stringify({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: [started, claim] }, null, 2));
+      const single = write('shapes/single.yaml', toYaml(failed));
+      const multi = write('shapes/multi.yml', [volume, vaA, vaB, vaC].map((o) => toYaml(o)).join('---\n'));
+      const { code, doc } = await offlineJson(['--from-file', list, '--from-file', single, '--from-file', multi]);
+      expect(code).toBe(1);
+      expectShapeReport(doc);
+      expect(doc.now).toBe('2030-01-01T00:05:00Z');
+      // The same files as a directory (a README in it is not a dump and is skipped).
+      write('shapes/README.md', '# not a dump\n');
+      const fromDir = await offlineJson(['--from-file', join(dir, 'shapes')]);
+      expect(fromDir.doc).toEqual(doc);
+    });
+
+    it('API-server lists whose items carry no kind (EventList, PersistentVolumeList, VolumeAttachmentList)', async () => {
+      const events = write('api/events.json', JSON.stringify({ kind: 'EventList', apiVersion: 'v1', metadata: { resourceVersion: '7' }, items: [started, failed].map(stripKind) }));
+      const pvs = write('api/pvs.yaml', toYaml({ kind: 'PersistentVolumeList', apiVersion: 'v1', metadata: {}, items: [stripKind(volume)] }));
+      const vas = write('api/vas.json', JSON.stringify({ kind: 'VolumeAttachmentList', apiVersion: 'storage.k8s.io/v1', metadata: {}, items: [vaA, vaB, vaC].map(stripKind) }));
+      const { doc } = await offlineJson(['--from-file', events, '--from-file', pvs, '--from-file', vas]);
+      expectShapeReport(doc);
+      expect(doc.now).toBe('2030-01-01T00:05:00Z');
+    });
+
+    it('--now overrides the newest timestamp (any RFC 3339 offset)', async () => {
+      const list = write('now/all.json', JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [started, failed, volume, vaA, vaB] }));
+      const newest = await offlineJson(['--from-file', list]);
+      // Without vaC the newest timestamp is the MigrationFailed event.
+      expect(newest.doc.now).toBe('2030-01-01T00:02:00Z');
+      expect(newest.doc.dualAttaches[0].ageSeconds).toBe(120);
+      expect(newest.doc.dualAttaches[0].stuck).toBe(true); // 120 s ≥ 120 s
+      const early = await offlineJson(['--from-file', list, '--now', '2030-01-01T02:01:00+02:00']);
+      expect(early.doc.now).toBe('2030-01-01T00:01:00Z');
+      expect(early.doc.dualAttaches[0]).toMatchObject({ ageSeconds: 60, stuck: false });
+      expect(early.doc.findings.map((f: any) => f.code)).toEqual(['MigrationFailed', 'DualAttachInProgress']);
+      const late = await offlineJson(['--from-file', list, '--now', '2030-01-03T00:00:00Z']);
+      expect(late.doc.dualAttaches[0].ageSeconds).toBe(2 * 86400);
+    });
+
+    it('-n with VolumeAttachments whose PV is not in the dump says they could not be placed', async () => {
+      const file = write('nopv/vas.yaml', [vaA, vaB].map((o) => toYaml(o)).join('---\n'));
+      const scoped = await offlineJson(['--from-file', file, '-n', 'shapes']);
+      expect(scoped.doc.dualAttaches).toEqual([]);
+      expect(scoped.doc.warnings).toEqual([
+        `1 volume(s) attached to several nodes could not be placed in a namespace (no PersistentVolume claims them) and are not shown: ${vol}; audit all namespaces to see them.`,
+      ]);
+      const all = await offlineJson(['--from-file', file]);
+      expect(all.doc.dualAttaches.map((d: any) => [d.volumeId, d.namespace, d.pvc])).toEqual([[vol, null, null]]);
+      expect(all.doc.warnings).toEqual([]);
+    });
+
+    it('a dump without timestamps audits at the current time and says so', async () => {
+      const file = write('timeless.json', JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [volume] }));
+      const { code, doc } = await offlineJson(['--from-file', file]);
+      expect(code).toBe(0);
+      expect(Math.abs(Date.parse(doc.now) - Date.now())).toBeLessThan(30_000);
+      expect(doc.warnings).toEqual(['the dump holds no timestamps; auditing at the current time']);
+    });
+  });
+
+  describe('bad input is exit 2 with one line', () => {
+    const oneLine = /^error: [^\n]+\n$/;
+    it.concurrent.each([
+      ['a missing file', () => join(dir, 'no-such-file.json'), /^error: cannot read --from-file ".*no-such-file\.json": no such file or directory\n$/],
+      ['a path through a file', () => join(repoRoot, 'package.json', 'x.json'), /^error: cannot read --from-file ".*x\.json": not a directory\n$/],
+      ['malformed JSON', () => write('bad/broken.json', '{"kind": "List", "items": [\n'), /^error: --from-file ".*broken\.json" is not valid JSON: /],
+      ['malformed YAML', () => write('bad/broken.yaml', 'kind: List\nitems:\n  - {a: 1\n'), /^error: --from-file ".*broken\.yaml" is not valid YAML: /],
+      ['an empty file', () => write('bad/empty.yaml', ''), /^error: --from-file ".*empty\.yaml" is empty\n$/],
+      ['a whitespace-only file', () => write('bad/blank.json', '  \n\n'), /^error: --from-file ".*blank\.json" is empty\n$/],
+      ['a directory without dumps', () => (mkdirSync(join(dir, 'nothing'), { recursive: true }), join(dir, 'nothing')), /is a directory with no \.json, \.yaml or \.yml files\n$/],
+      ['an object without a kind', () => write('bad/kindless.json', '{"metadata": {"name": "x"}}'), /holds an object without a kind\n$/],
+      ['a scalar', () => write('bad/scalar.yaml', '42\n'), /does not hold Kubernetes objects\n$/],
+    ])('%s', async (_what, makePath, message) => {
+      const res = await runCli(['audit', '--from-file', makePath()]);
+      expect(res.code).toBe(2);
+      expect(res.stdout).toBe('');
+      expect(res.stderr).toMatch(oneLine);
+      expect(res.stderr).toMatch(message);
+    });
+
+    it('an empty stdin', async () => {
+      const res = await runCli(['audit', '--from-file', '-'], { stdin: '' });
+      expect(res.code).toBe(2);
+      expect(res.stderr).toBe('error: --from-file "stdin" is empty\n');
+    });
+
+    it('a bad --now', async () => {
+      const res = await runCli(['audit', '--from-file', EXAMPLES, '--now', 'yesterday']);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toMatch(/^error: invalid --now "yesterday": must be an RFC 3339 time/);
+    });
+  });
+});
+
+describe('the design test: a dump and the live cluster audit the same', () => {
+  let server: FakeServer;
+  let kubeconfig: string;
+
+  /** A small cluster in every shape the reader must handle, times relative to `now`. */
+  function buildCluster(now: number): object[] {
+    const ago = (s: number) => new Date(now - s * 1000);
+    const objects: object[] = [namespace('prod'), namespace('dev'), namespace('ci')];
+    const vol = (ns: string, name: string, opts: { timeout?: string; driver?: string } = {}) => {
+      const { uid, vol: id } = newVolumeIdentity();
+      const claim = pvc({ namespace: ns, name, uid, volumeName: id });
+      const v = pv({ name: id, claimRef: { namespace: ns, name, uid }, ...opts });
+      objects.push(claim, v);
+      return { claim, v, id };
+    };
+    const ev = (claim: any, reason: string, message: string, firstAgo: number, extra: Record<string, unknown> = {}) =>
+      objects.push(event({ pvc: claim, reason, type: reason === 'MigrationFailed' ? 'Warning' : 'Normal', message, firstTimestamp: ago(firstAgo), ...extra }));
+    const va = (v: any, node: string, createdAgo: number, extra: Record<string, unknown> = {}) =>
+      objects.push(volumeAttachment({ pv: v, node, attached: true, createdAt: ago(createdAgo), ...extra }));
+
+    const web = vol('prod', 'web', { timeout: '300' });
+    ev(web.claim, 'MigrationStarted', startedMessage(web.id, 'w1', 'w2', '5m0s'), 1500);
+    ev(web.claim, 'MigrationCompleted', completedMessage(web.id, 'w1', 'w2', '4m10s'), 1250);
+    va(web.v, 'w2', 1500);
+    const erp = vol('prod', 'erp', { timeout: '300' });
+    ev(erp.claim, 'MigrationStarted', startedMessage(erp.id, 'w3', 'w1', '5m0s'), 1200);
+    ev(erp.claim, 'MigrationFailed', failedMessage(erp.id, 'w3', 'w1', 'timeout', '5m0s'), 900);
+    va(erp.v, 'w3', 9000);
+    va(erp.v, 'w1', 905, { attached: false, attachError: { message: 'migration timeout exceeded', time: ago(900) } });
+    // A count-2 Started (A→B, B→A, A→B) and the migrations it takes part in.
+    const api = vol('dev', 'api', { timeout: '600' });
+    ev(api.claim, 'MigrationStarted', startedMessage(api.id, 'w3', 'w4', '10m0s'), 3000, { count: 2, lastTimestamp: ago(1000) });
+    ev(api.claim, 'MigrationCompleted', completedMessage(api.id, 'w3', 'w4', '38s'), 2962);
+    ev(api.claim, 'MigrationStarted', startedMessage(api.id, 'w4', 'w3', '10m0s'), 2000);
+    ev(api.claim, 'MigrationCompleted', completedMessage(api.id, 'w4', 'w3', '35s'), 1965);
+    ev(api.claim, 'MigrationCompleted', `(combined from similar events): ${completedMessage(api.id, 'w3', 'w4', '44s')}`.replace(' -> ', ' → '), 956);
+    va(api.v, 'w4', 1000);
+    // Stuck: unresolved migration on a dual-attached volume, with a rejected third target.
+    const pg = vol('dev', 'pg', { timeout: '300' });
+    ev(pg.claim, 'MigrationStarted', startedMessage(pg.id, 'w1', 'w2', '5m0s'), 1200);
+    va(pg.v, 'w1', 500_000);
+    va(pg.v, 'w2', 1200);
+    va(pg.v, 'w3', 800, { attached: false, attachError: { message: 'already attached to 2 nodes', time: ago(820) } });
+    // An unparsed message, and a MigrationStarted on a VMI (not the driver's).
+    ev(pg.claim, 'MigrationCompleted', 'done by hand', 700);
+    objects.push({
+      ...event({ pvc: pg.claim, reason: 'MigrationStarted', type: 'Normal', message: 'VMI pg is migrating', firstTimestamp: ago(1199), component: 'virt-controller' }),
+      involvedObject: { kind: 'VirtualMachineInstance', apiVersion: 'kubevirt.io/v1', namespace: 'dev', name: 'pg', uid: 'abababab-0000-4000-8000-000000000000' },
+      metadata: { name: 'pg.vmi', namespace: 'dev' },
+    });
+    // Written through events.k8s.io/v1: no first/last timestamps, only eventTime (+ series).
+    const runner = vol('ci', 'runner', { timeout: '15' });
+    objects.push({
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: { name: 'runner.v1', namespace: 'ci' },
+      eventTime: new Date(now - 600_000).toISOString().replace('Z', '000Z'),
+      regarding: { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace: 'ci', name: 'runner', uid: runner.claim.metadata.uid },
+      note: completedMessage(runner.id, 'w1', 'w2', '14s'),
+      reason: 'MigrationCompleted',
+      type: 'Normal',
+      action: 'Migrate',
+      reportingController: 'rds-csi-controller',
+      reportingInstance: 'rds-csi-controller-0',
+    });
+    va(runner.v, 'w2', 620);
+    // In progress, dual-attached, not stuck yet.
+    const live = vol('ci', 'live', { timeout: '900' });
+    ev(live.claim, 'MigrationStarted', startedMessage(live.id, 'w2', 'w3', '15m0s'), 90);
+    va(live.v, 'w2', 86400);
+    va(live.v, 'w3', 90);
+    // Another driver's dual-attach.
+    const ceph = vol('dev', 'ceph', { driver: 'rook-ceph.rbd.csi.ceph.com' });
+    va(ceph.v, 'w1', 7200);
+    va(ceph.v, 'w3', 600);
+    // A non-migration event in the dump is ignored either way.
+    ev(web.claim, 'VolumeAttached', `[${web.id}]: Attached to node w2`, 1490);
+    return objects;
+  }
+
+  beforeAll(async () => {
+    server = await startFakeServer({ objects: buildCluster(Date.now()) });
+    kubeconfig = server.writeKubeconfig(join(dir, 'design'));
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  /** Saves the cluster as an operator would: kubectl when installed, else the raw API lists. */
+  let dumped: Promise<string> | undefined;
+  async function saveDump(target: string): Promise<string> {
+    mkdirSync(target, { recursive: true });
+    if (kubectlAvailable) {
+      const dumps: [string, string[]][] = [
+        ['events.json', ['get', 'events', '-A', '-o', 'json']],
+        ['pv.yaml', ['get', 'pv', '-o', 'yaml']],
+        ['pvc.json', ['get', 'pvc', '-A', '-o', 'json']],
+        ['volumeattachments.yaml', ['get', 'volumeattachments', '-o', 'yaml']],
+      ];
+      for (const [file, args] of dumps) {
+        const res = await runKubectl(args, { kubeconfig });
+        expect(res.code, res.stderr).toBe(0);
+        writeFileSync(join(target, file), res.stdout);
+      }
+      return target;
+    }
+    for (const [file, path] of [
+      ['events.json', '/api/v1/events'],
+      ['pv.json', '/api/v1/persistentvolumes'],
+      ['volumeattachments.json', '/apis/storage.k8s.io/v1/volumeattachments'],
+    ] as const) {
+      const res = await kubeRequest(server, { path });
+      expect(res.status).toBe(200);
+      writeFileSync(join(target, file), res.text);
+    }
+    return target;
+  }
+
+  it.each([[[] as string[]], [['-n', 'dev']], [['--since', '30m', '--stuck-after', '20m']]])('identical JSON for audit %j', async (extra) => {
+    const live = await runCli(['audit', '-o', 'json', ...extra], { kubeconfig });
+    expect(live.stderr).toBe('');
+    const liveDoc = JSON.parse(live.stdout);
+    expect(checkSchema(liveDoc, auditSchema)).toEqual([]);
+    expect(checkMigrationInvariants(liveDoc.migrations)).toEqual([]);
+
+    // The objects never change, so one saved dump serves every variation.
+    dumped ??= saveDump(join(dir, 'design', 'dump'));
+    const target = await dumped;
+    const offline = await runCli(['audit', '-o', 'json', '--from-file', target, '--now', liveDoc.now, ...extra]);
+    expect(offline.stderr).toBe('');
+    expect(offline.code).toBe(live.code);
+    expect(JSON.parse(offline.stdout)).toEqual(liveDoc);
+    // …and byte for byte.
+    expect(offline.stdout).toBe(live.stdout);
+  });
+
+  it('the live report holds every kind of result the dump exercises', async () => {
+    const live = await runCli(['audit', '-o', 'json'], { kubeconfig });
+    const doc = JSON.parse(live.stdout);
+    expect(live.code).toBe(1);
+    expect(doc.summary).toMatchObject({ migrations: 8, completed: 5, failed: 1, inProgress: 1, unresolved: 1, dualAttaches: 2, stuckDualAttaches: 1 });
+    expect(doc.findings.map((f: any) => f.code).sort()).toEqual(
+      ['DualAttachInProgress', 'MigrationFailed', 'SlowMigration', 'StuckDualAttach', 'UnparsedEvent', 'UnresolvedMigration'].sort(),
+    );
+    const runner = doc.migrations.find((m: any) => m.pvc === 'runner');
+    expect(runner).toMatchObject({ state: 'completed', startInferred: true, timeoutSeconds: 30, durationSeconds: 14 });
+    expect(doc.dualAttaches.map((d: any) => d.pvc)).toEqual(['live', 'pg']);
+  });
+});
+
+describe('colour', () => {
+  const ESC = '\x1b';
+
+  it('is off when piped, with NO_COLOR and with --no-color', async () => {
+    const runs = await Promise.all([
+      runCli(['audit', '--from-file', EXAMPLES]),
+      runCli(['audit', '--from-file', EXAMPLES, '-o', 'wide'], { env: { NO_COLOR: '1' } }),
+      runCli(['audit', '--from-file', EXAMPLES, '--no-color']),
+    ]);
+    for (const res of runs) {
+      expect(res.code).toBe(1);
+      expect(res.stdout).toContain('StuckDualAttach');
+      expect(res.stdout).not.toContain(ESC);
+      expect(res.stderr).not.toContain(ESC);
+    }
+  });
+
+  // util-linux `script` gives the CLI a pseudo-terminal, as an operator's shell does.
+  const SCRIPT = '/usr/bin/script';
+  const inPty = (args: string, env: Record<string, string> = {}) =>
+    spawnSync(SCRIPT, ['-q', '-e', '-c', `${JSON.stringify(process.execPath)} ${JSON.stringify(cliPath)} ${args}`, '/dev/null'], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, TERM: 'xterm', ...env },
+      input: '',
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+
+  it.skipIf(!existsSync(SCRIPT))('is on for a table on a terminal, for severity and outcome, and never in machine output', () => {
+    const table = inPty(`audit --from-file ${JSON.stringify(EXAMPLES)}`);
+    expect(table.status).toBe(1);
+    expect(table.stdout).toContain(`${ESC}[31mERROR (2)${ESC}[39m`);
+    expect(table.stdout).toContain(`${ESC}[32mcompleted${ESC}[39m`);
+    // The colour codes do not disturb the alignment: every migration row starts its STATE column at the same place.
+    const rows = table.stdout.split(/\r?\n/).filter((l) => /^(ci|vms-\w+) +\S+ +worker-\d +worker-\d +/.test(l));
+    const stateColumn = rows.map((l) => l.replace(/\x1b\[\d+m/g, '').search(/(completed|failed|unresolved)/));
+    expect(rows).toHaveLength(8);
+    expect(new Set(stateColumn).size).toBe(1);
+    for (const format of ['json', 'yaml', 'prometheus']) {
+      const machine = inPty(`audit --from-file ${JSON.stringify(EXAMPLES)} -o ${format}`);
+      expect(machine.status).toBe(1);
+      expect(machine.stdout).not.toContain(ESC);
+    }
+    expect(inPty(`audit --from-file ${JSON.stringify(EXAMPLES)}`, { NO_COLOR: '1' }).stdout).not.toContain(ESC);
+    expect(inPty(`audit --from-file ${JSON.stringify(EXAMPLES)} --no-color`).stdout).not.toContain(ESC);
+  });
+});
