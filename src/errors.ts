@@ -52,3 +52,13 @@ export class InterruptedError extends CliError {
     super('interrupted', ExitCode.interrupted);
   }
 }
+
+/** The command's overall deadline passed (SPEC §6: every request has a timeout; so has the whole command): exit 4. */
+export class DeadlineError extends ClusterError {
+  constructor(command: string, within: string) {
+    super(
+      `${command} did not finish within ${within} (the overall deadline: 4 × --request-timeout, at least 1m0s)`,
+      'the cluster is slow or keeps failing; check its health, or raise --request-timeout',
+    );
+  }
+}

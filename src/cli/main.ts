@@ -1,8 +1,9 @@
 // Entry point: commander wiring only. Commands are lazy-imported so that
 // `--help` and `--version` load nothing but commander.
 import { Command, CommanderError, Option } from 'commander';
-import type { Context } from '../context.js';
-import { CliError, ExitCode, InterruptedError } from '../errors.js';
+import type { Context, GlobalOptions } from '../context.js';
+import { formatGoDuration } from '../domain/duration.js';
+import { CliError, DeadlineError, ExitCode, InterruptedError } from '../errors.js';
 import { sanitizeText } from '../render/sanitize.js';
 import { addGlobalOptions, resolveGlobals } from './options.js';
 
@@ -63,7 +64,7 @@ function reportError(err: unknown, ctx: Context, verbose: boolean): number {
   if (err instanceof CliError) {
     ctx.stderr.write(`error: ${sanitizeText(err.message)}\n`);
     if (err.hint) ctx.stderr.write(`hint: ${sanitizeText(err.hint)}\n`);
-    if (verbose && err.stack) ctx.stderr.write(`${err.stack}\n`);
+    // An expected failure (exit 2/3/4) is fully said by its line; stacks are for internal errors.
     return err.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);
@@ -114,7 +115,7 @@ Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
     const globals = resolveGlobals(cmd.opts() as never, ctx);
     const { runPost, resolvePostOptions } = await import('../app/post.js');
     const options = resolvePostOptions(kind, pvc, raw);
-    setExit(await runPost(options, globals, ctx));
+    setExit(await withDeadline(ctx, `post-${kind}`, deadlineMs(globals), (c) => runPost(options, globals, c)));
   };
 
   program.addCommand(
@@ -167,7 +168,8 @@ Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
       .action(async (pvc: string, raw: Record<string, unknown>, cmd: Command) => {
         const globals = resolveGlobals(cmd.opts() as never, ctx);
         const { runEvents, resolveEventsOptions } = await import('../app/events.js');
-        setExit(await runEvents(resolveEventsOptions(pvc, raw), globals, ctx));
+        const options = resolveEventsOptions(pvc, raw);
+        setExit(await withDeadline(ctx, 'events', deadlineMs(globals), (c) => runEvents(options, globals, c)));
       }),
   );
 
@@ -191,7 +193,8 @@ Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
       .action(async (raw: Record<string, unknown>, cmd: Command) => {
         const globals = resolveGlobals(cmd.opts() as never, ctx);
         const { runAudit, resolveAuditOptions } = await import('../app/audit.js');
-        setExit(await runAudit(resolveAuditOptions(raw, globals), globals, ctx));
+        const options = resolveAuditOptions(raw, globals);
+        setExit(await withDeadline(ctx, 'audit', deadlineMs(globals), (c) => runAudit(options, globals, c)));
       }),
   );
 
@@ -199,6 +202,31 @@ Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
     cmd.configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
   }
   return program;
+}
+
+/** The overall deadline of a command: four request timeouts (a few retries' worth), at least a minute. */
+export function deadlineMs(globals: Pick<GlobalOptions, 'requestTimeoutSeconds'>): number {
+  return Math.max(60_000, 4 * globals.requestTimeoutSeconds * 1000);
+}
+
+/**
+ * Runs a command with a context whose signal also aborts when `ms` pass. Requests,
+ * retries and backoff sleeps all watch that signal, so a command that keeps failing
+ * ends at the deadline as a DeadlineError (exit 4) instead of retrying on.
+ */
+export async function withDeadline<T>(ctx: Context, command: string, ms: number, body: (ctx: Context) => Promise<T>): Promise<T> {
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new DeadlineError(command, formatGoDuration(ms / 1000))), ms);
+  const signal = AbortSignal.any([ctx.signal, deadline.signal]);
+  try {
+    return await body({ ...ctx, signal });
+  } catch (err) {
+    // Whatever a request made of the abort, report why it was aborted.
+    if (signal.aborted && signal.reason instanceof CliError) throw signal.reason;
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -20,6 +20,8 @@ export function addGlobalOptions(cmd: Command, { namespace = true }: { namespace
     .option('-v, --verbose', 'log each API request to stderr (never credentials)');
 }
 
+const MAX_REQUEST_TIMEOUT_SECONDS = 24 * 3600;
+
 interface RawGlobals {
   kubeconfig?: string;
   context?: string;
@@ -36,6 +38,8 @@ export function resolveGlobals(raw: RawGlobals, ctx: Context): GlobalOptions {
   if (raw.namespace !== undefined) checkName('--namespace', raw.namespace, dnsLabelProblem);
   checkName('--driver', raw.driver, dnsSubdomainProblem);
   const requestTimeoutSeconds = durationFlag('--request-timeout', raw.requestTimeout, { positive: true });
+  // Node timers hold at most 2^31 ms (about 24.8 days); a day is already far beyond any sensible request.
+  if (requestTimeoutSeconds > MAX_REQUEST_TIMEOUT_SECONDS) throw invalid('--request-timeout', raw.requestTimeout, 'must be at most 24h');
   return {
     kubeconfig: raw.kubeconfig,
     context: raw.context,

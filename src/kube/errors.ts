@@ -43,12 +43,16 @@ export function mapRequestError(err: unknown, target: RequestTarget, server: str
     default: {
       const what = err.statusMessage ? `: ${oneLine(err.statusMessage)}` : '';
       return new ClusterError(
-        `the API server refused to ${target.verb} ${target.resource}${target.name ? ` "${target.name}"` : ''}${where}: ${err.status} ${err.reason || 'error'}${what}`,
+        `the API server refused to ${target.verb} ${target.resource}${target.name ? ` "${target.name}"` : ''}${where}: ${err.status} ${err.reason || 'error'}${what}${attempts(err.attempt)}`,
         undefined,
         err.status,
       );
     }
   }
+}
+
+function attempts(n: number): string {
+  return n > 1 ? ` (gave up after ${n} attempts)` : '';
 }
 
 function oneLine(text: string): string {

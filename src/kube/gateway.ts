@@ -46,7 +46,7 @@ export async function openGateway(ctx: Context, globals: GlobalOptions, logger: 
     namespaceFlag: globals.namespace,
     env: ctx.env,
   });
-  logger.debug(`context "${config.contextName}", server ${config.cluster.server}, namespace "${config.namespace}"`);
+  logger.debug(`context "${config.contextName}", server ${redactServer(config.cluster.server)}, namespace "${config.namespace}"`);
   const credentials = await resolveCredentials(config, ctx.signal);
   let client: ApiClient;
   try {
@@ -58,9 +58,9 @@ export async function openGateway(ctx: Context, globals: GlobalOptions, logger: 
       logger,
     });
   } catch {
-    throw new ClusterError(`the kubeconfig's server "${config.cluster.server}" is not a valid URL`);
+    throw new ClusterError(`the kubeconfig's server "${redactServer(config.cluster.server)}" is not a valid URL`);
   }
-  return new HttpGateway(client, config.namespace);
+  return new HttpGateway(client, config.namespace, logger);
 }
 
 class HttpGateway implements Gateway {
@@ -69,6 +69,7 @@ class HttpGateway implements Gateway {
   constructor(
     private readonly client: ApiClient,
     readonly namespace: string,
+    private readonly logger: Logger,
   ) {
     this.server = client.server.origin;
   }
@@ -113,19 +114,27 @@ class HttpGateway implements Gateway {
     );
   }
 
-  listEvents(options: ListOptions, keep?: (event: EventRecord) => boolean): Promise<EventRecord[]> {
+  async listEvents(options: ListOptions, keep?: (event: EventRecord) => boolean): Promise<EventRecord[]> {
     const path = options.namespace === null ? '/api/v1/events' : `/api/v1/namespaces/${enc(options.namespace)}/events`;
-    const toRecord = keep ? (raw: unknown) => {
+    let unreadable = 0;
+    const toRecord = (raw: unknown): EventRecord | null => {
       const e = normalizeEvent(raw);
-      return e && keep(e) ? e : null;
-    } : normalizeEvent;
-    return this.listAll(
+      if (e === null) unreadable++;
+      return e !== null && (keep === undefined || keep(e)) ? e : null;
+    };
+    const events = await this.listAll(
       path,
       { verb: 'list', resource: 'events', namespace: options.namespace },
       { fieldSelector: options.fieldSelector },
       options.chunkSize,
       toRecord,
+      () => {
+        unreadable = 0;
+      },
     );
+    // Event data is untrusted (SPEC §6): an event without an involved object is skipped, and said so.
+    if (unreadable > 0) this.logger.warn(`skipped ${unreadable} event(s) without a readable involvedObject`);
+    return events;
   }
 
   getEvent(namespace: string, name: string): Promise<Record<string, unknown> | null> {
@@ -190,8 +199,10 @@ class HttpGateway implements Gateway {
     query: Record<string, string | undefined>,
     chunkSize: number | undefined,
     toRecord: (raw: unknown) => T | null,
+    onRestart?: () => void,
   ): Promise<T[]> {
     for (let restart = 0; ; restart++) {
+      onRestart?.();
       const records: T[] = [];
       let token: string | undefined;
       try {
@@ -213,7 +224,11 @@ class HttpGateway implements Gateway {
         } while (token);
         return records;
       } catch (err) {
-        if (err instanceof ApiStatusError && err.status === 410 && restart < MAX_LIST_RESTARTS) continue;
+        if (err instanceof ApiStatusError && err.status === 410 && restart < MAX_LIST_RESTARTS) {
+          // The continue token expired (etcd compaction): restart for a consistent list (KUBERNETES-FACTS §9.3).
+          this.logger.debug(`${target.resource}: continue token expired, restarting the list`);
+          continue;
+        }
         throw mapRequestError(err, target, this.server);
       }
     }
@@ -228,6 +243,11 @@ function sameEvent(stored: Record<string, unknown>, sent: Record<string, unknown
     return JSON.stringify([io.uid, io.name, e.reason, e.message, e.type, source.component]);
   };
   return pick(stored) === pick(sent);
+}
+
+/** The server URL without any user:password part, for logs and messages. */
+function redactServer(server: string): string {
+  return server.replace(/\/\/[^/@]*@/, '//');
 }
 
 function enc(segment: string): string {

@@ -95,7 +95,8 @@ export class ApiClient {
         }
         throw error;
       } catch (err) {
-        if (err instanceof TransportError && attempt < maxAttempts && TRANSIENT_CODES.has(err.code) && !this.options.signal.aborted) {
+        if (!(err instanceof TransportError)) throw err;
+        if (attempt < maxAttempts && TRANSIENT_CODES.has(err.code) && !this.options.signal.aborted) {
           await this.backoff(attempt, undefined);
           continue;
         }
@@ -143,7 +144,11 @@ export class ApiClient {
       const request = this.transport.request(url, { method: req.method, headers, agent: this.agent, signal }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', (err) => reject(transportError(err, signal, timeout, this.options.timeoutMs)));
+        res.on('error', (err) => {
+          const mapped = transportError(err, signal, timeout, this.options.timeoutMs);
+          const reason: unknown = this.options.signal.reason;
+          reject(mapped.code === 'ABORTED' && reason instanceof Error ? reason : mapped);
+        });
         res.on('end', () => {
           const status = res.statusCode ?? 0;
           logLine(String(status));
@@ -160,7 +165,9 @@ export class ApiClient {
       request.on('error', (err) => {
         const mapped = transportError(err, signal, timeout, this.options.timeoutMs);
         logLine(`failed (${mapped.code})`);
-        reject(mapped);
+        // Ctrl-C or the command's deadline: report that, not the torn-down request.
+        const reason: unknown = this.options.signal.reason;
+        reject(mapped.code === 'ABORTED' && reason instanceof Error ? reason : mapped);
       });
       request.end(payload);
     });
