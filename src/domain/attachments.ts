@@ -3,7 +3,7 @@
 
 import { formatTimestamp } from './time.js';
 import { volumeTimeoutSeconds } from './timeout.js';
-import type { DualAttach, PersistentVolumeRecord, RejectedTarget, VolumeAttachmentRecord } from './types.js';
+import type { DualAttach, PersistentVolumeRecord, RejectedTarget, VolumeAttachmentRecord, VolumeRejectedTarget } from './types.js';
 
 export interface AttachmentOptions {
   /** Epoch ms. */
@@ -22,6 +22,8 @@ export interface AttachmentResult {
   attachedNodesByVolume: Map<string, string[]>;
   /** volumeId → rejected migration targets, for every volume with an attached VolumeAttachment. */
   rejectedTargetsByVolume: Map<string, RejectedTarget[]>;
+  /** The same rejected targets as one list, each with its volume and PVC, ordered like dual-attaches. */
+  rejectedTargets: VolumeRejectedTarget[];
 }
 
 function compareText(a: string, b: string): number {
@@ -71,6 +73,7 @@ export function findAttachments(
   const multiAttaches: DualAttach[] = [];
   const attachedNodesByVolume = new Map<string, string[]>();
   const rejectedTargetsByVolume = new Map<string, RejectedTarget[]>();
+  const flatRejected: VolumeRejectedTarget[] = [];
   for (const [pvName, list] of byVolume) {
     list.sort(compareAttachments);
     // A VolumeAttachment being deleted (deletionTimestamp set) still counts while
@@ -101,6 +104,8 @@ export function findAttachments(
         time: va.attachError?.time == null ? null : formatTimestamp(va.attachError.time),
       }));
     rejectedTargetsByVolume.set(volumeId, rejectedTargets);
+    const claim = { volumeId, namespace: pv?.claimRef?.namespace ?? null, pvc: pv?.claimRef?.name ?? null };
+    for (const r of rejectedTargets) flatRejected.push({ ...claim, ...r });
     if (nodes.length < 2) continue;
 
     // The dual-attach began when the newer node was attached; unknown if any start is unknown.
@@ -134,5 +139,13 @@ export function findAttachments(
   }
   dualAttaches.sort(compareDualAttaches);
   multiAttaches.sort(compareDualAttaches);
-  return { dualAttaches, multiAttaches, attachedNodesByVolume, rejectedTargetsByVolume };
+  flatRejected.sort(
+    (a, b) =>
+      compareText(a.namespace ?? '', b.namespace ?? '') ||
+      compareText(a.pvc ?? '', b.pvc ?? '') ||
+      compareText(a.volumeId, b.volumeId) ||
+      compareText(a.node, b.node) ||
+      compareText(a.volumeAttachment, b.volumeAttachment),
+  );
+  return { dualAttaches, multiAttaches, attachedNodesByVolume, rejectedTargetsByVolume, rejectedTargets: flatRejected };
 }

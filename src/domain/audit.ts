@@ -8,7 +8,15 @@ import { pairMigrations } from './pairing.js';
 import { durationStats } from './stats.js';
 import { formatTimestamp, parseTimestamp } from './time.js';
 import { volumeTimeoutSeconds } from './timeout.js';
-import type { AuditOptions, AuditReport, ClusterSnapshot, DualAttach, EventRecord, PersistentVolumeRecord } from './types.js';
+import type {
+  AuditOptions,
+  AuditReport,
+  ClusterSnapshot,
+  DualAttach,
+  EventRecord,
+  PersistentVolumeRecord,
+  VolumeRejectedTarget,
+} from './types.js';
 
 /** Past this age of the oldest event, older history has probably expired (default --event-ttl is 1h). */
 const HORIZON_NOTE_AFTER_MS = 55 * 60 * 1000;
@@ -61,7 +69,7 @@ export function newestTimestamp(snapshot: ClusterSnapshot): number | null {
   return newest;
 }
 
-function inNamespace(d: DualAttach, namespace: string | null): boolean {
+function inNamespace(d: { namespace: string | null }, namespace: string | null): boolean {
   return namespace === null || d.namespace === namespace;
 }
 
@@ -96,6 +104,7 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions):
   const warnings = [...snapshot.warnings];
   let dualAttaches: DualAttach[] = [];
   let multiAttaches: DualAttach[] = [];
+  let rejectedTargets: VolumeRejectedTarget[] = [];
   let unplacedWarning: string | null = null;
   if (snapshot.volumeAttachmentsRead) {
     const found = findAttachments(snapshot.volumeAttachments, snapshot.persistentVolumes, {
@@ -106,6 +115,7 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions):
     // VolumeAttachments and PVs are cluster-scoped: a namespace keeps those whose PV claims a PVC in it.
     dualAttaches = found.dualAttaches.filter((d) => inNamespace(d, namespace));
     multiAttaches = found.multiAttaches.filter((d) => inNamespace(d, namespace));
+    rejectedTargets = found.rejectedTargets.filter((r) => inNamespace(r, namespace));
     // Without its PV (unreadable, or missing from a dump) an attachment names no namespace,
     // so -n cannot tell whether it is in scope: say so instead of dropping it silently.
     const unplaced = [...found.dualAttaches, ...found.multiAttaches].filter((d) => namespace !== null && d.namespace === null);
@@ -165,6 +175,7 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions):
     migrations,
     dualAttaches,
     multiAttaches,
+    rejectedTargets,
     findings,
     warnings,
     horizon: {

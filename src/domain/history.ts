@@ -103,7 +103,11 @@ export function buildPvcHistory(input: PvcHistoryInput, options: PvcHistoryOptio
     pvc: { namespace: pvc.namespace, name: pvc.name, uid: pvc.uid, volumeId: input.volumeId },
     events: events.map(toHistoryEvent),
     migrations: paired.migrations,
-    attachment: { nodes, dualAttach },
+    attachment: {
+      nodes,
+      dualAttach,
+      rejectedTargets: found.rejectedTargets.map(({ node, volumeAttachment, message, time }) => ({ node, volumeAttachment, message, time })),
+    },
     warnings: [...input.warnings],
   };
 }

@@ -134,6 +134,13 @@ export interface RejectedTarget {
   time: string | null;
 }
 
+/** A rejected target with the volume (and PVC, when known) it belongs to. */
+export interface VolumeRejectedTarget extends RejectedTarget {
+  volumeId: string;
+  namespace: string | null;
+  pvc: string | null;
+}
+
 /** A volume attached to two (dual) or more (multi) nodes (SPEC §2.3, §4 `dualAttaches[]`). */
 export interface DualAttach {
   volumeId: string;
@@ -204,6 +211,8 @@ export interface AuditReport {
   dualAttaches: DualAttach[];
   /** Volumes attached to three or more nodes (extra key; counted in summary.multiAttaches). */
   multiAttaches: DualAttach[];
+  /** Every rejected migration target beside an attached volume, dual-attached or not (extra key). */
+  rejectedTargets: VolumeRejectedTarget[];
   findings: Finding[];
   warnings: string[];
   /** Oldest migration event seen and why older history may be missing (event TTL). */
@@ -241,6 +250,7 @@ export interface PvcHistory {
   pvc: { namespace: string; name: string; uid: string; volumeId: string | null };
   events: HistoryEvent[];
   migrations: Migration[];
-  attachment: { nodes: string[]; dualAttach: DualAttach | null };
+  /** `rejectedTargets` (extra key): attach attempts rejected beside the attached node(s). */
+  attachment: { nodes: string[]; dualAttach: DualAttach | null; rejectedTargets: RejectedTarget[] };
   warnings: string[];
 }

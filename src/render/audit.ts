@@ -137,9 +137,8 @@ function renderAttachments(report: AuditReport, nowMs: number, opts: TableRender
         { noHeaders: opts.noHeaders },
       );
   }
-  const withRejected = [...report.dualAttaches, ...report.multiAttaches].filter((d) => d.rejectedTargets.length > 0);
-  if (withRejected.length > 0) {
-    out += `\n${palette.bold('REJECTED TARGETS')}\n` + renderRejectedTargetsTable(withRejected, nowMs, { ...opts, withPvc: true });
+  if (report.rejectedTargets.length > 0) {
+    out += `\n${palette.bold('REJECTED TARGETS')}\n` + renderRejectedTargetsTable(report.rejectedTargets, nowMs, { ...opts, withPvc: true });
   }
   return out;
 }

@@ -1,6 +1,6 @@
 // Pieces shared by the audit and the events (history) renderers.
 import { formatAge, formatGoDuration } from '../domain/duration.js';
-import type { DualAttach, Migration, MigrationState } from '../domain/types.js';
+import type { DualAttach, Migration, MigrationState, RejectedTarget } from '../domain/types.js';
 import type { Palette } from './palette.js';
 import { sanitizeText, truncateText } from './sanitize.js';
 import { renderTable } from './table.js';
@@ -117,7 +117,7 @@ export function describeDualAttachAge(d: DualAttach, palette: Palette): string {
 
 /** Rows of rejected migration targets (VolumeAttachments with attachError beside an attached one). */
 export function renderRejectedTargetsTable(
-  attaches: DualAttach[],
+  targets: (RejectedTarget & { volumeId?: string; namespace?: string | null; pvc?: string | null })[],
   nowMs: number,
   opts: TableRenderOptions & { withPvc: boolean },
 ): string {
@@ -129,17 +129,15 @@ export function renderRejectedTargetsTable(
     'message',
   ];
   const rows: string[][] = [];
-  for (const d of attaches) {
-    for (const r of d.rejectedTargets) {
-      const message = cellText(r.message);
-      rows.push([
-        ...(opts.withPvc ? [cellText(d.namespace), cellText(d.pvc), cellText(d.volumeId)] : []),
-        cellText(r.node),
-        cellText(r.volumeAttachment),
-        ageAt(nowMs, r.time),
-        opts.wide ? message : truncateText(message, NARROW_TEXT_MAX),
-      ]);
-    }
+  for (const r of targets) {
+    const message = cellText(r.message);
+    rows.push([
+      ...(opts.withPvc ? [cellText(r.namespace ?? null), cellText(r.pvc ?? null), cellText(r.volumeId ?? null)] : []),
+      cellText(r.node),
+      cellText(r.volumeAttachment),
+      ageAt(nowMs, r.time),
+      opts.wide ? message : truncateText(message, NARROW_TEXT_MAX),
+    ]);
   }
   return renderTable(headers, rows, { noHeaders: opts.noHeaders });
 }

@@ -9,6 +9,8 @@ import type {
   Migration,
   ParsedMessage,
   PvcHistory,
+  RejectedTarget,
+  VolumeRejectedTarget,
 } from '../domain/types.js';
 
 function migrationDoc(m: Migration): Migration {
@@ -41,13 +43,16 @@ function dualAttachDoc(d: DualAttach): DualAttach {
     timeoutSeconds: d.timeoutSeconds,
     stuck: d.stuck,
     volumeAttachments: [...d.volumeAttachments],
-    rejectedTargets: d.rejectedTargets.map((r) => ({
-      node: r.node,
-      volumeAttachment: r.volumeAttachment,
-      message: r.message,
-      time: r.time,
-    })),
+    rejectedTargets: d.rejectedTargets.map(rejectedTargetDoc),
   };
+}
+
+function rejectedTargetDoc(r: RejectedTarget): RejectedTarget {
+  return { node: r.node, volumeAttachment: r.volumeAttachment, message: r.message, time: r.time };
+}
+
+function volumeRejectedTargetDoc(r: VolumeRejectedTarget): VolumeRejectedTarget {
+  return { volumeId: r.volumeId, namespace: r.namespace, pvc: r.pvc, ...rejectedTargetDoc(r) };
 }
 
 function findingDoc(f: Finding): Finding {
@@ -118,6 +123,7 @@ export function auditDocument(r: AuditReport): AuditReport {
     migrations: r.migrations.map(migrationDoc),
     dualAttaches: r.dualAttaches.map(dualAttachDoc),
     multiAttaches: r.multiAttaches.map(dualAttachDoc),
+    rejectedTargets: r.rejectedTargets.map(volumeRejectedTargetDoc),
     findings: r.findings.map(findingDoc),
     warnings: [...r.warnings],
     horizon: { oldestEvent: r.horizon.oldestEvent, note: r.horizon.note },
@@ -136,6 +142,7 @@ export function historyDocument(h: PvcHistory): PvcHistory {
     attachment: {
       nodes: [...h.attachment.nodes],
       dualAttach: h.attachment.dualAttach === null ? null : dualAttachDoc(h.attachment.dualAttach),
+      rejectedTargets: h.attachment.rejectedTargets.map(rejectedTargetDoc),
     },
     warnings: [...h.warnings],
   };

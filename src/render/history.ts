@@ -82,7 +82,7 @@ function renderEvents(history: PvcHistory, nowMs: number, opts: TableRenderOptio
 
 function renderAttachment(history: PvcHistory, nowMs: number, opts: TableRenderOptions): string {
   const { palette } = opts;
-  const { nodes, dualAttach } = history.attachment;
+  const { nodes, dualAttach, rejectedTargets } = history.attachment;
   let out = `${palette.bold('ATTACHMENT')}\n`;
   out += nodes.length === 0 ? 'Nodes:   <none> (not attached)\n' : `Nodes:   ${nodes.map(sanitizeText).join(', ')}\n`;
   if (dualAttach !== null) {
@@ -92,9 +92,9 @@ function renderAttachment(history: PvcHistory, nowMs: number, opts: TableRenderO
       out += `State:   ${describeDualAttachAge(dualAttach, palette)}\n`;
     }
     if (dualAttach.since !== null) out += `Since:   ${sanitizeText(dualAttach.since)}\n`;
-    if (dualAttach.rejectedTargets.length > 0) {
-      out += `\n${palette.bold('REJECTED TARGETS')}\n` + renderRejectedTargetsTable([dualAttach], nowMs, { ...opts, withPvc: false });
-    }
+  }
+  if (rejectedTargets.length > 0) {
+    out += `\n${palette.bold('REJECTED TARGETS')}\n` + renderRejectedTargetsTable(rejectedTargets, nowMs, { ...opts, withPvc: false });
   }
   return out;
 }

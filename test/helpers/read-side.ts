@@ -104,6 +104,11 @@ export const migrationSchema: Schema = {
   },
 };
 
+/** A rejected migration target (extra key beside SPEC §4's). */
+export const rejectedTargetSchema: Schema = {
+  object: { node: 'string', volumeAttachment: 'string', message: 'string', time: nullable('timestamp') },
+};
+
 /** `dualAttaches[]` of SPEC §4. */
 export const dualAttachSchema: Schema = {
   object: {
@@ -145,6 +150,9 @@ export const auditSchema: Schema = {
     },
     migrations: arrayOf(migrationSchema),
     dualAttaches: arrayOf(dualAttachSchema),
+    rejectedTargets: arrayOf({
+      object: { volumeId: 'string', namespace: nullable('string'), pvc: nullable('string'), ...rejectedTargetSchema.object },
+    }),
     findings: arrayOf({
       object: {
         severity: { oneOf: ['error', 'warning', 'info'] },
@@ -190,7 +198,7 @@ export const historySchema: Schema = {
       },
     }),
     migrations: arrayOf(migrationSchema),
-    attachment: { object: { nodes: arrayOf('string'), dualAttach: nullable(dualAttachSchema) } },
+    attachment: { object: { nodes: arrayOf('string'), dualAttach: nullable(dualAttachSchema), rejectedTargets: arrayOf(rejectedTargetSchema) } },
   },
 };
 

@@ -208,7 +208,7 @@ describe('events <pvc>', () => {
       },
       expect.objectContaining({ state: 'failed', sourceNode: 'node-b', targetNode: 'node-c', durationSeconds: 300, failureReason: 'timeout' }),
     ]);
-    expect(doc.attachment).toEqual({ nodes: ['node-b'], dualAttach: null });
+    expect(doc.attachment).toEqual({ nodes: ['node-b'], dualAttach: null, rejectedTargets: [] });
     expect(doc.warnings).toEqual([]);
   });
 
@@ -256,7 +256,7 @@ describe('events <pvc>', () => {
     expect(checkSchema(doc, historySchema)).toEqual([]);
     expect(doc.events).toEqual([]);
     expect(doc.migrations).toEqual([]);
-    expect(doc.attachment).toEqual({ nodes: ['node-a'], dualAttach: null });
+    expect(doc.attachment).toEqual({ nodes: ['node-a'], dualAttach: null, rejectedTargets: [] });
     expect(doc.pvc.volumeId).toBe(s.vol);
   });
 
@@ -267,7 +267,7 @@ describe('events <pvc>', () => {
     const doc = JSON.parse(res.stdout);
     expect(checkSchema(doc, historySchema)).toEqual([]);
     expect(doc.pvc.volumeId).toBeNull();
-    expect(doc.attachment).toEqual({ nodes: [], dualAttach: null });
+    expect(doc.attachment).toEqual({ nodes: [], dualAttach: null, rejectedTargets: [] });
     // No VolumeAttachments or PV were asked for: there is no volume.
     expect(server.requests.some((r) => r.path.includes('volumeattachments') || r.path.includes('persistentvolumes/'))).toBe(false);
   });
@@ -337,7 +337,7 @@ describe('events <pvc>', () => {
     const doc = JSON.parse(json.stdout);
     expect(doc.warnings).toHaveLength(1);
     expect(doc.warnings[0]).toMatch(/^the current attachment is unknown: forbidden/);
-    expect(doc.attachment).toEqual({ nodes: [], dualAttach: null });
+    expect(doc.attachment).toEqual({ nodes: [], dualAttach: null, rejectedTargets: [] });
     expect(doc.migrations).toHaveLength(1);
   });
 

@@ -129,7 +129,7 @@ describe('events -o json (SPEC §4)', () => {
     const cache = history('ci', 'build-cache');
     expect(cache.events).toEqual([]);
     expect(cache.migrations).toEqual([]);
-    expect(cache.attachment).toEqual({ nodes: ['worker-2'], dualAttach: null });
+    expect(cache.attachment).toEqual({ nodes: ['worker-2'], dualAttach: null, rejectedTargets: [] });
 
     // --all: the driver's own events have parsed: null.
     const withAll = history('ci', 'build-cache', true);

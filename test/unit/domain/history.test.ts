@@ -124,12 +124,13 @@ describe('buildPvcHistory', () => {
     expect(buildPvcHistory(input({ volumeAttachments: [va('node-a', at('10:00:00'))] }), options).attachment).toEqual({
       nodes: ['node-a'],
       dualAttach: null,
+      rejectedTargets: [],
     });
     const unbound = buildPvcHistory(
       input({ pvc: { ...pvc, volumeName: null }, volumeId: null, persistentVolume: null, volumeAttachments: [va('node-a', 0)] }),
       options,
     );
-    expect(unbound.attachment).toEqual({ nodes: [], dualAttach: null });
+    expect(unbound.attachment).toEqual({ nodes: [], dualAttach: null, rejectedTargets: [] });
   });
 
   it('reports a multi-attach as the dual-attach of the PVC', () => {

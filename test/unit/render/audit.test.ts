@@ -182,7 +182,7 @@ describe('renderAuditJson / renderAuditYaml', () => {
     expect(json).toContain('\n  "apiVersion": "rds-migrate/v1",\n');
     const back = JSON.parse(json) as AuditReport;
     expect(back).toEqual(report);
-    expect(Object.keys(back)).toEqual(['apiVersion', 'kind', 'now', 'scope', 'summary', 'migrations', 'dualAttaches', 'multiAttaches', 'findings', 'warnings', 'horizon']);
+    expect(Object.keys(back)).toEqual(['apiVersion', 'kind', 'now', 'scope', 'summary', 'migrations', 'dualAttaches', 'multiAttaches', 'rejectedTargets', 'findings', 'warnings', 'horizon']);
     expect(Object.keys(back.migrations[0] ?? {})).toEqual([
       'id', 'namespace', 'pvc', 'volumeId', 'sourceNode', 'targetNode', 'state', 'startedAt', 'endedAt',
       'durationSeconds', 'timeoutSeconds', 'startInferred', 'failureReason', 'events',

@@ -190,6 +190,7 @@ export function auditReport(): AuditReport {
         rejectedTargets: [],
       },
     ],
+    rejectedTargets: dualWeb.rejectedTargets.map((r) => ({ volumeId: dualWeb.volumeId, namespace: dualWeb.namespace, pvc: dualWeb.pvc, ...r })),
     findings: [
       {
         severity: 'error',
@@ -278,6 +279,7 @@ export function emptyAuditReport(): AuditReport {
     migrations: [],
     dualAttaches: [],
     multiAttaches: [],
+    rejectedTargets: [],
     findings: [],
     warnings: [],
     horizon: { oldestEvent: null, note: null },
@@ -349,7 +351,7 @@ export function pvcHistory(): PvcHistory {
       },
     ],
     migrations: [webCompleted, webFailed, webInProgress],
-    attachment: { nodes: ['worker-2', 'worker-1'], dualAttach: structuredClone(dualWeb) },
+    attachment: { nodes: ['worker-2', 'worker-1'], dualAttach: structuredClone(dualWeb), rejectedTargets: structuredClone(dualWeb.rejectedTargets) },
     warnings: [],
   };
 }

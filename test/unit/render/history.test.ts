@@ -78,7 +78,7 @@ describe('renderHistoryTable', () => {
   });
 
   it('an unattached PVC without events or migrations', () => {
-    const h: PvcHistory = { ...pvcHistory(), events: [], migrations: [], attachment: { nodes: [], dualAttach: null } };
+    const h: PvcHistory = { ...pvcHistory(), events: [], migrations: [], attachment: { nodes: [], dualAttach: null, rejectedTargets: [] } };
     expect(renderHistoryTable(h, { palette: plainPalette, wide: false })).toMatchInlineSnapshot(`
       "PVC:     vms/vm-web-disk
       Volume:  pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e
