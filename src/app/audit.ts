@@ -3,7 +3,7 @@ import { durationFlag, invalid } from '../cli/options.js';
 import { createLogger, type Context, type GlobalOptions, type Logger } from '../context.js';
 import { auditSnapshot, newestTimestamp } from '../domain/audit.js';
 import { isMigrationEvent } from '../domain/normalize.js';
-import { parseTimestamp } from '../domain/time.js';
+import { formatTimestamp, parseTimestamp } from '../domain/time.js';
 import { MIGRATION_REASONS, type AuditReport, type ClusterSnapshot, type Severity } from '../domain/types.js';
 import { dnsLabelProblem } from '../domain/validation.js';
 import { ClusterError, UsageError } from '../errors.js';
@@ -72,9 +72,8 @@ export async function runAudit(options: AuditCommandOptions, globals: GlobalOpti
   let now: number;
   if (options.fromFiles.length > 0) {
     snapshot = await readDumps(options.fromFiles, ctx);
-    const newest = newestTimestamp(snapshot);
-    now = options.now ?? newest ?? ctx.now();
-    if (options.now === null && newest === null) snapshot.warnings.push('the dump holds no timestamps; auditing at the current time');
+    if (options.now !== null) now = options.now;
+    else now = offlineNow(snapshot, ctx.now());
   } else {
     const spinner = await createSpinner(ctx, table && ctx.stderr.isTTY === true && !globals.verbose);
     const gateway = await openGateway(ctx, globals, logger);
@@ -97,6 +96,25 @@ export async function runAudit(options: AuditCommandOptions, globals: GlobalOpti
   ctx.stdout.write(await renderReport(report, options, globals));
   return reachesFailOn(report, options.failOn) ? 1 : 0;
 }
+
+/** `now` of a dump: its newest timestamp that is not in the future of the wall clock (SPEC §3.3). */
+function offlineNow(snapshot: ClusterSnapshot, wallClock: number): number {
+  const newest = newestTimestamp(snapshot, wallClock + FUTURE_TOLERANCE_MS);
+  const unbounded = newestTimestamp(snapshot);
+  if (unbounded !== null && unbounded !== newest) {
+    snapshot.warnings.push(
+      `the dump holds timestamps more than a day in the future (up to ${formatTimestamp(unbounded)}); they were not used as now — pass --now to choose the time`,
+    );
+  }
+  if (newest === null) {
+    snapshot.warnings.push('the dump holds no usable timestamps; auditing at the current time');
+    return wallClock;
+  }
+  return newest;
+}
+
+/** How far past the wall clock a dump's newest timestamp may be (clock skew, dumps from another zone's machine). */
+const FUTURE_TOLERANCE_MS = 24 * 3600 * 1000;
 
 /** Reads the three migration reasons, VolumeAttachments and PVs concurrently; a forbidden list becomes a warning. */
 export async function readCluster(gateway: Gateway, options: AuditCommandOptions, logger: Logger): Promise<ClusterSnapshot> {

@@ -51,11 +51,15 @@ export function volumeTimeoutLookup(
   return (pvc) => (pvc.uid !== '' ? byUid.get(pvc.uid) : undefined) ?? byName.get(`${pvc.namespace}/${pvc.name}`) ?? null;
 }
 
-/** The newest time in a snapshot (events, VolumeAttachments), used as `now` for offline dumps; null when it has none. */
-export function newestTimestamp(snapshot: ClusterSnapshot): number | null {
+/**
+ * The newest time in a snapshot (events, VolumeAttachments), used as `now` for offline dumps;
+ * null when it has none. Times after `notAfter` are passed over: one far-future timestamp in
+ * hostile or broken input must not age everything else by centuries.
+ */
+export function newestTimestamp(snapshot: ClusterSnapshot, notAfter = Number.POSITIVE_INFINITY): number | null {
   let newest: number | null = null;
   const see = (ms: number | null): void => {
-    if (ms !== null && (newest === null || ms > newest)) newest = ms;
+    if (ms !== null && ms <= notAfter && (newest === null || ms > newest)) newest = ms;
   };
   for (const e of snapshot.events) {
     see(e.firstSeen);

@@ -111,6 +111,14 @@ describe('what happens to the unreadable ones', () => {
     expect(JSON.parse(res.stdout).warnings).toContain('1 object(s) in the dump could not be read and were skipped');
   });
 
+  it('offline: a far-future timestamp does not become now; the report says so', async () => {
+    const res = await runCli([...AUDIT_OFFLINE, '-o', 'json'], { kubeconfig });
+    const doc = JSON.parse(res.stdout);
+    expect(doc.now).not.toMatch(/^9999-/);
+    expect(Date.parse(doc.now)).toBeLessThanOrEqual(Date.now() + 24 * 3600 * 1000);
+    expect(doc.warnings.join('\n')).toContain('timestamps more than a day in the future (up to 9999-');
+  });
+
   it('offline: invalid UTF-8 bytes are read leniently (U+FFFD), not fatal', async () => {
     const res = await runCli(['audit', '--fail-on', 'never', '--from-file', join(corpusDir, 'invalid-utf8.json'), '-o', 'wide']);
     expectNoCrash(res);
