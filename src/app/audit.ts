@@ -116,6 +116,9 @@ function offlineNow(snapshot: ClusterSnapshot, wallClock: number): number {
 /** How far past the wall clock a dump's newest timestamp may be (clock skew, dumps from another zone's machine). */
 const FUTURE_TOLERANCE_MS = 24 * 3600 * 1000;
 
+const EVENTS_UNREAD_WARNING =
+  'Migration events could not all be read, so migrations are missing and MigrationFailed, UnresolvedMigration, SlowMigration and UnparsedEvent findings may be too.';
+
 /** Reads the three migration reasons, VolumeAttachments and PVs concurrently; a forbidden list becomes a warning. */
 export async function readCluster(gateway: Gateway, options: AuditCommandOptions, logger: Logger): Promise<ClusterSnapshot> {
   const warnings: string[] = [];
@@ -149,6 +152,7 @@ export async function readCluster(gateway: Gateway, options: AuditCommandOptions
     tolerate('VolumeAttachments could not be read', () => gateway.listVolumeAttachments(options.chunkSize), []),
     tolerate('PersistentVolumes could not be read (volume timeouts default to 5m0s)', () => gateway.listPersistentVolumes(options.chunkSize), []),
   ]);
+  if (events.some((list) => !list.ok)) warnings.push(EVENTS_UNREAD_WARNING);
   return {
     events: events.flatMap((list) => list.value),
     volumeAttachments: attachments.value,

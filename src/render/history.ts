@@ -48,10 +48,11 @@ function detailCell(e: HistoryEvent, wide: boolean): string {
   }
 }
 
-function renderEvents(history: PvcHistory, nowMs: number, opts: TableRenderOptions): string {
+function renderEvents(history: PvcHistory, nowMs: number, opts: TableRenderOptions & { all: boolean }): string {
   const { palette, wide } = opts;
   if (history.events.length === 0) {
-    return `No migration events found for PVC ${sanitizeText(history.pvc.namespace)}/${sanitizeText(history.pvc.name)}.\n`;
+    const what = opts.all ? 'events' : 'migration events';
+    return `No ${what} found for PVC ${sanitizeText(history.pvc.namespace)}/${sanitizeText(history.pvc.name)}.\n`;
   }
   const headers = [
     'last seen',
@@ -102,7 +103,8 @@ function renderAttachment(history: PvcHistory, nowMs: number, opts: TableRenderO
 /** Renders one PVC's migration history as kubectl-style text: events, migrations, attachment, warnings. */
 export function renderHistoryTable(
   history: PvcHistory,
-  opts: { palette: Palette; wide: boolean; noHeaders?: boolean },
+  /** `all`: the events are every event on the PVC (`events --all`), not only Migration* ones. */
+  opts: { palette: Palette; wide: boolean; noHeaders?: boolean; all?: boolean },
 ): string {
   const nowMs = parseTime(history.now) ?? Number.NaN;
   const tableOpts: TableRenderOptions = { palette: opts.palette, wide: opts.wide, noHeaders: opts.noHeaders };
@@ -111,7 +113,7 @@ export function renderHistoryTable(
     `Volume:  ${cellText(history.pvc.volumeId)}\n`;
   const sections = [
     header,
-    `${opts.palette.bold('EVENTS')}\n` + renderEvents(history, nowMs, tableOpts),
+    `${opts.palette.bold('EVENTS')}\n` + renderEvents(history, nowMs, { ...tableOpts, all: opts.all === true }),
     `${opts.palette.bold('MIGRATIONS')}\n` + renderMigrationsTable(history.migrations, nowMs, { ...tableOpts, withPvc: false }),
     renderAttachment(history, nowMs, tableOpts),
     renderWarningsSection(history.warnings, opts.palette),

@@ -382,6 +382,18 @@ describe('audit reading the cluster', () => {
     expect(table.stdout).toMatch(/\nWARNINGS\nWarning: VolumeAttachments could not be read: forbidden: .*\nWarning: VolumeAttachments could not be read, so no StuckDualAttach/);
   });
 
+  it('forbidden event lists are warnings saying which findings may be missing; attachments are still audited', async () => {
+    server.deny({ verb: 'list', resource: 'events' });
+    const { code, doc } = await auditJson([]);
+    expect(doc.migrations).toEqual([]);
+    expect(doc.warnings.filter((w: string) => /^Migration(Started|Completed|Failed) events could not be read: forbidden/.test(w))).toHaveLength(3);
+    expect(doc.warnings).toContain(
+      'Migration events could not all be read, so migrations are missing and MigrationFailed, UnresolvedMigration, SlowMigration and UnparsedEvent findings may be too.',
+    );
+    expect(doc.summary.dualAttaches).toBeGreaterThan(0);
+    expect(code).toBe(doc.summary.findings.error > 0 ? 1 : 0);
+  });
+
   it('a forbidden PersistentVolumes list is a warning; timeouts fall back to the messages and 300s', async () => {
     server.deny({ verb: 'list', resource: 'persistentvolumes' });
     const { code, doc } = await auditJson(['-n', 'd-info']);

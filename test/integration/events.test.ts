@@ -250,6 +250,8 @@ describe('events <pvc>', () => {
     const table = await cli(['events', 'quiet-disk']);
     expect(table.code).toBe(0);
     expect(table.stdout).toContain('EVENTS\nNo migration events found for PVC vms/quiet-disk.\n');
+    const all = await cli(['events', 'quiet-disk', '--all']);
+    expect(all.stdout).toContain('EVENTS\nNo events found for PVC vms/quiet-disk.\n');
     expect(table.stdout).toContain('MIGRATIONS\nNo migrations found.\n');
     const json = await cli(['events', 'quiet-disk', '-o', 'json']);
     const doc = JSON.parse(json.stdout);
