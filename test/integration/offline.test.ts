@@ -134,6 +134,15 @@ describe('--from-file inputs', () => {
     expect(partial.doc.summary.migrations).toBe(7);
   });
 
+  it('counts an object given twice once, and says so', async () => {
+    const whole = (await offlineJson(['--from-file', EXAMPLES])).doc;
+    const twice = (await offlineJson(['--from-file', EXAMPLES, '--from-file', example('events.json')])).doc;
+    expect(twice.migrations).toEqual(whole.migrations);
+    expect(twice.findings).toEqual(whole.findings);
+    const copies = JSON.parse(readFileSync(example('events.json'), 'utf8')).items.length;
+    expect(twice.warnings).toContain(`${copies} object(s) appeared more than once in the dump (same kind, namespace and name) and were counted once`);
+  });
+
   it('reads YAML from stdin too', async () => {
     const yamlText = toYaml(JSON.parse(readFileSync(example('events.json'), 'utf8')));
     const res = await offlineJson(['--from-file', '-', '--from-file', example('persistentvolumes.yaml'), '--from-file', example('volumeattachments.yaml')], yamlText);
