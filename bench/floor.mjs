@@ -20,13 +20,13 @@ const headers = { Authorization: `Bearer ${conn.token}`, Accept: 'application/js
 let requests = 0;
 let items = 0;
 
-function get(path, query = {}) {
+function get(path, query = {}, accept = 'application/json') {
   const url = new URL(path, conn.server);
   for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
   requests++;
   return new Promise((resolve, reject) => {
     https
-      .get(url, { agent, headers }, (res) => {
+      .get(url, { agent, headers: { ...headers, Accept: accept } }, (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
         res.on('error', reject);
@@ -40,11 +40,12 @@ function get(path, query = {}) {
   });
 }
 
-async function list(path, query = {}) {
+async function list(path, query = {}, accept = undefined, pageLimit = limit, onPage = () => {}) {
   let token;
   do {
-    const page = await get(path, { ...query, limit, continue: token });
-    items += page.items.length;
+    const page = await get(path, { ...query, limit: pageLimit, continue: token }, accept);
+    items += (page.items ?? page.rows).length;
+    onPage(page);
     token = page.metadata?.continue || undefined;
   } while (token);
 }
@@ -57,13 +58,24 @@ if (mode === 'audit') {
     list('/api/v1/persistentvolumes'),
   ]);
 } else if (mode === 'events') {
-  // rds-migrate events <pvc>: the PVC, then its events, its PV and the VolumeAttachments concurrently.
+  // rds-migrate events <pvc>: the PVC, then concurrently its events, its PV and its VolumeAttachments:
+  // a Table of all VolumeAttachments (names and PVs, 5000 rows a page), then those of the PV by name.
   const [ns, pvc] = rest;
   const claim = await get(`/api/v1/namespaces/${encodeURIComponent(ns)}/persistentvolumeclaims/${encodeURIComponent(pvc)}`);
+  const pvName = claim.spec.volumeName;
+  const attachments = async () => {
+    const names = [];
+    await list('/apis/storage.k8s.io/v1/volumeattachments', { includeObject: 'None' }, 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json', 5000, (table) => {
+      const name = table.columnDefinitions.findIndex((c) => c.name === 'Name');
+      const pv = table.columnDefinitions.findIndex((c) => c.name === 'PV');
+      for (const row of table.rows) if (row.cells[pv] === pvName) names.push(row.cells[name]);
+    });
+    await Promise.all(names.map((n) => get(`/apis/storage.k8s.io/v1/volumeattachments/${encodeURIComponent(n)}`)));
+  };
   await Promise.all([
     list(`/api/v1/namespaces/${encodeURIComponent(ns)}/events`, { fieldSelector: `involvedObject.kind=PersistentVolumeClaim,involvedObject.name=${pvc}` }),
-    get(`/api/v1/persistentvolumes/${encodeURIComponent(claim.spec.volumeName)}`),
-    list('/apis/storage.k8s.io/v1/volumeattachments'),
+    get(`/api/v1/persistentvolumes/${encodeURIComponent(pvName)}`),
+    attachments(),
   ]);
 } else {
   console.error('usage: floor.mjs <conn.json> audit|events <ns> <pvc>');

@@ -20,7 +20,7 @@
 // kubectl+jq peer must reproduce: migrations by state, untimed occurrences, unparsed events,
 // dual / stuck / multi attaches.
 import { createHash } from 'node:crypto';
-import { DRIVER, namespace as namespaceObject, pv as pvObject, pvc as pvcObject, volumeAttachment } from '../test/helpers/objects.ts';
+import { DRIVER, namespace as namespaceObject, pv as pvObject, pvc as pvcObject, volumeAttachment } from '../test/helpers/objects.js';
 
 export interface SizeSpec {
   name: string;

@@ -20,9 +20,9 @@
 import http from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFakeServer } from '../test/fake/server.ts';
-import { Store } from '../test/fake/store.ts';
-import { SIZES, digest, generate } from './generate.ts';
+import { startFakeServer } from '../test/fake/server.js';
+import { Store } from '../test/fake/store.js';
+import { SIZES, digest, generate } from './generate.js';
 
 function arg(name: string, fallback?: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -46,7 +46,10 @@ if (!slowStore) {
     if (!byKey) cache.set(this, (byKey = new Map()));
     const key = `${kind}\u0000${namespace ?? '\u0000all'}`;
     let items = byKey.get(key);
-    if (!items) byKey.set(key, (items = original.call(this, kind, namespace)));
+    if (!items) {
+      items = original.call(this, kind, namespace) as any[];
+      byKey.set(key, items);
+    }
     return items;
   };
   for (const method of ['seed', 'put', 'delete', 'clear', 'ensureNamespace']) {

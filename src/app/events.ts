@@ -36,7 +36,7 @@ export async function runEvents(options: EventsOptions, globals: GlobalOptions, 
     const readAttachments = async (): Promise<VolumeAttachmentRecord[]> => {
       if (!pvc.volumeName) return [];
       try {
-        return await gateway.listVolumeAttachments();
+        return await gateway.listVolumeAttachmentsOfPv(pvc.volumeName);
       } catch (err) {
         if (err instanceof ClusterError && err.status === 403) {
           warnings.push(`the current attachment is unknown: ${err.message}`);
@@ -73,7 +73,7 @@ export async function runEvents(options: EventsOptions, globals: GlobalOptions, 
     else if (options.output === 'yaml') ctx.stdout.write(render.renderHistoryYaml(history));
     else {
       const { createPalette } = await import('../render/palette.js');
-      ctx.stdout.write(render.renderHistoryTable(history, { palette: createPalette(globals.color), wide: options.output === 'wide', noHeaders: options.noHeaders }));
+      ctx.stdout.write(render.renderHistoryTable(history, { palette: createPalette(globals.color), wide: options.output === 'wide', noHeaders: options.noHeaders, all: options.all }));
     }
     return 0;
   } finally {

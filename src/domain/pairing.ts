@@ -46,7 +46,8 @@ interface Occurrence {
 }
 
 interface Draft {
-  migration: Omit<Migration, 'id'>;
+  /** Its id is filled in once every migration is known. */
+  migration: Migration;
   startMs: number;
   group: string;
   seq: number;
@@ -97,8 +98,9 @@ function phaseOf(reason: string): number {
 }
 
 function compareOccurrences(a: Occurrence, b: Occurrence): number {
+  // Most occurrences differ in time: decide those without the string comparisons.
+  if (a.at !== b.at) return a.at - b.at;
   return (
-    a.at - b.at ||
     phaseOf(a.event.reason) - phaseOf(b.event.reason) ||
     compareText(a.event.name, b.event.name) ||
     compareEvents(a.event, b.event) ||
@@ -132,8 +134,26 @@ function expand(event: EventRecord, parsed: ParsedMessage, out: Occurrence[]): n
   return untimed;
 }
 
-function pairGroup(occurrences: Occurrence[], group: string, options: PairingOptions): Draft[] {
-  const drafts: Draft[] = [];
+/** Sorts in place, stably; insertion sort for the few occurrences a PVC has (no temporary array). */
+function sortOccurrences(list: Occurrence[]): void {
+  if (list.length > 16) {
+    list.sort(compareOccurrences);
+    return;
+  }
+  for (let i = 1; i < list.length; i++) {
+    const item = list[i]!;
+    let j = i - 1;
+    while (j >= 0 && compareOccurrences(list[j]!, item) > 0) {
+      list[j + 1] = list[j]!;
+      j--;
+    }
+    list[j + 1] = item;
+  }
+}
+
+/** Pairs one PVC's occurrences (sorted) into migrations, appended to `drafts`. */
+function pairGroup(occurrences: Occurrence[], group: string, options: PairingOptions, drafts: Draft[]): void {
+  const first = drafts.length;
   const fallbackTimeout = (ref: PvcRef): number => options.volumeTimeout(ref) ?? DEFAULT_MIGRATION_TIMEOUT_SECONDS;
   const emit = (
     open: OpenMigration,
@@ -143,6 +163,7 @@ function pairGroup(occurrences: Occurrence[], group: string, options: PairingOpt
   ): void => {
     drafts.push({
       migration: {
+        id: '',
         namespace: open.ref.namespace,
         pvc: open.ref.name,
         volumeId: open.volumeId,
@@ -159,7 +180,7 @@ function pairGroup(occurrences: Occurrence[], group: string, options: PairingOpt
       },
       startMs: open.startMs,
       group,
-      seq: drafts.length,
+      seq: drafts.length - first,
     });
   };
 
@@ -168,8 +189,6 @@ function pairGroup(occurrences: Occurrence[], group: string, options: PairingOpt
   let open: OpenMigration | null = null;
   for (const o of occurrences) {
     const { parsed, event } = o;
-    const { uid, namespace, name } = event.involvedObject;
-    const ref: PvcRef = { uid, namespace, name };
     const sameNodes = open !== null && open.sourceNode === parsed.sourceNode && open.targetNode === parsed.targetNode;
     if (event.reason === 'MigrationStarted') {
       if (open !== null && sameNodes && o.at - open.startMs < open.timeoutSeconds * 1000) {
@@ -179,6 +198,7 @@ function pairGroup(occurrences: Occurrence[], group: string, options: PairingOpt
         continue;
       }
       if (open !== null) emit(open, 'unresolved', null, false);
+      const ref = pvcRef(event);
       open = {
         ref,
         sourceNode: parsed.sourceNode,
@@ -203,6 +223,7 @@ function pairGroup(occurrences: Occurrence[], group: string, options: PairingOpt
     // No matching Started (expired after the event TTL, or never posted): infer the
     // start from the reported duration. An open migration on other nodes stays open.
     const durationSeconds = parsed.durationSeconds ?? 0;
+    const ref = pvcRef(event);
     const inferred: OpenMigration = {
       ref,
       sourceNode: parsed.sourceNode,
@@ -217,7 +238,11 @@ function pairGroup(occurrences: Occurrence[], group: string, options: PairingOpt
   if (open !== null) {
     emit(open, options.now - open.startMs < open.timeoutSeconds * 1000 ? 'in-progress' : 'unresolved', null, false);
   }
-  return drafts;
+}
+
+function pvcRef(event: EventRecord): PvcRef {
+  const { uid, namespace, name } = event.involvedObject;
+  return { uid, namespace, name };
 }
 
 /** Pairs Migration* events on PVCs into migrations (SPEC §2.4); the result does not depend on the order of `events`. */
@@ -244,8 +269,8 @@ export function pairMigrations(events: readonly EventRecord[], options: PairingO
 
   const drafts: Draft[] = [];
   for (const [group, occurrences] of groups) {
-    occurrences.sort(compareOccurrences);
-    drafts.push(...pairGroup(occurrences, group, options));
+    sortOccurrences(occurrences);
+    pairGroup(occurrences, group, options, drafts);
   }
 
   // Ids are assigned in an order fixed by content alone, so they survive shuffled input.
@@ -258,13 +283,13 @@ export function pairMigrations(events: readonly EventRecord[], options: PairingO
       a.seq - b.seq,
   );
   const taken = new Map<string, number>();
-  const withIds = drafts.map((d) => {
+  for (const d of drafts) {
     const base = `${d.migration.namespace}/${d.migration.pvc}/${d.migration.startedAt}`;
     const n = (taken.get(base) ?? 0) + 1;
     taken.set(base, n);
-    return { startMs: d.startMs, migration: { id: n === 1 ? base : `${base}-${n}`, ...d.migration } };
-  });
-  withIds.sort(
+    d.migration.id = n === 1 ? base : `${base}-${n}`;
+  }
+  drafts.sort(
     (a, b) =>
       a.startMs - b.startMs ||
       compareText(a.migration.namespace, b.migration.namespace) ||
@@ -275,7 +300,7 @@ export function pairMigrations(events: readonly EventRecord[], options: PairingO
   unparsedEvents.sort(compareEvents);
   untimedEvents.sort((a, b) => compareEvents(a.event, b.event));
   return {
-    migrations: withIds.map((m) => m.migration),
+    migrations: drafts.map((d) => d.migration),
     unparsedEvents,
     untimedOccurrences: untimedEvents.reduce((sum, u) => sum + u.occurrences, 0),
     untimedEvents,

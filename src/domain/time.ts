@@ -8,9 +8,43 @@ const MAX_YEAR = 9999;
 /** The largest |epoch ms| a Date can hold (ECMA-262 TimeClip). */
 const MAX_DATE_MS = 8.64e15;
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days in a month (1–12) of the proleptic Gregorian calendar Date.UTC uses. */
 function daysInMonth(year: number, month: number): number {
-  // Day 0 of the next month is the last day of this one; Date.UTC is arithmetic, not a clock read.
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) return 29;
+  return DAYS_IN_MONTH[month - 1] ?? 0;
+}
+
+/** The value of `length` ASCII digits at `from`, or -1 when any of them is not a digit. */
+function digitsAt(text: string, from: number, length: number): number {
+  let value = 0;
+  for (let i = from; i < from + length; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+/**
+ * The shape metav1.Time is always written in, `2006-01-02T15:04:05Z`, read without a regex:
+ * epoch ms, null when out of range, undefined when the text has another shape (the regex decides).
+ */
+function parseSecondsZulu(text: string): number | null | undefined {
+  const c = (i: number): number => text.charCodeAt(i);
+  if (c(4) !== 45 || c(7) !== 45 || c(13) !== 58 || c(16) !== 58) return undefined; // - - : :
+  if ((c(10) | 0x20) !== 0x74 || (c(19) | 0x20) !== 0x7a) return undefined; // T or t, Z or z
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return undefined;
+  if (year < MIN_YEAR || year > MAX_YEAR || month < 1 || month > 12) return null;
+  if (day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return null;
+  return Date.UTC(year, month - 1, day, hour, minute, second);
 }
 
 /** Parses an RFC 3339 timestamp (string, or a valid Date as client-node deserializes them) into epoch ms; anything else gives null. */
@@ -22,6 +56,10 @@ export function parseTimestamp(value: unknown): number | null {
     return year < MIN_YEAR || year > MAX_YEAR ? null : ms;
   }
   if (typeof value !== 'string') return null;
+  if (value.length === 20) {
+    const fast = parseSecondsZulu(value);
+    if (fast !== undefined) return fast;
+  }
   const m = RFC3339.exec(value);
   if (m === null) return null;
   const [, y, mo, d, h, mi, s, frac, zulu, sign, oh, om] = m;

@@ -26,6 +26,8 @@ export interface Gateway {
   getPersistentVolume(name: string): Promise<PersistentVolumeRecord | null>;
   listPersistentVolumes(chunkSize?: number): Promise<PersistentVolumeRecord[]>;
   listVolumeAttachments(chunkSize?: number): Promise<VolumeAttachmentRecord[]>;
+  /** The VolumeAttachments whose source is the PV `pvName`, found without reading every VolumeAttachment in full. */
+  listVolumeAttachmentsOfPv(pvName: string): Promise<VolumeAttachmentRecord[]>;
   listEvents(options: ListOptions, keep?: (event: EventRecord) => boolean): Promise<EventRecord[]>;
   /** The raw Event, or null when it does not exist. */
   getEvent(namespace: string, name: string): Promise<Record<string, unknown> | null>;
@@ -37,6 +39,22 @@ export interface Gateway {
 }
 
 const MAX_LIST_RESTARTS = 3;
+
+const VOLUME_ATTACHMENTS = '/apis/storage.k8s.io/v1/volumeattachments';
+const VOLUME_ATTACHMENTS_RESOURCE = 'volumeattachments.storage.k8s.io';
+/**
+ * Server-side printing (what `kubectl get` asks for): a Table of name, attacher, PV, node,
+ * attached and age per VolumeAttachment, about a quarter of the bytes of the objects. A server
+ * without Tables answers the plain list, which is read as such.
+ */
+const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
+/** Rows per Table page: a row is ~170 bytes, so a page stays under 1 MB. */
+const TABLE_CHUNK_SIZE = 5000;
+
+interface ListPage {
+  items?: unknown;
+  metadata?: { continue?: unknown };
+}
 
 /** Loads the kubeconfig, resolves credentials and returns a gateway to the cluster. */
 export async function openGateway(ctx: Context, globals: GlobalOptions, logger: Logger): Promise<Gateway> {
@@ -105,13 +123,59 @@ class HttpGateway implements Gateway {
   }
 
   listVolumeAttachments(chunkSize?: number): Promise<VolumeAttachmentRecord[]> {
-    return this.listAll(
-      '/apis/storage.k8s.io/v1/volumeattachments',
-      { verb: 'list', resource: 'volumeattachments.storage.k8s.io' },
-      {},
-      chunkSize,
-      normalizeVolumeAttachment,
+    return this.listAll(VOLUME_ATTACHMENTS, { verb: 'list', resource: VOLUME_ATTACHMENTS_RESOURCE }, {}, chunkSize, normalizeVolumeAttachment);
+  }
+
+  async listVolumeAttachmentsOfPv(pvName: string): Promise<VolumeAttachmentRecord[]> {
+    // VolumeAttachments have no field selector for their PV, so every one is listed, as a
+    // Table (names and PVs only); the few of this PV are then read in full (creation time,
+    // attachError, deletion). A volume attached where no event says so is still found.
+    const names: string[] = [];
+    const full: VolumeAttachmentRecord[] = [];
+    let tableOk = true;
+    await this.listPages(
+      VOLUME_ATTACHMENTS,
+      { verb: 'list', resource: VOLUME_ATTACHMENTS_RESOURCE },
+      { includeObject: 'None' },
+      TABLE_CHUNK_SIZE,
+      TABLE_ACCEPT,
+      (page) => {
+        const rows = tableRows(page, pvName);
+        if (rows === 'not-a-table') {
+          // A server without Tables sent the VolumeAttachments themselves.
+          for (const item of itemsOf(page)) {
+            const va = normalizeVolumeAttachment(item);
+            if (va !== null && va.persistentVolumeName === pvName) full.push(va);
+          }
+        } else if (rows === null) {
+          tableOk = false;
+        } else {
+          names.push(...rows);
+        }
+      },
+      () => {
+        names.length = 0;
+        full.length = 0;
+        tableOk = true;
+      },
     );
+    if (!tableOk) {
+      // A Table without the columns we read: fall back to the objects.
+      return (await this.listVolumeAttachments()).filter((va) => va.persistentVolumeName === pvName);
+    }
+    const read = await Promise.all(
+      names.map(async (name) => {
+        const raw = await this.getOrNull(
+          { method: 'GET', path: `${VOLUME_ATTACHMENTS}/${enc(name)}`, retry: true },
+          { verb: 'get', resource: VOLUME_ATTACHMENTS_RESOURCE, name },
+        );
+        // Gone since the list (detached and deleted): not attached.
+        const va = raw === null ? null : normalizeVolumeAttachment(raw);
+        return va !== null && va.persistentVolumeName === pvName ? va : null;
+      }),
+    );
+    for (const va of read) if (va !== null) full.push(va);
+    return full;
   }
 
   async listEvents(options: ListOptions, keep?: (event: EventRecord) => boolean): Promise<EventRecord[]> {
@@ -192,7 +256,7 @@ class HttpGateway implements Gateway {
     }
   }
 
-  /** Follows `continue` tokens; restarts the list when a token expires (410), a bounded number of times. */
+  /** Reads every page of a list into records (see listPages). */
   private async listAll<T>(
     path: string,
     target: RequestTarget,
@@ -201,28 +265,56 @@ class HttpGateway implements Gateway {
     toRecord: (raw: unknown) => T | null,
     onRestart?: () => void,
   ): Promise<T[]> {
+    const records: T[] = [];
+    await this.listPages(
+      path,
+      target,
+      query,
+      chunkSize,
+      undefined,
+      (page) => {
+        for (const item of itemsOf(page)) {
+          const record = toRecord(item);
+          if (record !== null) records.push(record);
+        }
+      },
+      () => {
+        records.length = 0;
+        onRestart?.();
+      },
+    );
+    return records;
+  }
+
+  /**
+   * Follows `continue` tokens, handing each page to `onPage` as it arrives (so a page is garbage
+   * once read); restarts the list when a token expires (410), a bounded number of times.
+   */
+  private async listPages(
+    path: string,
+    target: RequestTarget,
+    query: Record<string, string | undefined>,
+    chunkSize: number | undefined,
+    accept: string | undefined,
+    onPage: (page: ListPage | undefined) => void,
+    onRestart: () => void,
+  ): Promise<void> {
     for (let restart = 0; ; restart++) {
-      onRestart?.();
-      const records: T[] = [];
+      onRestart();
       let token: string | undefined;
       try {
         do {
-          const res = await this.client.request({
-            method: 'GET',
-            path,
-            query: { ...query, limit: chunkSize ?? 500, continue: token },
-            retry: true,
-          });
-          const page = res.body as { items?: unknown; metadata?: { continue?: unknown } } | undefined;
-          const items = Array.isArray(page?.items) ? page.items : [];
-          for (const item of items) {
-            const record = toRecord(item);
-            if (record !== null) records.push(record);
-          }
-          const next = page?.metadata?.continue;
-          token = typeof next === 'string' && next !== '' ? next : undefined;
+          // The page is read inside the callback: this async frame never holds it while the next one loads.
+          token = await this.client
+            .request({ method: 'GET', path, query: { ...query, limit: chunkSize ?? 500, continue: token }, accept, retry: true })
+            .then((res) => {
+              const page = res.body as ListPage | undefined;
+              onPage(page);
+              const next = page?.metadata?.continue;
+              return typeof next === 'string' && next !== '' ? next : undefined;
+            });
         } while (token);
-        return records;
+        return;
       } catch (err) {
         if (err instanceof ApiStatusError && err.status === 410 && restart < MAX_LIST_RESTARTS) {
           // The continue token expired (etcd compaction): restart for a consistent list (KUBERNETES-FACTS §9.3).
@@ -233,6 +325,31 @@ class HttpGateway implements Gateway {
       }
     }
   }
+}
+
+function itemsOf(page: ListPage | undefined): unknown[] {
+  return Array.isArray(page?.items) ? page.items : [];
+}
+
+/**
+ * The names in a meta.k8s.io Table page of VolumeAttachments whose PV column is `pvName`;
+ * 'not-a-table' for a plain list, null for a Table without Name and PV columns.
+ */
+function tableRows(page: ListPage | undefined, pvName: string): string[] | 'not-a-table' | null {
+  const table = page as { kind?: unknown; columnDefinitions?: unknown; rows?: unknown } | undefined;
+  if (table?.kind !== 'Table') return 'not-a-table';
+  const columns = Array.isArray(table.columnDefinitions) ? (table.columnDefinitions as { name?: unknown }[]) : [];
+  const nameColumn = columns.findIndex((c) => c?.name === 'Name');
+  const pvColumn = columns.findIndex((c) => c?.name === 'PV');
+  if (nameColumn < 0 || pvColumn < 0) return null;
+  const names: string[] = [];
+  for (const row of Array.isArray(table.rows) ? (table.rows as { cells?: unknown }[]) : []) {
+    const cells = row?.cells;
+    if (!Array.isArray(cells)) return null;
+    const name: unknown = cells[nameColumn];
+    if (cells[pvColumn] === pvName && typeof name === 'string' && name !== '') names.push(name);
+  }
+  return names;
 }
 
 /** Whether a stored event is the one we tried to create (same object, reason, message, component). */

@@ -3,6 +3,7 @@
 // failures, and a --verbose log line per request that never holds a credential.
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import type { Logger } from '../context.js';
 import type { Credentials } from './auth.js';
 
@@ -13,6 +14,8 @@ export interface ApiRequest {
   query?: Record<string, string | number | undefined>;
   body?: unknown;
   contentType?: string;
+  /** The Accept header; `application/json` when absent. */
+  accept?: string;
   /** Whether a transient failure may be retried (reads; writes that cannot duplicate). */
   retry: boolean;
 }
@@ -74,9 +77,9 @@ export class ApiClient {
     this.server = new URL(options.server);
     const isHttps = this.server.protocol === 'https:';
     this.transport = isHttps ? https : http;
-    const { ca, cert, key, rejectUnauthorized, servername } = options.credentials;
+    const { rejectUnauthorized, servername } = options.credentials;
     this.agent = isHttps
-      ? new https.Agent({ keepAlive: true, maxSockets: 8, ca, cert, key, rejectUnauthorized, servername })
+      ? new https.Agent({ keepAlive: true, maxSockets: 8, ...tlsOptions(options.credentials), rejectUnauthorized, servername })
       : new http.Agent({ keepAlive: true, maxSockets: 8 });
   }
 
@@ -127,7 +130,7 @@ export class ApiClient {
     const payload = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
     const headers: Record<string, string> = {
       ...this.options.credentials.headers,
-      Accept: 'application/json',
+      Accept: req.accept ?? 'application/json',
       'User-Agent': 'rds-migrate',
     };
     if (payload) {
@@ -142,8 +145,13 @@ export class ApiClient {
     this.requestCount++;
     return new Promise<ApiResponse>((resolve, reject) => {
       const request = this.transport.request(url, { method: req.method, headers, agent: this.agent, signal }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+        // Decoded chunk by chunk into one string (a multi-byte character split between chunks
+        // is carried over): no array of Buffers, no Buffer.concat copy of a whole page.
+        res.setEncoding('utf8');
+        let text = '';
+        res.on('data', (c: string) => {
+          text += c;
+        });
         res.on('error', (err) => {
           const mapped = transportError(err, signal, timeout, this.options.timeoutMs);
           const reason: unknown = this.options.signal.reason;
@@ -152,7 +160,6 @@ export class ApiClient {
         res.on('end', () => {
           const status = res.statusCode ?? 0;
           logLine(String(status));
-          const text = Buffer.concat(chunks).toString('utf8');
           let body: unknown = text;
           try {
             body = text === '' ? undefined : JSON.parse(text);
@@ -171,6 +178,19 @@ export class ApiClient {
       });
       request.end(payload);
     });
+  }
+}
+
+/**
+ * One secure context for every connection: without it each new socket parses the CA and the
+ * client key again. When they do not load, they are passed as they are, so that the error
+ * surfaces on the first request like any other TLS failure.
+ */
+function tlsOptions({ ca, cert, key }: Credentials): https.AgentOptions {
+  try {
+    return { secureContext: tls.createSecureContext({ ca, cert, key }) };
+  } catch {
+    return { ca, cert, key };
   }
 }
 
