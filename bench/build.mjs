@@ -7,31 +7,15 @@
 import { build, stop } from 'esbuild';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { cliBuildOptions } from '../scripts/build.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = `${root}bench/out`;
-const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
 
 export async function buildAll() {
   rmSync(`${out}/cli`, { recursive: true, force: true });
   mkdirSync(`${out}/cli/bin`, { recursive: true });
-  // Same options as scripts/build.mjs.
-  await build({
-    absWorkingDir: root,
-    entryPoints: { main: 'src/cli/main.ts' },
-    outdir: `${out}/cli/dist`,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    sourcemap: true,
-    minify: true,
-    legalComments: 'none',
-    define: { __VERSION__: JSON.stringify(pkg.version) },
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-    logLevel: 'warning',
-  });
+  await build(cliBuildOptions(`${out}/cli/dist`));
   // Byte-for-byte the repository's bin/rds-migrate.js (it imports ../dist/main.js).
   writeFileSync(`${out}/cli/bin/rds-migrate.js`, readFileSync(`${root}bin/rds-migrate.js`));
   writeFileSync(`${out}/cli/package.json`, JSON.stringify({ type: 'module' }));

@@ -10,14 +10,13 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const dist = join(root, 'dist');
-const staging = join(root, `dist.tmp-${process.pid}`);
 
-try {
-  await build({
+/** The esbuild options of the CLI bundle, writing to `outdir` (shared with bench/build.mjs). */
+export function cliBuildOptions(outdir) {
+  return {
     absWorkingDir: root,
     entryPoints: { main: 'src/cli/main.ts' },
-    outdir: staging,
+    outdir,
     bundle: true,
     splitting: true,
     format: 'esm',
@@ -32,15 +31,26 @@ try {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     },
     logLevel: 'warning',
-  });
-  mkdirSync(dist, { recursive: true });
-  const built = readdirSync(staging).sort((a, b) => Number(a.startsWith('main.')) - Number(b.startsWith('main.')));
-  for (const file of built) renameSync(join(staging, file), join(dist, file));
-  // Chunks of earlier builds are content-hashed; drop those no build has written for a minute.
-  const keep = new Set(built);
-  for (const file of readdirSync(dist)) {
-    if (!keep.has(file) && Date.now() - statSync(join(dist, file)).mtimeMs > 60_000) rmSync(join(dist, file), { force: true });
-  }
-} finally {
-  rmSync(staging, { recursive: true, force: true });
+  };
 }
+
+/** Builds dist/ through a staging folder. */
+async function buildDist() {
+  const dist = join(root, 'dist');
+  const staging = join(root, `dist.tmp-${process.pid}`);
+  try {
+    await build(cliBuildOptions(staging));
+    mkdirSync(dist, { recursive: true });
+    const built = readdirSync(staging).sort((a, b) => Number(a.startsWith('main.')) - Number(b.startsWith('main.')));
+    for (const file of built) renameSync(join(staging, file), join(dist, file));
+    // Chunks of earlier builds are content-hashed; drop those no build has written for a minute.
+    const keep = new Set(built);
+    for (const file of readdirSync(dist)) {
+      if (!keep.has(file) && Date.now() - statSync(join(dist, file)).mtimeMs > 60_000) rmSync(join(dist, file), { force: true });
+    }
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await buildDist();

@@ -160,11 +160,11 @@ async function startedInput(
   let source = options.source;
   if (source === undefined) {
     if (!pvc.volumeName) throw new UsageError(`cannot tell the source node: PVC "${pvc.name}" is not bound`, 'pass --source <node>');
-    const attachments = await gateway.listVolumeAttachments();
+    const attachments = await gateway.listVolumeAttachmentsOfPv(pvc.volumeName);
     const nodes = [
       ...new Set(
         attachments
-          .filter((va) => va.attacher === globals.driver && va.persistentVolumeName === pvc.volumeName && va.attached)
+          .filter((va) => va.attacher === globals.driver && va.attached)
           .map((va) => va.nodeName),
       ),
     ].sort();

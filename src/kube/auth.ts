@@ -16,7 +16,11 @@ export interface Credentials {
 }
 
 /** Resolves the TLS material and the Authorization header for the current context. */
-export async function resolveCredentials(config: ResolvedConfig, signal: AbortSignal): Promise<Credentials> {
+export async function resolveCredentials(
+  config: ResolvedConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  signal: AbortSignal,
+): Promise<Credentials> {
   const { cluster, user } = config;
   const creds: Credentials = {
     rejectUnauthorized: cluster.insecureSkipTlsVerify !== true,
@@ -37,7 +41,7 @@ export async function resolveCredentials(config: ResolvedConfig, signal: AbortSi
   } else if (user.username !== undefined && user.password !== undefined) {
     creds.headers.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
   } else if (user.exec) {
-    await applyExecCredential(user, cluster, creds, signal);
+    await applyExecCredential(user, cluster, creds, env, signal);
   } else if (user.authProvider) {
     await applyAuthProvider(config, creds);
   }
@@ -60,14 +64,20 @@ function readSecretFile(path: string, what: string): Buffer {
 }
 
 /** Runs a client-go credential plugin (client.authentication.k8s.io ExecCredential). */
-async function applyExecCredential(user: NamedUser, cluster: NamedCluster, creds: Credentials, signal: AbortSignal): Promise<void> {
+async function applyExecCredential(
+  user: NamedUser,
+  cluster: NamedCluster,
+  creds: Credentials,
+  parentEnv: Readonly<Record<string, string | undefined>>,
+  signal: AbortSignal,
+): Promise<void> {
   const exec = user.exec!;
   const apiVersion = exec.apiVersion ?? 'client.authentication.k8s.io/v1';
   const info: Record<string, unknown> = { apiVersion, kind: 'ExecCredential', spec: { interactive: false } };
   if (exec.provideClusterInfo) {
     (info.spec as Record<string, unknown>).cluster = { server: cluster.server, 'insecure-skip-tls-verify': cluster.insecureSkipTlsVerify === true };
   }
-  const env: Record<string, string | undefined> = { ...process.env, KUBERNETES_EXEC_INFO: JSON.stringify(info) };
+  const env: Record<string, string | undefined> = { ...parentEnv, KUBERNETES_EXEC_INFO: JSON.stringify(info) };
   for (const { name, value } of exec.env ?? []) env[name] = value;
   const stdout = await new Promise<string>((resolve, reject) => {
     execFile(exec.command, exec.args ?? [], { env, signal, maxBuffer: 4 << 20, encoding: 'utf8' }, (err, out) => {

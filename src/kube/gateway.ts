@@ -65,7 +65,7 @@ export async function openGateway(ctx: Context, globals: GlobalOptions, logger: 
     env: ctx.env,
   });
   logger.debug(`context "${config.contextName}", server ${redactServer(config.cluster.server)}, namespace "${config.namespace}"`);
-  const credentials = await resolveCredentials(config, ctx.signal);
+  const credentials = await resolveCredentials(config, ctx.env, ctx.signal);
   let client: ApiClient;
   try {
     client = new ApiClient({
