@@ -18,6 +18,13 @@ export async function main(proc: NodeJS.Process): Promise<number> {
   };
   proc.on('SIGINT', onSigint);
   proc.on('SIGTERM', onSigint);
+  // A reader that stops early (`| head`) closes the pipe: stop writing quietly and
+  // keep the command's own exit code (audit findings), instead of an EPIPE stack trace.
+  const onStreamError = (err: NodeJS.ErrnoException): void => {
+    if (err.code !== 'EPIPE') throw err;
+  };
+  proc.stdout.on('error', onStreamError);
+  proc.stderr.on('error', onStreamError);
   const ctx: Context = {
     stdout: proc.stdout,
     stderr: proc.stderr,
