@@ -6,6 +6,8 @@ export const ExitCode = {
   notFound: 3,
   cluster: 4,
   interrupted: 130,
+  /** A bug (sysexits EX_SOFTWARE): not one of the documented outcomes. */
+  internal: 70,
 } as const;
 
 /** Base error: carries the exit code and an optional one-line hint. */

@@ -45,7 +45,7 @@ export async function main(proc: NodeJS.Process): Promise<number> {
 /** Parses argv, runs the command and maps every failure to an exit code (SPEC §5). */
 export async function run(argv: string[], ctx: Context): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  let verbose = argv.includes('-v') || argv.includes('--verbose');
+  const verbose = argv.includes('-v') || argv.includes('--verbose');
   const program = buildProgram(ctx, (code) => {
     exitCode = code;
   });
@@ -78,7 +78,7 @@ function reportError(err: unknown, ctx: Context, verbose: boolean): number {
   ctx.stderr.write(`error: internal error: ${sanitizeText(message)}\n`);
   if (verbose && err instanceof Error && err.stack) ctx.stderr.write(`${err.stack}\n`);
   else ctx.stderr.write('hint: run again with --verbose for details, and report it\n');
-  return ExitCode.usage + 68; // 70, EX_SOFTWARE: not one of the documented outcomes
+  return ExitCode.internal;
 }
 
 type SetExit = (code: number) => void;
