@@ -113,8 +113,8 @@ async function post(options: PostOptions, globals: GlobalOptions, ctx: Context, 
 
   const input =
     options.kind === 'started'
-      ? await startedInput(options, volumeId, pv, pvc, gateway, globals)
-      : await outcomeInput(options, volumeId, pv, pvc, gateway, globals, ctx);
+      ? await startedInput(options, { pvc, pv, volumeId }, gateway, globals)
+      : await outcomeInput(options, { pvc, pv, volumeId }, gateway, globals, ctx);
   const message = formatMigrationMessage(input);
   const bytes = utf8Length(message);
   if (bytes > MAX_MESSAGE_BYTES) {
@@ -148,14 +148,14 @@ async function post(options: PostOptions, globals: GlobalOptions, ctx: Context, 
   return 0;
 }
 
-async function startedInput(
-  options: PostOptions,
-  volumeId: string,
-  pv: PersistentVolumeRecord | null,
-  pvc: PvcRecord,
-  gateway: Gateway,
-  globals: GlobalOptions,
-): Promise<MigrationMessageInput> {
+/** The PVC being posted on, its PV (when readable) and the volume ID the message names. */
+interface Claim {
+  pvc: PvcRecord;
+  pv: PersistentVolumeRecord | null;
+  volumeId: string;
+}
+
+async function startedInput(options: PostOptions, { pvc, pv, volumeId }: Claim, gateway: Gateway, globals: GlobalOptions): Promise<MigrationMessageInput> {
   const target = options.target!;
   let source = options.source;
   if (source === undefined) {
@@ -182,9 +182,7 @@ async function startedInput(
 
 async function outcomeInput(
   options: PostOptions,
-  volumeId: string,
-  pv: PersistentVolumeRecord | null,
-  pvc: PvcRecord,
+  { pvc, pv, volumeId }: Claim,
   gateway: Gateway,
   globals: GlobalOptions,
   ctx: Context,
