@@ -242,13 +242,12 @@ describe('parseMigrationMessage', () => {
     ['repeated spaces', '[vol]: KubeVirt' + ' '.repeat(100_000)],
     ['long valid reason', '[vol]: KubeVirt live migration failed - source: a, attempted target: b, reason: ' + 'x,'.repeat(50_000) + ', elapsed: 1s'],
     ['long Go duration', '[vol]: KubeVirt live migration started - source: a, target: b, timeout: ' + '1ns'.repeat(33_000)],
-  ])('handles a ~100 kB hostile message quickly: %s', (_name, message) => {
+  ])('handles a ~100 kB hostile message: %s (linear time: bench/linear.mjs)', (_name, message) => {
     expect(message.length).toBeGreaterThan(60_000);
-    const start = performance.now();
     for (const reason of ['MigrationStarted', 'MigrationCompleted', 'MigrationFailed']) {
-      parseMigrationMessage(reason, message);
+      const parsed = parseMigrationMessage(reason, message);
+      if (parsed !== null) expect(parsed.volumeId).toBe('vol');
     }
-    expect(performance.now() - start).toBeLessThan(500);
   });
 
   it('returns null for a message over 64 KiB', () => {
