@@ -118,49 +118,39 @@ Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
       .option('--ignore-not-found', 'exit 0 with a warning when the PVC does not exist')
       .exitOverride();
 
-  const post = (kind: 'started' | 'completed' | 'failed') => async (pvc: string, raw: Record<string, unknown>, cmd: Command) => {
-    const globals = resolveGlobals(cmd.opts() as never, ctx);
-    const { runPost, resolvePostOptions } = await import('../app/post.js');
-    const options = resolvePostOptions(kind, pvc, raw);
-    setExit(await withDeadline(ctx, `post-${kind}`, deadlineMs(globals), (c) => runPost(options, globals, c)));
+  // The three post commands differ only in their own options; wiring, validation and run are shared.
+  const post = (kind: 'started' | 'completed' | 'failed', description: string, example: string, own: (cmd: Command) => Command): void => {
+    const cmd = own(new Command(`post-${kind}`).description(description).argument('<pvc>', 'PersistentVolumeClaim name'));
+    program.addCommand(
+      common(cmd)
+        .addHelpText('after', `\nExample:\n  ${example}\n`)
+        .action(async (pvc: string, raw: Record<string, unknown>, command: Command) => {
+          const globals = resolveGlobals(command.opts() as never, ctx);
+          const { runPost, resolvePostOptions } = await import('../app/post.js');
+          const options = resolvePostOptions(kind, pvc, raw);
+          setExit(await withDeadline(ctx, `post-${kind}`, deadlineMs(globals), (c) => runPost(options, globals, c)));
+        }),
+    );
   };
 
-  program.addCommand(
-    common(
-      new Command('post-started')
-        .description('post MigrationStarted on a PVC, as the driver does when a migration target attaches')
-        .argument('<pvc>', 'PersistentVolumeClaim name')
-        .option('--target <node>', 'node the VM migrates to (required)')
-        .option('--source <node>', 'node the VM migrates from (default: the node the volume is attached to)')
-        .option('--timeout <dur>', "migration timeout (default: the volume's migrationTimeoutSeconds, else 5m)"),
-    )
-      .addHelpText('after', '\nExample:\n  rds-migrate post-started vm-disk -n vms --target node-b\n')
-      .action(post('started')),
+  post('started', 'post MigrationStarted on a PVC, as the driver does when a migration target attaches', 'rds-migrate post-started vm-disk -n vms --target node-b', (cmd) =>
+    cmd
+      .option('--target <node>', 'node the VM migrates to (required)')
+      .option('--source <node>', 'node the VM migrates from (default: the node the volume is attached to)')
+      .option('--timeout <dur>', "migration timeout (default: the volume's migrationTimeoutSeconds, else 5m)"),
   );
-  program.addCommand(
-    common(
-      new Command('post-completed')
-        .description('post MigrationCompleted on a PVC')
-        .argument('<pvc>', 'PersistentVolumeClaim name')
-        .option('--source <node>', "source node (default: the PVC's latest open migration)")
-        .option('--target <node>', "target node (default: the PVC's latest open migration)")
-        .option('--duration <dur>', 'migration duration (default: now - start of the open migration)'),
-    )
-      .addHelpText('after', '\nExample:\n  rds-migrate post-completed vm-disk -n vms\n')
-      .action(post('completed')),
+  post('completed', 'post MigrationCompleted on a PVC', 'rds-migrate post-completed vm-disk -n vms', (cmd) =>
+    cmd
+      .option('--source <node>', "source node (default: the PVC's latest open migration)")
+      .option('--target <node>', "target node (default: the PVC's latest open migration)")
+      .option('--duration <dur>', 'migration duration (default: now - start of the open migration)'),
   );
-  program.addCommand(
-    common(
-      new Command('post-failed')
-        .description('post MigrationFailed on a PVC')
-        .argument('<pvc>', 'PersistentVolumeClaim name')
-        .option('--reason <text>', 'why the migration failed, one line (required; the driver writes "timeout")')
-        .option('--source <node>', "source node (default: the PVC's latest open migration)")
-        .option('--target <node>', 'attempted target node (default: the open migration)')
-        .option('--elapsed <dur>', 'time since the migration started (default: now - its start)'),
-    )
-      .addHelpText('after', '\nExample:\n  rds-migrate post-failed vm-disk -n vms --reason "manual abort"\n')
-      .action(post('failed')),
+  post('failed', 'post MigrationFailed on a PVC', 'rds-migrate post-failed vm-disk -n vms --reason "manual abort"', (cmd) =>
+    cmd
+      .option('--reason <text>', 'why the migration failed, one line (required; the driver writes "timeout")')
+      .option('--source <node>', "source node (default: the PVC's latest open migration)")
+      .option('--target <node>', 'attempted target node (default: the open migration)')
+      .option('--elapsed <dur>', 'time since the migration started (default: now - its start)'),
   );
 
   program.addCommand(
