@@ -35,6 +35,21 @@ export interface Page {
 }
 
 /**
+ * Index of the first item of `all` (sorted by key) whose key sorts after `key`: a binary search,
+ * as etcd starts a range read at the key instead of scanning the keys before it.
+ */
+function firstAfter(all: any[], key: string): number {
+  let lo = 0;
+  let hi = all.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareKeys(keyOf(all[mid]), key) > 0) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
  * One page of `all` (sorted by key). Like the etcd3 store, it fills the page with up to `limit`
  * matching items and sets `continue` only when the page is full and more (raw) items follow,
  * so a later page may be empty. remainingItemCount is only reported without selectors.
@@ -49,8 +64,7 @@ export function paginate(
   if (opts.continueToken) {
     const token = decodeContinue(opts.continueToken);
     rv = token.rv;
-    startIndex = all.findIndex((o) => compareKeys(keyOf(o), token.start) > 0);
-    if (startIndex < 0) startIndex = all.length;
+    startIndex = firstAfter(all, token.start);
   }
   const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
   const items: any[] = [];
