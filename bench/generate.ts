@@ -209,7 +209,7 @@ export function generate(spec: SizeSpec, seed: number, nowMs: number): Generated
       timeoutAttr,
       timeout: volumeTimeout(timeoutAttr),
       node: rnd.pick(nodes),
-      category: 'single',
+      category: 'single', // other-driver volumes keep it: one VolumeAttachment each
       otherNodes: [],
     });
   }
@@ -345,7 +345,6 @@ export function generate(spec: SizeSpec, seed: number, nowMs: number): Generated
       default:
         break;
     }
-    if (!v.ours) va(v.node, longAgo());
   }
 
   // --- events --------------------------------------------------------------------------------
