@@ -8,7 +8,6 @@ import { MIGRATION_REASONS, type AuditReport, type ClusterSnapshot, type Severit
 import { dnsLabelProblem } from '../domain/validation.js';
 import { ClusterError, UsageError } from '../errors.js';
 import { openGateway, type Gateway } from '../kube/gateway.js';
-import { readDumps } from './dump.js';
 import { createSpinner } from './spinner.js';
 
 export type AuditOutput = 'table' | 'wide' | 'json' | 'yaml' | 'prometheus';
@@ -71,6 +70,8 @@ export async function runAudit(options: AuditCommandOptions, globals: GlobalOpti
   let snapshot: ClusterSnapshot;
   let now: number;
   if (options.fromFiles.length > 0) {
+    // Only dumps need the yaml library.
+    const { readDumps } = await import('./dump.js');
     snapshot = await readDumps(options.fromFiles, ctx);
     if (options.now !== null) now = options.now;
     else now = offlineNow(snapshot, ctx.now());

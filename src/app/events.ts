@@ -70,7 +70,7 @@ export async function runEvents(options: EventsOptions, globals: GlobalOptions, 
     );
     const render = await import('../render/history.js');
     if (options.output === 'json') ctx.stdout.write(render.renderHistoryJson(history));
-    else if (options.output === 'yaml') ctx.stdout.write(render.renderHistoryYaml(history));
+    else if (options.output === 'yaml') ctx.stdout.write(await render.renderHistoryYaml(history));
     else {
       const { createPalette } = await import('../render/palette.js');
       ctx.stdout.write(render.renderHistoryTable(history, { palette: createPalette(globals.color), wide: options.output === 'wide', noHeaders: options.noHeaders, all: options.all }));

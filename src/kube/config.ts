@@ -4,8 +4,8 @@
 // names, where kubectl keeps the first of each (clientcmd's merge rules).
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, delimiter } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { ClusterError, NotFoundError, UsageError } from '../errors.js';
+import { readPlainYaml } from './plain-yaml.js';
 
 export interface NamedCluster {
   name: string;
@@ -78,8 +78,8 @@ export interface LoadConfigInput {
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 /** Loads, merges and resolves the kubeconfig as kubectl would; errors carry exit codes 2/3/4. */
-export function loadConfig(input: LoadConfigInput): ResolvedConfig {
-  const merged = mergeKubeConfigs(configPaths(input));
+export async function loadConfig(input: LoadConfigInput): Promise<ResolvedConfig> {
+  const merged = await mergeKubeConfigs(configPaths(input));
   if (merged.contexts.length === 0 && merged.clusters.length === 0) {
     const inCluster = loadInCluster(input.env, input.serviceAccountDir ?? SERVICE_ACCOUNT_DIR);
     if (inCluster) return resolveContext(inCluster, input);
@@ -135,11 +135,11 @@ function configPaths(input: LoadConfigInput): string[] {
 }
 
 /** Merges kubeconfig files with kubectl's rules: for every name and for current-context, the first file wins. */
-export function mergeKubeConfigs(paths: string[]): KubeConfigFile {
+export async function mergeKubeConfigs(paths: string[]): Promise<KubeConfigFile> {
   const merged: KubeConfigFile = { clusters: [], users: [], contexts: [], currentContext: undefined };
   const seen = { clusters: new Set<string>(), users: new Set<string>(), contexts: new Set<string>() };
   for (const path of paths) {
-    const file = readKubeConfigFile(path);
+    const file = await readKubeConfigFile(path);
     merged.currentContext ||= file.currentContext;
     for (const key of ['clusters', 'users', 'contexts'] as const) {
       for (const entry of file[key]) {
@@ -153,7 +153,7 @@ export function mergeKubeConfigs(paths: string[]): KubeConfigFile {
 }
 
 /** Reads one kubeconfig file; relative file references resolve against its directory. */
-export function readKubeConfigFile(path: string): KubeConfigFile {
+export async function readKubeConfigFile(path: string): Promise<KubeConfigFile> {
   let text: string;
   try {
     if (statSync(path).isDirectory()) throw new UsageError(`kubeconfig "${path}" is a directory, not a file`);
@@ -162,13 +162,10 @@ export function readKubeConfigFile(path: string): KubeConfigFile {
     if (err instanceof UsageError) throw err;
     throw new UsageError(`cannot read kubeconfig "${path}": ${(err as NodeJS.ErrnoException).code ?? 'read error'}`);
   }
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (err) {
-    const first = String((err as Error).message).split('\n')[0];
-    throw new UsageError(`kubeconfig "${path}" is not valid YAML: ${first}`);
-  }
+  // Most kubeconfigs are plain block YAML, read without loading the yaml library.
+  let doc = readPlainYaml(text);
+  if (doc === undefined) doc = await parseYaml(text, path);
+
   if (doc === null || doc === undefined) return { clusters: [], users: [], contexts: [], currentContext: undefined };
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new UsageError(`kubeconfig "${path}" is not a kubeconfig (expected a mapping)`);
   const base = dirname(path);
@@ -274,4 +271,15 @@ function dropUndefined<T extends object>(value: T): T {
     if (value[key] === undefined) delete value[key];
   }
   return value;
+}
+
+/** Any YAML, through the yaml library. */
+async function parseYaml(text: string, path: string): Promise<unknown> {
+  const { parse } = await import('./yaml-parse.js');
+  try {
+    return parse(text);
+  } catch (err) {
+    const first = String((err as Error).message).split('\n')[0];
+    throw new UsageError(`kubeconfig "${path}" is not valid YAML: ${first}`);
+  }
 }

@@ -58,7 +58,7 @@ interface ListPage {
 
 /** Loads the kubeconfig, resolves credentials and returns a gateway to the cluster. */
 export async function openGateway(ctx: Context, globals: GlobalOptions, logger: Logger): Promise<Gateway> {
-  const config = loadConfig({
+  const config = await loadConfig({
     kubeconfigFlag: globals.kubeconfig,
     contextFlag: globals.context,
     namespaceFlag: globals.namespace,

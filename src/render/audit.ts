@@ -13,7 +13,7 @@ import {
   UNKNOWN,
   type TableRenderOptions,
 } from './common.js';
-import { auditDocument, toJson, toYaml } from './document.js';
+import { auditDocument, toJson } from './document.js';
 import type { Palette } from './palette.js';
 import { sanitizeText } from './sanitize.js';
 import { renderTable } from './table.js';
@@ -175,7 +175,8 @@ export function renderAuditJson(report: AuditReport): string {
 }
 
 /** The audit report as one YAML document (SPEC §4), newline at the end. */
-export function renderAuditYaml(report: AuditReport): string {
+export async function renderAuditYaml(report: AuditReport): Promise<string> {
+  const { toYaml } = await import('./yaml.js');
   return toYaml(auditDocument(report));
 }
 

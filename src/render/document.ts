@@ -1,6 +1,6 @@
 // The JSON/YAML documents of SPEC §4, rebuilt key by key so the key order is the
 // model's (types.ts) whatever order the domain happened to build its objects in.
-import { Document, visit } from 'yaml';
+// YAML text is made in yaml.ts, which only -o yaml loads.
 import type {
   AuditReport,
   DualAttach,
@@ -152,10 +152,10 @@ export function historyDocument(h: PvcHistory): PvcHistory {
 // can act on a terminal (DEL, C1 such as U+009B CSI, bidi controls) or break lines for
 // YAML 1.1 readers (U+0085, U+2028, U+2029). The data stays as it is (SPEC §6): they
 // are written as \uXXXX escapes, which parse back to the same characters.
-const RAW_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
+export const RAW_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
 const RAW_UNSAFE_ALL = new RegExp(RAW_UNSAFE.source, 'g');
 
-function escapeRawUnsafe(text: string): string {
+export function escapeRawUnsafe(text: string): string {
   return text.replace(RAW_UNSAFE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
@@ -163,19 +163,4 @@ function escapeRawUnsafe(text: string): string {
 export function toJson(doc: unknown): string {
   // Such characters can only occur inside JSON strings, where \uXXXX is valid.
   return escapeRawUnsafe(JSON.stringify(doc, null, 2)) + '\n';
-}
-
-/** One YAML document, lines never folded; terminal-active characters are escaped in double quotes. */
-export function toYaml(value: unknown): string {
-  // Emitted with YAML 1.1 quoting rules, like kubectl's output: strings such as
-  // timestamps, "yes" or "on" are quoted, so 1.1 readers (PyYAML, go-yaml v2) keep them strings.
-  const doc = new Document(value, { version: '1.1' });
-  // Strings holding such characters are forced into double quotes, where the yaml
-  // library already escapes C0 (\e, \a, ...) and the \uXXXX escapes below are valid.
-  visit(doc, {
-    Scalar(_key, node) {
-      if (typeof node.value === 'string' && RAW_UNSAFE.test(node.value)) node.type = 'QUOTE_DOUBLE';
-    },
-  });
-  return escapeRawUnsafe(doc.toString({ lineWidth: 0 }));
 }

@@ -13,7 +13,7 @@ import {
   NONE,
   type TableRenderOptions,
 } from './common.js';
-import { historyDocument, toJson, toYaml } from './document.js';
+import { historyDocument, toJson } from './document.js';
 import type { Palette } from './palette.js';
 import { sanitizeText, truncateText } from './sanitize.js';
 import { renderTable } from './table.js';
@@ -127,6 +127,7 @@ export function renderHistoryJson(history: PvcHistory): string {
 }
 
 /** The PVC history as one YAML document (SPEC §4), newline at the end. */
-export function renderHistoryYaml(history: PvcHistory): string {
+export async function renderHistoryYaml(history: PvcHistory): Promise<string> {
+  const { toYaml } = await import('./yaml.js');
   return toYaml(historyDocument(history));
 }

@@ -196,24 +196,24 @@ describe('renderAuditJson / renderAuditYaml', () => {
     expect(renderAuditJson(shuffled)).toBe(renderAuditJson(report));
   });
 
-  it('YAML is one document that parses back to the report', () => {
+  it('YAML is one document that parses back to the report', async () => {
     const report = auditReport();
-    const yaml = renderAuditYaml(report);
+    const yaml = await renderAuditYaml(report);
     expect(yaml.startsWith('apiVersion: rds-migrate/v1\nkind: MigrationAudit\nnow: "2025-03-01T12:00:00Z"\n')).toBe(true);
     expect(yaml.endsWith('\n')).toBe(true);
     expect(parseYaml(yaml)).toEqual(report);
     expect(parseYaml(yaml, { version: '1.1' })).toEqual(report);
   });
 
-  it('an empty report has empty lists, not missing keys', () => {
-    expect(renderAuditYaml(emptyAuditReport())).toContain('\nmigrations: []\n');
+  it('an empty report has empty lists, not missing keys', async () => {
+    expect(await renderAuditYaml(emptyAuditReport())).toContain('\nmigrations: []\n');
     expect(JSON.parse(renderAuditJson(emptyAuditReport()))).toEqual(emptyAuditReport());
   });
 
-  it('carries hostile text as it is, escaped, and it round-trips exactly', () => {
+  it('carries hostile text as it is, escaped, and it round-trips exactly', async () => {
     const report = hostileReport();
     const json = renderAuditJson(report);
-    const yaml = renderAuditYaml(report);
+    const yaml = await renderAuditYaml(report);
     for (const text of [json, yaml]) {
       expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/);
     }
@@ -222,11 +222,11 @@ describe('renderAuditJson / renderAuditYaml', () => {
     expect(parseYaml(yaml, { version: '1.1' })).toEqual(report);
   });
 
-  it('long messages are not folded in YAML', () => {
+  it('long messages are not folded in YAML', async () => {
     const report = auditReport();
     const long = 'x'.repeat(300) + ' ' + 'y'.repeat(300);
     report.warnings = [long];
-    expect(renderAuditYaml(report)).toContain(`  - ${long}\n`);
+    expect(await renderAuditYaml(report)).toContain(`  - ${long}\n`);
   });
 });
 

@@ -122,10 +122,10 @@ describe('renderHistoryTable', () => {
 });
 
 describe('renderHistoryJson / renderHistoryYaml', () => {
-  it('JSON and YAML parse back to the history', () => {
+  it('JSON and YAML parse back to the history', async () => {
     const h = pvcHistory();
     const json = renderHistoryJson(h);
-    const yaml = renderHistoryYaml(h);
+    const yaml = await renderHistoryYaml(h);
     expect(json.endsWith('}\n')).toBe(true);
     expect(yaml.endsWith('\n')).toBe(true);
     expect(JSON.parse(json)).toEqual(h);
@@ -136,12 +136,12 @@ describe('renderHistoryJson / renderHistoryYaml', () => {
     ]);
   });
 
-  it('control characters in messages round-trip through JSON and YAML', () => {
+  it('control characters in messages round-trip through JSON and YAML', async () => {
     const h = pvcHistory();
     const e = h.events[3];
     if (!e) throw new Error('fixture too short');
     e.message = 'a\u001b[31mb\u0007c\u009bd\u202ee\u2028f\nline two\ttab';
     expect(JSON.parse(renderHistoryJson(h))).toEqual(h);
-    expect(parseYaml(renderHistoryYaml(h))).toEqual(h);
+    expect(parseYaml(await renderHistoryYaml(h))).toEqual(h);
   });
 });
