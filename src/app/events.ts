@@ -2,11 +2,10 @@
 import { checkName } from '../cli/options.js';
 import { createLogger, type Context, type GlobalOptions } from '../context.js';
 import { buildPvcHistory } from '../domain/history.js';
-import type { PersistentVolumeRecord, VolumeAttachmentRecord } from '../domain/types.js';
 import { dnsSubdomainProblem } from '../domain/validation.js';
 import { ClusterError } from '../errors.js';
-import { openGateway } from '../kube/gateway.js';
-import { pvcEventSelector } from './post.js';
+import { openGateway, pvcEventSelector } from '../kube/gateway.js';
+import { ahead } from './ahead.js';
 
 export interface EventsOptions {
   pvc: string;
@@ -30,45 +29,41 @@ export function resolveEventsOptions(pvc: string, raw: Record<string, unknown>):
 export async function runEvents(options: EventsOptions, globals: GlobalOptions, ctx: Context): Promise<number> {
   const logger = createLogger(ctx.stderr, globals.verbose);
   const gateway = await openGateway(ctx, globals, logger);
-  const warnings: string[] = [];
+  // Loaded while the requests are out.
+  const renderer = ahead(import('../render/history.js'));
   try {
-    const pvc = await gateway.getPvc(gateway.namespace, options.pvc);
-    const readAttachments = async (): Promise<VolumeAttachmentRecord[]> => {
-      if (!pvc.volumeName) return [];
+    // The PVC, its events and the VolumeAttachment index need nothing from one another: all
+    // three go out at once (a missing PVC still exits 3; the other two are then dropped).
+    // The PVC is asked first: a server that answers in order then gives the PV's name early.
+    const namespace = gateway.namespace;
+    const pvcRead = gateway.getPvc(namespace, options.pvc);
+    const eventsRead = ahead(gateway.listEvents({ namespace, fieldSelector: pvcEventSelector(options.pvc) }));
+    const indexRead = ahead(gateway.indexVolumeAttachments());
+    const pvc = await pvcRead;
+    const pvName = pvc.volumeName;
+    // PersistentVolumes and VolumeAttachments are cluster-scoped, which a namespaced user may
+    // not read; they only add detail (volume ID, timeout, attachment), so a 403 is a warning.
+    const readOrWarn = async <T>(read: () => Promise<T>, what: string, fallback: T): Promise<[T, string?]> => {
       try {
-        return await gateway.listVolumeAttachmentsOfPv(pvc.volumeName);
+        return [await read()];
       } catch (err) {
-        if (err instanceof ClusterError && err.status === 403) {
-          warnings.push(`the current attachment is unknown: ${err.message}`);
-          return [];
-        }
-        throw err;
+        if (!(err instanceof ClusterError && err.status === 403)) throw err;
+        return [fallback, `${what}: ${err.message}`];
       }
     };
-    // PersistentVolumes are cluster-scoped, which a namespaced user may not read: like the
-    // VolumeAttachments, the PV only adds detail (volume ID, timeout), so a 403 is a warning.
-    const readPersistentVolume = async (): Promise<PersistentVolumeRecord | null> => {
-      if (!pvc.volumeName) return null;
-      try {
-        return await gateway.getPersistentVolume(pvc.volumeName);
-      } catch (err) {
-        if (err instanceof ClusterError && err.status === 403) {
-          warnings.push(`the volume's migration timeout is unknown (5m0s is assumed where the events give none): ${err.message}`);
-          return null;
-        }
-        throw err;
-      }
-    };
-    const [events, persistentVolume, volumeAttachments] = await Promise.all([
-      gateway.listEvents({ namespace: pvc.namespace, fieldSelector: pvcEventSelector(pvc) }),
-      readPersistentVolume(),
-      readAttachments(),
+    const [events, [persistentVolume, pvWarning], [volumeAttachments, vaWarning]] = await Promise.all([
+      eventsRead,
+      pvName
+        ? readOrWarn(() => gateway.getPersistentVolume(pvName), "the volume's migration timeout is unknown (5m0s is assumed where the events give none)", null)
+        : [null],
+      pvName ? readOrWarn(async () => (await indexRead)(pvName), 'the current attachment is unknown', []) : [[]],
     ]);
+    const warnings = [vaWarning, pvWarning].filter((w): w is string => w !== undefined);
     const history = buildPvcHistory(
       { pvc, volumeId: persistentVolume?.volumeHandle ?? pvc.volumeName, events, persistentVolume, volumeAttachments, warnings },
       { now: ctx.now(), driver: globals.driver, all: options.all },
     );
-    const render = await import('../render/history.js');
+    const render = await renderer;
     if (options.output === 'json') ctx.stdout.write(render.renderHistoryJson(history));
     else if (options.output === 'yaml') ctx.stdout.write(await render.renderHistoryYaml(history));
     else {

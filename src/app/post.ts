@@ -10,7 +10,7 @@ import { volumeTimeoutSeconds } from '../domain/timeout.js';
 import type { MigrationMessageInput, MigrationReason, PersistentVolumeRecord, PvcRecord } from '../domain/types.js';
 import { dnsSubdomainProblem, printableLineProblem, utf8Length, volumeIdProblem } from '../domain/validation.js';
 import { NotFoundError, UsageError } from '../errors.js';
-import { openGateway, type Gateway } from '../kube/gateway.js';
+import { openGateway, pvcEventSelector, type Gateway } from '../kube/gateway.js';
 import { renderObject } from '../render/object.js';
 
 export type PostKind = 'started' | 'completed' | 'failed';
@@ -160,7 +160,8 @@ async function startedInput(options: PostOptions, { pvc, pv, volumeId }: Claim, 
   let source = options.source;
   if (source === undefined) {
     if (!pvc.volumeName) throw new UsageError(`cannot tell the source node: PVC "${pvc.name}" is not bound`, 'pass --source <node>');
-    const attachments = await gateway.listVolumeAttachmentsOfPv(pvc.volumeName);
+    const attachmentsOf = await gateway.indexVolumeAttachments();
+    const attachments = await attachmentsOf(pvc.volumeName);
     const nodes = [
       ...new Set(
         attachments
@@ -190,7 +191,7 @@ async function outcomeInput(
   let { source, target, seconds } = options;
   if (source === undefined || target === undefined || seconds === undefined) {
     const now = ctx.now();
-    const events = await gateway.listEvents({ namespace: pvc.namespace, fieldSelector: pvcEventSelector(pvc) });
+    const events = await gateway.listEvents({ namespace: pvc.namespace, fieldSelector: pvcEventSelector(pvc.name) });
     const history = buildPvcHistory(
       { pvc, volumeId, events, persistentVolume: pv, volumeAttachments: [], warnings: [] },
       { now, driver: globals.driver, all: false },
@@ -221,15 +222,10 @@ async function outcomeInput(
   return { reason: 'MigrationFailed', volumeId, sourceNode: source, targetNode: target, failureReason: options.failureReason!, elapsedSeconds: seconds };
 }
 
-/** The server-side selector for a PVC's events (the fields kubectl describe uses). */
-export function pvcEventSelector(pvc: PvcRecord): string {
-  return `involvedObject.kind=PersistentVolumeClaim,involvedObject.name=${pvc.name}`;
-}
-
 /** An existing event the recorder would count up instead of creating a new one (--dedupe). */
 async function findIdenticalEvent(gateway: Gateway, pvc: PvcRecord, reason: MigrationReason, message: string, component: string) {
   const events = await gateway.listEvents(
-    { namespace: pvc.namespace, fieldSelector: `${pvcEventSelector(pvc)},reason=${reason}` },
+    { namespace: pvc.namespace, fieldSelector: `${pvcEventSelector(pvc.name)},reason=${reason}` },
     (e) => e.involvedObject.uid === pvc.uid && e.message === message && e.component === component,
   );
   return events.sort((a, b) => (b.lastSeen ?? 0) - (a.lastSeen ?? 0))[0];

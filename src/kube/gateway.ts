@@ -26,8 +26,12 @@ export interface Gateway {
   getPersistentVolume(name: string): Promise<PersistentVolumeRecord | null>;
   listPersistentVolumes(chunkSize?: number): Promise<PersistentVolumeRecord[]>;
   listVolumeAttachments(chunkSize?: number): Promise<VolumeAttachmentRecord[]>;
-  /** The VolumeAttachments whose source is the PV `pvName`, found without reading every VolumeAttachment in full. */
-  listVolumeAttachmentsOfPv(pvName: string): Promise<VolumeAttachmentRecord[]>;
+  /**
+   * Reads which VolumeAttachment belongs to which PV without reading every one in full; the
+   * answer then reads those of one PV. Two steps, so that the list can run while the PV's
+   * name is still being read.
+   */
+  indexVolumeAttachments(): Promise<VolumeAttachmentsOf>;
   listEvents(options: ListOptions, keep?: (event: EventRecord) => boolean): Promise<EventRecord[]>;
   /** The raw Event, or null when it does not exist. */
   getEvent(namespace: string, name: string): Promise<Record<string, unknown> | null>;
@@ -36,6 +40,14 @@ export interface Gateway {
   /** HTTP requests sent so far. */
   requestCount(): number;
   close(): void;
+}
+
+/** The VolumeAttachments whose source is a given PV, read in full. */
+export type VolumeAttachmentsOf = (pvName: string) => Promise<VolumeAttachmentRecord[]>;
+
+/** The server-side selector for a PVC's events (the fields kubectl describe uses). */
+export function pvcEventSelector(pvcName: string): string {
+  return `involvedObject.kind=PersistentVolumeClaim,involvedObject.name=${pvcName}`;
 }
 
 const MAX_LIST_RESTARTS = 3;
@@ -126,12 +138,12 @@ class HttpGateway implements Gateway {
     return this.listAll(VOLUME_ATTACHMENTS, { verb: 'list', resource: VOLUME_ATTACHMENTS_RESOURCE }, {}, chunkSize, normalizeVolumeAttachment);
   }
 
-  async listVolumeAttachmentsOfPv(pvName: string): Promise<VolumeAttachmentRecord[]> {
+  async indexVolumeAttachments(): Promise<VolumeAttachmentsOf> {
     // VolumeAttachments have no field selector for their PV, so every one is listed, as a
-    // Table (names and PVs only); the few of this PV are then read in full (creation time,
+    // Table (names and PVs only); those of a PV are then read in full (creation time,
     // attachError, deletion). A volume attached where no event says so is still found.
-    const names: string[] = [];
-    const full: VolumeAttachmentRecord[] = [];
+    const namesByPv = new Map<string, string[]>();
+    let objects: VolumeAttachmentRecord[] = [];
     let tableOk = true;
     await this.listPages(
       VOLUME_ATTACHMENTS,
@@ -140,42 +152,46 @@ class HttpGateway implements Gateway {
       TABLE_CHUNK_SIZE,
       TABLE_ACCEPT,
       (page) => {
-        const rows = tableRows(page, pvName);
+        const rows = tableRows(page);
         if (rows === 'not-a-table') {
           // A server without Tables sent the VolumeAttachments themselves.
           for (const item of itemsOf(page)) {
             const va = normalizeVolumeAttachment(item);
-            if (va !== null && va.persistentVolumeName === pvName) full.push(va);
+            if (va !== null) objects.push(va);
           }
         } else if (rows === null) {
           tableOk = false;
         } else {
-          names.push(...rows);
+          for (const { name, pv } of rows) {
+            const names = namesByPv.get(pv);
+            if (names === undefined) namesByPv.set(pv, [name]);
+            else names.push(name);
+          }
         }
       },
       () => {
-        names.length = 0;
-        full.length = 0;
+        namesByPv.clear();
+        objects = [];
         tableOk = true;
       },
     );
-    if (!tableOk) {
-      // A Table without the columns we read: fall back to the objects.
-      return (await this.listVolumeAttachments()).filter((va) => va.persistentVolumeName === pvName);
-    }
-    const read = await Promise.all(
-      names.map(async (name) => {
-        const raw = await this.getOrNull(
-          { method: 'GET', path: `${VOLUME_ATTACHMENTS}/${enc(name)}`, retry: true },
-          { verb: 'get', resource: VOLUME_ATTACHMENTS_RESOURCE, name },
-        );
-        // Gone since the list (detached and deleted): not attached.
-        const va = raw === null ? null : normalizeVolumeAttachment(raw);
-        return va !== null && va.persistentVolumeName === pvName ? va : null;
-      }),
-    );
-    for (const va of read) if (va !== null) full.push(va);
-    return full;
+    // A Table without the columns we read: fall back to the objects.
+    if (!tableOk) objects = await this.listVolumeAttachments();
+    if (namesByPv.size === 0) return async (pvName) => objects.filter((va) => va.persistentVolumeName === pvName);
+    return async (pvName) => {
+      const read = await Promise.all(
+        (namesByPv.get(pvName) ?? []).map(async (name) => {
+          const raw = await this.getOrNull(
+            { method: 'GET', path: `${VOLUME_ATTACHMENTS}/${enc(name)}`, retry: true },
+            { verb: 'get', resource: VOLUME_ATTACHMENTS_RESOURCE, name },
+          );
+          // Gone since the list (detached and deleted): not attached.
+          const va = raw === null ? null : normalizeVolumeAttachment(raw);
+          return va !== null && va.persistentVolumeName === pvName ? va : null;
+        }),
+      );
+      return read.filter((va): va is VolumeAttachmentRecord => va !== null);
+    };
   }
 
   async listEvents(options: ListOptions, keep?: (event: EventRecord) => boolean): Promise<EventRecord[]> {
@@ -332,24 +348,25 @@ function itemsOf(page: ListPage | undefined): unknown[] {
 }
 
 /**
- * The names in a meta.k8s.io Table page of VolumeAttachments whose PV column is `pvName`;
- * 'not-a-table' for a plain list, null for a Table without Name and PV columns.
+ * The names and PVs of a meta.k8s.io Table page of VolumeAttachments; 'not-a-table' for a
+ * plain list, null for a Table without Name and PV columns.
  */
-function tableRows(page: ListPage | undefined, pvName: string): string[] | 'not-a-table' | null {
+function tableRows(page: ListPage | undefined): { name: string; pv: string }[] | 'not-a-table' | null {
   const table = page as { kind?: unknown; columnDefinitions?: unknown; rows?: unknown } | undefined;
   if (table?.kind !== 'Table') return 'not-a-table';
   const columns = Array.isArray(table.columnDefinitions) ? (table.columnDefinitions as { name?: unknown }[]) : [];
   const nameColumn = columns.findIndex((c) => c?.name === 'Name');
   const pvColumn = columns.findIndex((c) => c?.name === 'PV');
   if (nameColumn < 0 || pvColumn < 0) return null;
-  const names: string[] = [];
+  const rows: { name: string; pv: string }[] = [];
   for (const row of Array.isArray(table.rows) ? (table.rows as { cells?: unknown }[]) : []) {
     const cells = row?.cells;
     if (!Array.isArray(cells)) return null;
     const name: unknown = cells[nameColumn];
-    if (cells[pvColumn] === pvName && typeof name === 'string' && name !== '') names.push(name);
+    const pv: unknown = cells[pvColumn];
+    if (typeof name === 'string' && name !== '' && typeof pv === 'string' && pv !== '') rows.push({ name, pv });
   }
-  return names;
+  return rows;
 }
 
 /** Whether a stored event is the one we tried to create (same object, reason, message, component). */

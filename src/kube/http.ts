@@ -72,9 +72,14 @@ export class ApiClient {
   private readonly transport: typeof http | typeof https;
   /** How many HTTP requests were sent (for --verbose and the benchmark). */
   requestCount = 0;
+  /** Aborted by close(): requests still out when the command ends are dropped, not retried. */
+  private readonly closing = new AbortController();
+  /** The command's signal (Ctrl-C, deadline) or close(). */
+  private readonly stop: AbortSignal;
 
   constructor(private readonly options: ClientOptions) {
     this.server = new URL(options.server);
+    this.stop = AbortSignal.any([options.signal, this.closing.signal]);
     const isHttps = this.server.protocol === 'https:';
     this.transport = isHttps ? https : http;
     const { rejectUnauthorized, servername } = options.credentials;
@@ -99,7 +104,7 @@ export class ApiClient {
         throw error;
       } catch (err) {
         if (!(err instanceof TransportError)) throw err;
-        if (attempt < maxAttempts && TRANSIENT_CODES.has(err.code) && !this.options.signal.aborted) {
+        if (attempt < maxAttempts && TRANSIENT_CODES.has(err.code) && !this.stop.aborted) {
           await this.backoff(attempt, undefined);
           continue;
         }
@@ -108,8 +113,9 @@ export class ApiClient {
     }
   }
 
-  /** Closes idle keep-alive connections so the process can exit. */
+  /** Drops requests still out and closes the connections, so the process can exit. */
   close(): void {
+    this.closing.abort();
     this.agent.destroy();
   }
 
@@ -119,7 +125,7 @@ export class ApiClient {
     const exp = Math.min(cap, 250 * 2 ** (attempt - 1));
     const wait = retryAfter !== undefined ? Math.min(cap, retryAfter) : Math.random() * exp;
     this.options.logger.debug(`retrying in ${Math.round(wait)}ms (attempt ${attempt + 1})`);
-    await sleep(wait, this.options.signal);
+    await sleep(wait, this.stop);
   }
 
   private send(req: ApiRequest): Promise<ApiResponse> {
@@ -138,7 +144,7 @@ export class ApiClient {
       headers['Content-Length'] = String(payload.length);
     }
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    const signal = AbortSignal.any([this.options.signal, timeout]);
+    const signal = AbortSignal.any([this.stop, timeout]);
     const started = performance.now();
     const logLine = (status: string): void =>
       this.options.logger.debug(`${req.method} ${url.pathname}${url.search} ${status} ${Math.round(performance.now() - started)}ms`);
@@ -171,7 +177,8 @@ export class ApiClient {
       });
       request.on('error', (err) => {
         const mapped = transportError(err, signal, timeout, this.options.timeoutMs);
-        logLine(`failed (${mapped.code})`);
+        // A request dropped by close() belongs to a command that has already answered.
+        if (!this.closing.signal.aborted) logLine(`failed (${mapped.code})`);
         // Ctrl-C or the command's deadline: report that, not the torn-down request.
         const reason: unknown = this.options.signal.reason;
         reject(mapped.code === 'ABORTED' && reason instanceof Error ? reason : mapped);

@@ -208,9 +208,13 @@ describe('TLS failures: exit 4, clear, not retried, never downgraded', () => {
       expect(res.code).toBe(4);
       expect(res.stdout).toBe('');
       expect(res.stderr).toMatch(line);
+      expect(res.stderr.match(/^error: /gm)).toHaveLength(1);
       expect(res.stderr).toMatch(/^hint: check the certificate-authority and server of the kubeconfig context; verification is never turned off by rds-migrate$/m);
-      // One attempt only (the verbose log has one line per attempt), and no request got through.
-      expect(res.stderr.match(/^GET .* failed \(/gm)).toHaveLength(1);
+      // One attempt per request (the verbose log has one line per attempt; events sends its
+      // first reads together), and no request got through.
+      const attempts = [...res.stderr.matchAll(/^GET (\S+) failed \(/gm)].map((m) => m[1]);
+      expect(attempts.length).toBeGreaterThan(0);
+      expect(new Set(attempts).size, res.stderr).toBe(attempts.length);
       expect(server.requests).toEqual([]);
     } finally {
       await server.close();

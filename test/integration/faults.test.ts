@@ -118,6 +118,20 @@ describe('retries of transient failures', () => {
   });
 });
 
+describe('a failing command', () => {
+  it('drops the requests it sent alongside: no wait, no retry, one error line', async () => {
+    // events sends its PVC, events and VolumeAttachment reads together; the PVC does not exist.
+    server.fault({ path: '/apis/storage.k8s.io/v1/volumeattachments', delayMs: 4000, times: 1 });
+    const started = Date.now();
+    const res = await cli(['events', 'no-such-disk', '-v']);
+    expect(res.code).toBe(3);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(res.stderr.match(/^error: /gm)).toHaveLength(1);
+    expect(res.stderr).not.toMatch(/volumeattachments\S* failed|retrying/);
+    expect(gets('/apis/storage.k8s.io/v1/volumeattachments')).toHaveLength(1);
+  });
+});
+
 describe('timeouts', () => {
   it('a server slower than --request-timeout: exit 4 naming the timeout, not retried', async () => {
     server.fault({ path: PVC_PATH, delayMs: 3000, times: 1 });
