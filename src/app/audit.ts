@@ -8,6 +8,7 @@ import { MIGRATION_REASONS, type AuditReport, type ClusterSnapshot, type Severit
 import { dnsLabelProblem } from '../domain/validation.js';
 import { ClusterError, UsageError } from '../errors.js';
 import { openGateway, type Gateway } from '../kube/gateway.js';
+import { ahead } from './ahead.js';
 import { createSpinner } from './spinner.js';
 
 export type AuditOutput = 'table' | 'wide' | 'json' | 'yaml' | 'prometheus';
@@ -67,6 +68,8 @@ export function resolveAuditOptions(raw: Record<string, unknown>, globals: Globa
 export async function runAudit(options: AuditCommandOptions, globals: GlobalOptions, ctx: Context): Promise<number> {
   const logger = createLogger(ctx.stderr, globals.verbose);
   const table = options.output === 'table' || options.output === 'wide';
+  // Loaded while the cluster is being read.
+  const renderer = ahead(import('../render/audit.js'));
   let snapshot: ClusterSnapshot;
   let now: number;
   if (options.fromFiles.length > 0) {
@@ -94,7 +97,7 @@ export async function runAudit(options: AuditCommandOptions, globals: GlobalOpti
     sinceSeconds: options.sinceSeconds,
     stuckAfterSeconds: options.stuckAfterSeconds,
   });
-  ctx.stdout.write(await renderReport(report, options, globals));
+  ctx.stdout.write(await renderReport(await renderer, report, options, globals));
   return reachesFailOn(report, options.failOn) ? 1 : 0;
 }
 
@@ -164,8 +167,7 @@ export async function readCluster(gateway: Gateway, options: AuditCommandOptions
   };
 }
 
-async function renderReport(report: AuditReport, options: AuditCommandOptions, globals: GlobalOptions): Promise<string> {
-  const render = await import('../render/audit.js');
+async function renderReport(render: typeof import('../render/audit.js'), report: AuditReport, options: AuditCommandOptions, globals: GlobalOptions): Promise<string> {
   switch (options.output) {
     case 'json':
       return render.renderAuditJson(report);
