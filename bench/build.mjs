@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds what the benchmark runs into bench/out/ (gitignored), never touching dist/:
-//   bench/out/cli/dist/*.js + bench/out/cli/bin/rds-migrate.js  the CLI, bundled from the
+//   bench/out/cli/dist/main.cjs + bench/out/cli/bin/rds-migrate.cjs  the CLI, bundled from the
 //       working tree's src/ with the same esbuild options as scripts/build.mjs (no tsc);
 //   bench/out/serve.mjs  the fake API server (test/fake) + the scale generator (bench/generate.ts).
 // Usage: node bench/build.mjs
@@ -16,9 +16,8 @@ export async function buildAll() {
   rmSync(`${out}/cli`, { recursive: true, force: true });
   mkdirSync(`${out}/cli/bin`, { recursive: true });
   await build(cliBuildOptions(`${out}/cli/dist`));
-  // Byte-for-byte the repository's bin/rds-migrate.js (it imports ../dist/main.js).
-  writeFileSync(`${out}/cli/bin/rds-migrate.js`, readFileSync(`${root}bin/rds-migrate.js`));
-  writeFileSync(`${out}/cli/package.json`, JSON.stringify({ type: 'module' }));
+  // Byte-for-byte the repository's bin/rds-migrate.cjs (it requires ../dist/main.cjs).
+  writeFileSync(`${out}/cli/bin/rds-migrate.cjs`, readFileSync(`${root}bin/rds-migrate.cjs`));
   await build({
     absWorkingDir: root,
     entryPoints: ['bench/serve.ts'],

@@ -11,6 +11,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { cliBuildOptions } from '../scripts/build.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const argv = process.argv.slice(2);
@@ -24,24 +25,10 @@ const top = Number(opt('top', '30'));
 const out = join(root, 'bench/out/cli-prof');
 rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, 'bin'), { recursive: true });
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-await build({
-  absWorkingDir: root,
-  entryPoints: { main: 'src/cli/main.ts' },
-  outdir: join(out, 'dist'),
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  minify: false,
-  keepNames: true,
-  define: { __VERSION__: JSON.stringify(pkg.version) },
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  logLevel: 'warning',
-});
+// The CLI's own build options, unminified so that function names survive in the profile.
+await build({ ...cliBuildOptions(join(out, 'dist')), minify: false, keepNames: true });
 await stop();
-writeFileSync(join(out, 'bin/rds-migrate.js'), readFileSync(join(root, 'bin/rds-migrate.js')));
+writeFileSync(join(out, 'bin/rds-migrate.cjs'), readFileSync(join(root, 'bin/rds-migrate.cjs')));
 
 const work = mkdtempSync(join(os.tmpdir(), 'rds-prof-'));
 const server = spawn(process.execPath, ['--max-old-space-size=4096', join(root, 'bench/out/serve.mjs'), '--size', size, '--dir', work], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -49,9 +36,9 @@ const info = JSON.parse(await new Promise((r) => createInterface({ input: server
 const profDir = join(work, 'prof');
 const env = { PATH: process.env.PATH, HOME: work, KUBECONFIG: info.kubeconfig, NO_COLOR: '1' };
 // One unprofiled run first (file cache), then the profiled one.
-spawnSync(process.execPath, [join(out, 'bin/rds-migrate.js'), ...cliArgs], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+spawnSync(process.execPath, [join(out, 'bin/rds-migrate.cjs'), ...cliArgs], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 const t0 = performance.now();
-spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, join(out, 'bin/rds-migrate.js'), ...cliArgs], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, join(out, 'bin/rds-migrate.cjs'), ...cliArgs], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 const wall = performance.now() - t0;
 server.stdin.end();
 server.kill('SIGTERM');

@@ -49,7 +49,7 @@ if (!flag('no-build')) {
   const { buildAll } = await import('./build.mjs');
   await buildAll();
 }
-const CLI = join(bench, 'out/cli/bin/rds-migrate.js');
+const CLI = join(bench, 'out/cli/bin/rds-migrate.cjs');
 const SERVE = join(bench, 'out/serve.mjs');
 const work = mkdtempSync(join(os.tmpdir(), 'rds-bench-'));
 const log = (...a) => console.error(...a);

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const runs = Number(process.argv[2] ?? 21);
-const bin = fileURLToPath(new URL('../bin/rds-migrate.js', import.meta.url));
+const bin = fileURLToPath(new URL('../bin/rds-migrate.cjs', import.meta.url));
 const cases = {
   'node -e 0': [process.execPath, ['-e', '0']],
   'rds-migrate --version': [process.execPath, [bin, '--version']],

@@ -105,7 +105,7 @@ async function applyExecCredential(
 
 /** Legacy auth providers (oidc, gcp, azure): delegate to @kubernetes/client-node, loaded only here. */
 async function applyAuthProvider(config: ResolvedConfig, creds: Credentials): Promise<void> {
-  const { KubeConfig } = await import('@kubernetes/client-node');
+  const { KubeConfig } = await import('./client-node.js');
   const kc = new KubeConfig();
   const { cluster, user } = config;
   kc.loadFromOptions({

@@ -23,7 +23,7 @@ export interface RunOptions {
 
 /** The repository root, resolved from this file (test/helpers/run-cli.ts). */
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-export const cliPath = join(repoRoot, 'bin', 'rds-migrate.js');
+export const cliPath = join(repoRoot, 'bin', 'rds-migrate.cjs');
 
 /**
  * kubectl on this machine is Google's dispatcher (`kubectl version --client` says v1.32.4-dispatcher):
@@ -69,7 +69,7 @@ function runProcess(command: string, args: string[], env: Record<string, string>
 }
 
 /**
- * Runs `node bin/rds-migrate.js ...args` with a clean environment: PATH, a fresh temporary HOME,
+ * Runs `node bin/rds-migrate.cjs ...args` with a clean environment: PATH, a fresh temporary HOME,
  * KUBECONFIG only when `opts.kubeconfig` is given, nothing else inherited (no NO_COLOR, no
  * KUBECONFIG, no in-cluster variables) unless passed in `opts.env`.
  */

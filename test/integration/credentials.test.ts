@@ -26,6 +26,7 @@ const MARKERS = {
   password: 'BASIC-PASSWORD-MARKER-8badf00d',
   failingExec: 'EXEC-FAIL-MARKER-feedface',
   garbageExec: 'EXEC-GARBAGE-MARKER-deadc0de',
+  providerToken: 'AUTH-PROVIDER-MARKER-0ddba11',
 };
 const keyPem = readFileSync(join(tlsDir, 'other-server.key'), 'utf8');
 const certPem = readFileSync(join(tlsDir, 'other-server.crt'), 'utf8');
@@ -60,7 +61,8 @@ beforeAll(async () => {
   const exec = await startFakeServer({ objects: objects(), token: MARKERS.execToken });
   const token = await startFakeServer({ objects: objects(), token: MARKERS.staticToken });
   const file = await startFakeServer({ objects: objects(), token: MARKERS.fileToken });
-  servers.push(exec, token, file);
+  const provider = await startFakeServer({ objects: objects(), token: MARKERS.providerToken });
+  servers.push(exec, token, file, provider);
   dir = mkdtempSync(join(tmpdir(), 'rds-creds-'));
   const tokenFile = join(dir, 'token');
   writeFileSync(tokenFile, `${MARKERS.fileToken}\n`, { mode: 0o600 });
@@ -84,13 +86,15 @@ beforeAll(async () => {
   const config = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [cluster('exec', exec.url), cluster('token', token.url), cluster('file', file.url)],
+    clusters: [cluster('exec', exec.url), cluster('token', token.url), cluster('file', file.url), cluster('provider', provider.url)],
     users: [
       execUser('exec', MARKERS.execToken),
       execUser('exec-fail', MARKERS.failingExec, '--fail'),
       execUser('exec-garbage', MARKERS.garbageExec, '--garbage'),
       { name: 'token', user: { token: MARKERS.staticToken } },
       { name: 'file', user: { tokenFile } },
+      // A legacy auth provider, handed to @kubernetes/client-node (a cached, unexpired GCP token).
+      { name: 'provider', user: { 'auth-provider': { name: 'gcp', config: { 'access-token': MARKERS.providerToken, expiry: '2999-01-01T00:00:00Z' } } } },
       { name: 'basic', user: { username: 'admin', password: MARKERS.password } },
       { name: 'cert-data', user: { 'client-certificate-data': b64(certPem), 'client-key-data': b64(keyPem) } },
       { name: 'cert-file', user: { 'client-certificate-data': b64(certPem), 'client-key': keyFile, token: MARKERS.staticToken } },
@@ -101,6 +105,7 @@ beforeAll(async () => {
       { name: 'exec-garbage', context: { cluster: 'exec', user: 'exec-garbage', namespace: NS } },
       { name: 'token', context: { cluster: 'token', user: 'token', namespace: NS } },
       { name: 'file', context: { cluster: 'file', user: 'file', namespace: NS } },
+      { name: 'provider', context: { cluster: 'provider', user: 'provider', namespace: NS } },
       // The fake accepts bearer tokens only: these get 401, which exercises the error paths.
       { name: 'basic', context: { cluster: 'exec', user: 'basic', namespace: NS } },
       { name: 'cert-data', context: { cluster: 'exec', user: 'cert-data', namespace: NS } },
@@ -135,6 +140,7 @@ describe('no credential in any output, --verbose included', () => {
     ['exec', 'exec plugin token', 0],
     ['token', 'static token', 0],
     ['file', 'tokenFile', 0],
+    ['provider', 'auth-provider through @kubernetes/client-node', 0],
     ['basic', 'basic auth (401)', 4],
     ['cert-data', 'client certificate and key data (401)', 4],
     ['cert-file', 'client key file and token', 0],

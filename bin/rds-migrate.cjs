@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+'use strict';
+require('../dist/main.cjs')
+  .main(process)
+  .then((code) => {
+    process.exitCode = code;
+  });
