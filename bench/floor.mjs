@@ -58,25 +58,25 @@ if (mode === 'audit') {
     list('/api/v1/persistentvolumes'),
   ]);
 } else if (mode === 'events') {
-  // rds-migrate events <pvc>: the PVC, then concurrently its events, its PV and its VolumeAttachments:
-  // a Table of all VolumeAttachments (names and PVs, 5000 rows a page), then those of the PV by name.
+  // rds-migrate events <pvc>: concurrently the PVC, its events and a Table of all VolumeAttachments
+  // (names and PVs, 5000 rows a page); then the PV (once the PVC names it) and the PV's
+  // VolumeAttachments by name (once the Table is in too).
   const [ns, pvc] = rest;
-  const claim = await get(`/api/v1/namespaces/${encodeURIComponent(ns)}/persistentvolumeclaims/${encodeURIComponent(pvc)}`);
-  const pvName = claim.spec.volumeName;
+  const claimRead = get(`/api/v1/namespaces/${encodeURIComponent(ns)}/persistentvolumeclaims/${encodeURIComponent(pvc)}`);
+  const eventsRead = list(`/api/v1/namespaces/${encodeURIComponent(ns)}/events`, { fieldSelector: `involvedObject.kind=PersistentVolumeClaim,involvedObject.name=${pvc}` });
+  const rows = [];
+  const tableRead = list('/apis/storage.k8s.io/v1/volumeattachments', { includeObject: 'None' }, 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json', 5000, (table) => {
+    const name = table.columnDefinitions.findIndex((c) => c.name === 'Name');
+    const pv = table.columnDefinitions.findIndex((c) => c.name === 'PV');
+    for (const row of table.rows) rows.push([row.cells[name], row.cells[pv]]);
+  });
+  const pvName = (await claimRead).spec.volumeName;
   const attachments = async () => {
-    const names = [];
-    await list('/apis/storage.k8s.io/v1/volumeattachments', { includeObject: 'None' }, 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json', 5000, (table) => {
-      const name = table.columnDefinitions.findIndex((c) => c.name === 'Name');
-      const pv = table.columnDefinitions.findIndex((c) => c.name === 'PV');
-      for (const row of table.rows) if (row.cells[pv] === pvName) names.push(row.cells[name]);
-    });
+    await tableRead;
+    const names = rows.filter(([, pv]) => pv === pvName).map(([name]) => name);
     await Promise.all(names.map((n) => get(`/apis/storage.k8s.io/v1/volumeattachments/${encodeURIComponent(n)}`)));
   };
-  await Promise.all([
-    list(`/api/v1/namespaces/${encodeURIComponent(ns)}/events`, { fieldSelector: `involvedObject.kind=PersistentVolumeClaim,involvedObject.name=${pvc}` }),
-    get(`/api/v1/persistentvolumes/${encodeURIComponent(pvName)}`),
-    attachments(),
-  ]);
+  await Promise.all([eventsRead, get(`/api/v1/persistentvolumes/${encodeURIComponent(pvName)}`), attachments()]);
 } else {
   console.error('usage: floor.mjs <conn.json> audit|events <ns> <pvc>');
   process.exit(2);
