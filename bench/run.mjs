@@ -379,8 +379,9 @@ function report(all, version, info, totalSeconds) {
   }
   const v = median(version.version.ms);
   target('`--version` vs `node -e 0`', `${fmtMs(v)} vs ${fmtMs(base)} ms = ${ratio(v, base)}`, '≤ 2×', v <= 2 * base);
-  // The fake server's own cost grows with total events (it scans them for every field-selected
-  // page), and the floor pays it too: judge the client by its time above the floor.
+  // The fake server's own cost grows with total events (each field-selected list scans all of
+  // them, as the API server's storage does), and the floor pays it too: judge the client by its
+  // time above the floor.
   const over = (x) => median(x.results['audit/rds'].ms) - median(x.results['audit/floor'].ms);
   if (by.L && by.Lq) {
     const l = median(by.L.results['audit/rds'].ms);
@@ -406,6 +407,9 @@ function report(all, version, info, totalSeconds) {
 
 // ---------------------------------------------------------------------------------------------
 
+/** RESULTS.md from this line on is written by hand and kept as it is by every run. */
+const NOTES_MARKER = '<!-- Notes below are written by hand; bench/run keeps them. -->';
+
 const started = performance.now();
 const info = machine();
 log(`bench: ${JSON.stringify(info)}`);
@@ -417,7 +421,11 @@ try {
   const text = report(all, version, info, (performance.now() - started) / 1000);
   console.log(text);
   if (!flag('no-write')) {
-    writeFileSync(join(bench, 'RESULTS.md'), text);
+    // Hand-written notes below the marker (profiles, what changed and why) survive a new run.
+    const file = join(bench, 'RESULTS.md');
+    const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    const at = old.indexOf(NOTES_MARKER);
+    writeFileSync(file, at >= 0 ? `${text}\n${old.slice(at)}` : text);
     writeFileSync(join(bench, 'out', 'results.json'), JSON.stringify({ info, all, version }, null, 1));
     log('bench: wrote bench/RESULTS.md and bench/out/results.json');
   }
