@@ -64,9 +64,9 @@ export function findAttachments(
   for (const va of vas) {
     // Other drivers' attachments and inline (non-PV) sources are not ours to judge.
     if (va.attacher !== options.driver || va.persistentVolumeName === null) continue;
-    const list = byVolume.get(va.persistentVolumeName) ?? [];
-    list.push(va);
-    byVolume.set(va.persistentVolumeName, list);
+    const list = byVolume.get(va.persistentVolumeName);
+    if (list === undefined) byVolume.set(va.persistentVolumeName, [va]);
+    else list.push(va);
   }
 
   const dualAttaches: DualAttach[] = [];
@@ -75,6 +75,16 @@ export function findAttachments(
   const rejectedTargetsByVolume = new Map<string, RejectedTarget[]>();
   const flatRejected: VolumeRejectedTarget[] = [];
   for (const [pvName, list] of byVolume) {
+    if (list.length === 1) {
+      // Most volumes: one VolumeAttachment, so no dual-attach and no rejected target.
+      const va = list[0]!;
+      if (!va.attached) continue;
+      const pv = pvByName.get(pvName);
+      const volumeId = pv?.volumeHandle ?? pv?.name ?? pvName;
+      attachedNodesByVolume.set(volumeId, [va.nodeName]);
+      rejectedTargetsByVolume.set(volumeId, []);
+      continue;
+    }
     list.sort(compareAttachments);
     // A VolumeAttachment being deleted (deletionTimestamp set) still counts while
     // status.attached is true: the volume stays attached until the external-attacher

@@ -35,20 +35,22 @@ export function volumeTimeoutLookup(
   pvs: readonly PersistentVolumeRecord[],
   driver: string,
 ): (pvc: PvcRef) => number | null {
-  const byUid = new Map<string, number>();
-  const byName = new Map<string, number>();
-  // Sorted so that two PVs claiming the same PVC (hostile input) resolve the same way in any input order.
-  const ours = pvs.filter((pv) => pv.driver === driver && pv.claimRef !== null);
-  ours.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const pv of ours) {
+  // When two PVs claim the same PVC (hostile input), the one with the smaller name wins, so the
+  // answer does not depend on input order.
+  type Held = { pv: string; timeout: number };
+  const byUid = new Map<string, Held>();
+  const byName = new Map<string, Held>();
+  const keep = (map: Map<string, Held>, key: string, pv: PersistentVolumeRecord): void => {
+    const held = map.get(key);
+    if (held === undefined || pv.name < held.pv) map.set(key, { pv: pv.name, timeout: volumeTimeoutSeconds(pv.migrationTimeoutAttribute) });
+  };
+  for (const pv of pvs) {
     const ref = pv.claimRef;
-    if (ref === null) continue;
-    const timeout = volumeTimeoutSeconds(pv.migrationTimeoutAttribute);
-    if (ref.uid !== null && !byUid.has(ref.uid)) byUid.set(ref.uid, timeout);
-    const key = `${ref.namespace}/${ref.name}`;
-    if (!byName.has(key)) byName.set(key, timeout);
+    if (pv.driver !== driver || ref === null) continue;
+    if (ref.uid !== null) keep(byUid, ref.uid, pv);
+    keep(byName, `${ref.namespace}/${ref.name}`, pv);
   }
-  return (pvc) => (pvc.uid !== '' ? byUid.get(pvc.uid) : undefined) ?? byName.get(`${pvc.namespace}/${pvc.name}`) ?? null;
+  return (pvc) => ((pvc.uid !== '' ? byUid.get(pvc.uid) : undefined) ?? byName.get(`${pvc.namespace}/${pvc.name}`))?.timeout ?? null;
 }
 
 /**
@@ -101,9 +103,9 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions):
   // window; unparsed and untimed events are kept when last seen in it.
   const cutoff = options.sinceSeconds === null ? null : now - options.sinceSeconds * 1000;
   const recent = (ms: number | null): boolean => cutoff === null || ms === null || ms >= cutoff;
-  const migrations = paired.migrations.filter((m) => recent(parseTimestamp(m.startedAt)));
-  const unparsedEvents = paired.unparsedEvents.filter((e) => recent(e.lastSeen));
-  const untimed = paired.untimedEvents.filter((u) => recent(u.event.lastSeen));
+  const migrations = cutoff === null ? paired.migrations : paired.migrations.filter((m) => recent(parseTimestamp(m.startedAt)));
+  const unparsedEvents = cutoff === null ? paired.unparsedEvents : paired.unparsedEvents.filter((e) => recent(e.lastSeen));
+  const untimed = cutoff === null ? paired.untimedEvents : paired.untimedEvents.filter((u) => recent(u.event.lastSeen));
 
   const warnings = [...snapshot.warnings];
   let dualAttaches: DualAttach[] = [];

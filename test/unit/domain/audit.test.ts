@@ -222,6 +222,15 @@ describe('volumeTimeoutLookup', () => {
   ])('%j → %j (%s)', (ref, expected, _why) => {
     expect(lookup(ref)).toBe(expected);
   });
+
+  it('two PVs claiming one PVC (hostile input): the smaller PV name wins, whatever the order', () => {
+    const twins = [pv({ name: 'pv-b', pvc: 'a', timeout: '600' }), pv({ name: 'pv-a', pvc: 'a', timeout: '60' }), pv({ name: 'pv-c', pvc: 'a', timeout: '900' })];
+    for (const order of [twins, [...twins].reverse(), [twins[2]!, twins[0]!, twins[1]!]]) {
+      const of = volumeTimeoutLookup(order, 'rds.csi.srvlab.io');
+      expect(of({ uid: 'uid-a', namespace: 'vms', name: 'a' })).toBe(60);
+      expect(of({ uid: '', namespace: 'vms', name: 'a' })).toBe(60);
+    }
+  });
 });
 
 describe('newestTimestamp', () => {
