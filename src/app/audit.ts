@@ -68,8 +68,7 @@ export function resolveAuditOptions(raw: Record<string, unknown>, globals: Globa
 export async function runAudit(options: AuditCommandOptions, globals: GlobalOptions, ctx: Context): Promise<number> {
   const logger = createLogger(ctx.stderr, globals.verbose);
   const table = options.output === 'table' || options.output === 'wide';
-  // Loaded while the cluster is being read.
-  const renderer = ahead(import('../render/audit.js'));
+  let renderer: Promise<typeof import('../render/audit.js')> | undefined;
   let snapshot: ClusterSnapshot;
   let now: number;
   if (options.fromFiles.length > 0) {
@@ -83,7 +82,10 @@ export async function runAudit(options: AuditCommandOptions, globals: GlobalOpti
     const gateway = await openGateway(ctx, globals, logger);
     try {
       spinner.start('reading migration events, VolumeAttachments and PersistentVolumes');
-      snapshot = await readCluster(gateway, options, logger);
+      const reading = readCluster(gateway, options, logger);
+      // Loaded while the pages come in (after the first requests have gone out).
+      renderer = ahead(import('../render/audit.js'));
+      snapshot = await reading;
       now = ctx.now();
     } finally {
       spinner.stop();
@@ -97,7 +99,7 @@ export async function runAudit(options: AuditCommandOptions, globals: GlobalOpti
     sinceSeconds: options.sinceSeconds,
     stuckAfterSeconds: options.stuckAfterSeconds,
   });
-  ctx.stdout.write(await renderReport(await renderer, report, options, globals));
+  ctx.stdout.write(await renderReport(await (renderer ?? import('../render/audit.js')), report, options, globals));
   return reachesFailOn(report, options.failOn) ? 1 : 0;
 }
 

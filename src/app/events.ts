@@ -29,8 +29,6 @@ export function resolveEventsOptions(pvc: string, raw: Record<string, unknown>):
 export async function runEvents(options: EventsOptions, globals: GlobalOptions, ctx: Context): Promise<number> {
   const logger = createLogger(ctx.stderr, globals.verbose);
   const gateway = await openGateway(ctx, globals, logger);
-  // Loaded while the requests are out.
-  const renderer = ahead(import('../render/history.js'));
   try {
     // The PVC, its events and the VolumeAttachment index need nothing from one another: all
     // three go out at once (a missing PVC still exits 3; the other two are then dropped).
@@ -39,6 +37,8 @@ export async function runEvents(options: EventsOptions, globals: GlobalOptions, 
     const pvcRead = gateway.getPvc(namespace, options.pvc);
     const eventsRead = ahead(gateway.listEvents({ namespace, fieldSelector: pvcEventSelector(options.pvc) }));
     const indexRead = ahead(gateway.indexVolumeAttachments());
+    // Loaded while the requests are out.
+    const renderer = ahead(import('../render/history.js'));
     const pvc = await pvcRead;
     const pvName = pvc.volumeName;
     // PersistentVolumes and VolumeAttachments are cluster-scoped, which a namespaced user may
