@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Benchmark harness of issue #5 (see bench/README.md). `npm run bench` or `bench/run`.
-//   node bench/run.mjs [--sizes S,M,L,Lq] [--reps N] [--reps-large N] [--seed N] [--slow-store]
-//                      [--no-build] [--no-write] [--version-reps N]
+//   node bench/run.mjs [--sizes S,M,L,Lq] [--reps N] [--reps-large N] [--events-reps N] [--seed N]
+//                      [--slow-store] [--no-build] [--no-write] [--version-reps N]
 // For each size: starts bench/out/serve.mjs (the generated cluster on the fake API server, HTTPS, in
 // its own process), then, alternating case by case after one warm-up round, times and records the
 // peak RSS, HTTP requests and response bytes of
@@ -29,6 +29,9 @@ const sizes = opt('sizes', 'S,M,L,Lq').split(',');
 const LARGE = new Set(['L', 'Lq']);
 const repsFor = (size) => Number(LARGE.has(size) ? opt('reps-large', opt('reps', '5')) : opt('reps', '7'));
 const versionReps = Number(opt('version-reps', '15'));
+// events runs take ~0.2 s and differ from kubectl's by tens of ms: more rounds than the audit
+// (whose kubectl way takes seconds on L) keep the host's noise out of their medians.
+const eventsReps = Number(opt('events-reps', '21'));
 const seed = Number(opt('seed', '5'));
 
 const TIME = '/usr/bin/time';
@@ -190,13 +193,16 @@ async function benchSize(size) {
   const groups = casesFor(server);
   if (size === 'Lq') delete groups.events; // Lq exists to show what unrelated events cost the audit
   const reps = repsFor(size);
+  const repsOf = { audit: reps, events: Math.max(reps, eventsReps) };
   const results = {};
   const mismatches = [];
   for (const [group, cases] of Object.entries(groups)) {
     for (const c of cases) results[`${group}/${c.key}`] = { group, name: c.name, key: c.key, ms: [], rssKiB: [], rssMaxProcKiB: [], requests: [], bytes: [], serverCpuMs: [], rssParts: null, checked: null, paths: null };
   }
-  for (let round = 0; round <= reps; round++) {
+  const rounds = Math.max(...Object.keys(groups).map((g) => repsOf[g]));
+  for (let round = 0; round <= rounds; round++) {
     for (const [group, cases] of Object.entries(groups)) {
+      if (round > repsOf[group]) continue;
       for (const c of cases) {
         await control(server, 'reset');
         const r = c.run();
@@ -225,8 +231,8 @@ async function benchSize(size) {
         }
       }
     }
-    log(`[${size}] round ${round === 0 ? 'warm-up' : round}/${reps}: ` +
-      Object.entries(results).map(([k, r]) => `${k} ${(round === 0 ? r.warmup.ms : r.ms.at(-1)).toFixed(0)}ms`).join(', '));
+    log(`[${size}] round ${round === 0 ? 'warm-up' : round}/${rounds}: ` +
+      Object.entries(results).filter(([, r]) => round <= repsOf[r.group]).map(([k, r]) => `${k} ${(round === 0 ? r.warmup.ms : r.ms.at(-1)).toFixed(0)}ms`).join(', '));
   }
   if (groups.events) {
     const e = (k) => results[`events/${k}`].checked;
@@ -236,7 +242,7 @@ async function benchSize(size) {
   server.child.kill('SIGTERM');
   await new Promise((r) => server.child.once('exit', r));
   log(`[${size}] done in ${((performance.now() - t0) / 1000).toFixed(0)} s` + (mismatches.length ? `; MISMATCHES:\n  ${mismatches.join('\n  ')}` : '; all counts agree'));
-  return { size, server: { counts: server.counts, expected: server.expected, eventsTarget: server.eventsTarget, startupMs: server.startupMs, digest: server.digest, fastStore: server.fastStore }, reps, results, mismatches };
+  return { size, server: { counts: server.counts, expected: server.expected, eventsTarget: server.eventsTarget, startupMs: server.startupMs, digest: server.digest, fastStore: server.fastStore }, reps, repsOf, results, mismatches };
 }
 
 function benchVersion() {
@@ -312,7 +318,8 @@ function report(all, version, info, totalSeconds) {
   }
   p();
   for (const s of all) {
-    p(`## ${s.size}: medians of ${s.reps} alternating runs after one warm-up`);
+    const eventsRounds = s.results['events/rds'] ? `, events ${s.repsOf.events}` : '';
+    p(`## ${s.size}: medians of alternating runs after one warm-up (audit ${s.repsOf.audit}${eventsRounds})`);
     p();
     p('| case | median ms | min–max ms | × floor | × kubectl | peak RSS MB | requests | response bytes | server CPU ms |');
     p('|---|---|---|---|---|---|---|---|---|');
