@@ -51,12 +51,14 @@ export async function runEvents(options: EventsOptions, globals: GlobalOptions, 
         return [fallback, `${what}: ${err.message}`];
       }
     };
+    // An unbound PVC has no volume: nothing to read, nothing to warn about.
+    const unbound = <T>(value: T): [T, string?] => [value];
     const [events, [persistentVolume, pvWarning], [volumeAttachments, vaWarning]] = await Promise.all([
       eventsRead,
       pvName
         ? readOrWarn(() => gateway.getPersistentVolume(pvName), "the volume's migration timeout is unknown (5m0s is assumed where the events give none)", null)
-        : [null],
-      pvName ? readOrWarn(async () => (await indexRead)(pvName), 'the current attachment is unknown', []) : [[]],
+        : unbound(null),
+      pvName ? readOrWarn(async () => (await indexRead)(pvName), 'the current attachment is unknown', []) : unbound([]),
     ]);
     const warnings = [vaWarning, pvWarning].filter((w): w is string => w !== undefined);
     const history = buildPvcHistory(
