@@ -175,8 +175,11 @@ class HttpGateway implements Gateway {
         tableOk = true;
       },
     );
-    // A Table without the columns we read: fall back to the objects.
-    if (!tableOk) objects = await this.listVolumeAttachments();
+    if (!tableOk) {
+      // A Table without the columns we read: fall back to the objects.
+      namesByPv.clear();
+      objects = await this.listVolumeAttachments();
+    }
     if (namesByPv.size === 0) return async (pvName) => objects.filter((va) => va.persistentVolumeName === pvName);
     return async (pvName) => {
       const read = await Promise.all(

@@ -326,6 +326,27 @@ describe('events <pvc>', () => {
     expect(doc.attachment.dualAttach).toMatchObject({ stuck: true, timeoutSeconds: 300 });
   });
 
+  it.each([
+    ['a server without Tables (the list answered as objects)', 'objects'],
+    ['a Table without the PV column (the objects are listed next)', 'table-without-pv'],
+  ])('finds the attachment through %s', async (_what, answer) => {
+    const now = Date.now();
+    const s = seedPvc(`plain-${answer}`, { attach: [{ node: 'node-a', createdAt: ago(now, 7200) }, { node: 'node-b', createdAt: ago(now, 1200) }] });
+    const body =
+      answer === 'objects'
+        ? { kind: 'VolumeAttachmentList', apiVersion: 'storage.k8s.io/v1', metadata: { resourceVersion: '1' }, items: server.objects('VolumeAttachment') }
+        : { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: {}, columnDefinitions: [{ name: 'Name' }, { name: 'Node' }], rows: [] };
+    const vaList = '/apis/storage.k8s.io/v1/volumeattachments';
+    server.fault({ path: vaList, when: (r) => r.query.includeObject === 'None', status: 200, body, times: 1 });
+    const res = await cli(['events', `plain-${answer}`, '-o', 'json']);
+    expect(res.code).toBe(0);
+    const doc = JSON.parse(res.stdout);
+    expect(doc.attachment.dualAttach).toMatchObject({ volumeId: s.vol, nodes: ['node-a', 'node-b'], stuck: true });
+    const vaReads = server.requests.filter((r) => r.path.startsWith(vaList)).map((r) => (r.path === vaList ? `list ${r.query.includeObject ?? 'objects'}` : 'get'));
+    // Objects in hand are not read again by name.
+    expect(vaReads).toEqual(answer === 'objects' ? ['list None'] : ['list None', 'list objects']);
+  });
+
   it('a forbidden VolumeAttachments list is a warning, not a failure', async () => {
     const now = Date.now();
     const s = seedPvc('denied-disk', { attach: [{ node: 'node-a', createdAt: ago(now, 7200) }, { node: 'node-b', createdAt: ago(now, 60) }] });
