@@ -1,12 +1,12 @@
 #!/usr/bin/env node
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 // Builds what the benchmark runs into bench/out/ (gitignored), never touching dist/:
 //   bench/out/cli/dist/main.cjs + bench/out/cli/bin/rds-migrate.cjs  the CLI, bundled from the
 //       working tree's src/ with the same esbuild options as scripts/build.mjs (no tsc);
 //   bench/out/serve.mjs  the fake API server (test/fake) + the scale generator (bench/generate.ts).
 // Usage: node bench/build.mjs
 import { build, stop } from 'esbuild';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { cliBuildOptions } from '../scripts/build.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 // The floor (issue #5): a bare Node script that fetches exactly the pages rds-migrate fetches (same
 // paths, field selectors, limit/continue, the same concurrency) over the same HTTPS settings (a
 // keep-alive https.Agent with maxSockets 8, the kubeconfig's CA, the bearer token, Accept:
@@ -9,7 +10,6 @@
 //   node bench/floor.mjs <conn.json> events <namespace> <pvc>
 // Prints one line: the number of requests and of items received.
 import https from 'node:https';
-import { readFileSync } from 'node:fs';
 
 const [connFile, mode, ...rest] = process.argv.slice(2);
 const conn = JSON.parse(readFileSync(connFile, 'utf8'));
@@ -63,13 +63,21 @@ if (mode === 'audit') {
   // VolumeAttachments by name (once the Table is in too).
   const [ns, pvc] = rest;
   const claimRead = get(`/api/v1/namespaces/${encodeURIComponent(ns)}/persistentvolumeclaims/${encodeURIComponent(pvc)}`);
-  const eventsRead = list(`/api/v1/namespaces/${encodeURIComponent(ns)}/events`, { fieldSelector: `involvedObject.kind=PersistentVolumeClaim,involvedObject.name=${pvc}` });
-  const rows = [];
-  const tableRead = list('/apis/storage.k8s.io/v1/volumeattachments', { includeObject: 'None' }, 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json', 5000, (table) => {
-    const name = table.columnDefinitions.findIndex((c) => c.name === 'Name');
-    const pv = table.columnDefinitions.findIndex((c) => c.name === 'PV');
-    for (const row of table.rows) rows.push([row.cells[name], row.cells[pv]]);
+  const eventsRead = list(`/api/v1/namespaces/${encodeURIComponent(ns)}/events`, {
+    fieldSelector: `involvedObject.kind=PersistentVolumeClaim,involvedObject.name=${pvc}`,
   });
+  const rows = [];
+  const tableRead = list(
+    '/apis/storage.k8s.io/v1/volumeattachments',
+    { includeObject: 'None' },
+    'application/json;as=Table;v=v1;g=meta.k8s.io,application/json',
+    5000,
+    (table) => {
+      const name = table.columnDefinitions.findIndex((c) => c.name === 'Name');
+      const pv = table.columnDefinitions.findIndex((c) => c.name === 'PV');
+      for (const row of table.rows) rows.push([row.cells[name], row.cells[pv]]);
+    },
+  );
   const pvName = (await claimRead).spec.volumeName;
   const attachments = async () => {
     await tableRead;

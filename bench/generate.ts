@@ -20,7 +20,7 @@
 // kubectl+jq peer must reproduce: migrations by state, untimed occurrences, unparsed events,
 // dual / stuck / multi attaches.
 import { createHash } from 'node:crypto';
-import { DRIVER, namespace as namespaceObject, pv as pvObject, pvc as pvcObject, volumeAttachment } from '../test/helpers/objects.js';
+import { DRIVER, namespace as namespaceObject, pvc as pvcObject, pv as pvObject, volumeAttachment } from '../test/helpers/objects.js';
 
 export interface SizeSpec {
   name: string;
@@ -98,7 +98,10 @@ class Rand {
   }
   hex(n: number): string {
     let s = '';
-    while (s.length < n) s += Math.floor(this.next() * 0x100000000).toString(16).padStart(8, '0');
+    while (s.length < n)
+      s += Math.floor(this.next() * 0x100000000)
+        .toString(16)
+        .padStart(8, '0');
     return s.slice(0, n);
   }
   uuid(): string {
@@ -177,8 +180,16 @@ export function generate(spec: SizeSpec, seed: number, nowMs: number): Generated
   const now = Math.floor(nowMs / 1000) * 1000;
   const objects: any[] = [];
   const expected: Expected = {
-    migrations: 0, completed: 0, failed: 0, inProgress: 0, unresolved: 0, untimedOccurrences: 0,
-    unparsedEvents: 0, dualAttaches: 0, stuckDualAttaches: 0, multiAttaches: 0,
+    migrations: 0,
+    completed: 0,
+    failed: 0,
+    inProgress: 0,
+    unresolved: 0,
+    untimedOccurrences: 0,
+    unparsedEvents: 0,
+    dualAttaches: 0,
+    stuckDualAttaches: 0,
+    multiAttaches: 0,
   };
 
   const namespaces = Array.from({ length: spec.namespaces }, (_, i) => `vms-${pad(i, 3)}`);
@@ -283,7 +294,11 @@ export function generate(spec: SizeSpec, seed: number, nowMs: number): Generated
     objects.push(volume);
 
     // VolumeAttachments
-    const va = (node: string, createdAt: number, extra: Partial<{ attached: boolean; attachError: string; deletionTimestamp: string }> = {}): void => {
+    const va = (
+      node: string,
+      createdAt: number,
+      extra: Partial<{ attached: boolean; attachError: string; deletionTimestamp: string }> = {},
+    ): void => {
       const obj = volumeAttachment({
         pv: volume,
         node,
@@ -371,8 +386,15 @@ export function generate(spec: SizeSpec, seed: number, nowMs: number): Generated
       time: at,
       fieldsType: 'FieldsV1',
       fieldsV1: {
-        'f:count': {}, 'f:firstTimestamp': {}, 'f:involvedObject': {}, 'f:lastTimestamp': {}, 'f:message': {},
-        'f:reason': {}, 'f:reportingComponent': {}, 'f:source': { 'f:component': {}, 'f:host': {} }, 'f:type': {},
+        'f:count': {},
+        'f:firstTimestamp': {},
+        'f:involvedObject': {},
+        'f:lastTimestamp': {},
+        'f:message': {},
+        'f:reason': {},
+        'f:reportingComponent': {},
+        'f:source': { 'f:component': {}, 'f:host': {} },
+        'f:type': {},
       },
     },
   ];
@@ -418,7 +440,13 @@ export function generate(spec: SizeSpec, seed: number, nowMs: number): Generated
     objects.push({
       kind: 'Event',
       apiVersion: 'v1',
-      metadata: { name, namespace: e.namespace, uid: rnd.uuid(), creationTimestamp: iso(e.first), managedFields: managedFields(e.component, iso(last)) },
+      metadata: {
+        name,
+        namespace: e.namespace,
+        uid: rnd.uuid(),
+        creationTimestamp: iso(e.first),
+        managedFields: managedFields(e.component, iso(last)),
+      },
       involvedObject: e.involved,
       reason: e.reason,
       message: e.message,
@@ -440,7 +468,13 @@ export function generate(spec: SizeSpec, seed: number, nowMs: number): Generated
     apiVersion: 'v1',
     resourceVersion: String(100_000 + v.index),
   });
-  const mig = (v: Volume, reason: 'MigrationStarted' | 'MigrationCompleted' | 'MigrationFailed', message: string, first: number, extra: Partial<EventSpec> = {}): void =>
+  const mig = (
+    v: Volume,
+    reason: 'MigrationStarted' | 'MigrationCompleted' | 'MigrationFailed',
+    message: string,
+    first: number,
+    extra: Partial<EventSpec> = {},
+  ): void =>
     emit({
       namespace: v.namespace,
       involved: pvcRef(v),
@@ -542,16 +576,37 @@ export function generate(spec: SizeSpec, seed: number, nowMs: number): Generated
       return 2;
     },
     unparsed: (v, t0) => {
-      mig(v, 'MigrationFailed', `migration of ${v.pvName} aborted by operator (see ticket OPS-${rnd.int(1000, 9999)})`, t0 + rnd.int(0, 60) * 1000);
+      mig(
+        v,
+        'MigrationFailed',
+        `migration of ${v.pvName} aborted by operator (see ticket OPS-${rnd.int(1000, 9999)})`,
+        t0 + rnd.int(0, 60) * 1000,
+      );
       expected.unparsedEvents++;
       return 1;
     },
     vmiNoise: (v, t0) => {
       // KubeVirt's own Migration* events are on VMIs, not PVCs: not the driver's, ignored.
       const vmi = v.pvcName.replace(/-rootdisk$/, '');
-      const involved = { kind: 'VirtualMachineInstance', namespace: v.namespace, name: vmi, uid: rnd.uuid(), apiVersion: 'kubevirt.io/v1', resourceVersion: String(rnd.int(1e5, 9e5)) };
+      const involved = {
+        kind: 'VirtualMachineInstance',
+        namespace: v.namespace,
+        name: vmi,
+        uid: rnd.uuid(),
+        apiVersion: 'kubevirt.io/v1',
+        resourceVersion: String(rnd.int(1e5, 9e5)),
+      };
       const tgt = otherNode([v.node]);
-      emit({ namespace: v.namespace, involved, reason: 'MigrationStarted', type: 'Normal', message: `VirtualMachineInstance migration uid ${rnd.uuid()} is starting to ${tgt}`, component: 'virt-handler', host: v.node, first: t0 + 5000 });
+      emit({
+        namespace: v.namespace,
+        involved,
+        reason: 'MigrationStarted',
+        type: 'Normal',
+        message: `VirtualMachineInstance migration uid ${rnd.uuid()} is starting to ${tgt}`,
+        component: 'virt-handler',
+        host: v.node,
+        first: t0 + 5000,
+      });
       return 1;
     },
   };
@@ -573,8 +628,16 @@ export function generate(spec: SizeSpec, seed: number, nowMs: number): Generated
     },
   };
   const weights: [string, number][] = [
-    ['completed', 50], ['failed', 10], ['inferred', 8], ['pingPong', 6], ['retried', 5], ['superseded', 4],
-    ['eventsV1', 3], ['unparsed', 1], ['vmiNoise', 3], ['unresolved', 3],
+    ['completed', 50],
+    ['failed', 10],
+    ['inferred', 8],
+    ['pingPong', 6],
+    ['retried', 5],
+    ['superseded', 4],
+    ['eventsV1', 3],
+    ['unparsed', 1],
+    ['vmiNoise', 3],
+    ['unresolved', 3],
   ];
   const totalWeight = weights.reduce((s, [, w]) => s + w, 0);
   const pickScenario = (): string => {
@@ -624,29 +687,68 @@ export function generate(spec: SizeSpec, seed: number, nowMs: number): Generated
     () => {
       const v = rnd.pick(volumes);
       const pod = podOf(v);
-      const involved = { kind: 'Pod', namespace: v.namespace, name: pod, uid: rnd.uuid(), apiVersion: 'v1', resourceVersion: String(rnd.int(1e5, 9e6)) };
+      const involved = {
+        kind: 'Pod',
+        namespace: v.namespace,
+        name: pod,
+        uid: rnd.uuid(),
+        apiVersion: 'v1',
+        resourceVersion: String(rnd.int(1e5, 9e6)),
+      };
       const t = now - rnd.int(0, 3_500) * 1000;
       const kind = rnd.int(0, 6);
-      if (kind === 0) emit({ namespace: v.namespace, involved, reason: 'Scheduled', type: 'Normal', message: `Successfully assigned ${v.namespace}/${pod} to ${v.node}`, component: 'default-scheduler', first: t });
+      if (kind === 0)
+        emit({
+          namespace: v.namespace,
+          involved,
+          reason: 'Scheduled',
+          type: 'Normal',
+          message: `Successfully assigned ${v.namespace}/${pod} to ${v.node}`,
+          component: 'default-scheduler',
+          first: t,
+        });
       else {
         const c = { ...involved, fieldPath: 'spec.containers{compute}' };
         const host = v.node;
         const img = 'quay.io/kubevirt/virt-launcher:v1.5.0';
         const [reason, type, message, count] =
-          kind === 1 ? ['Pulled', 'Normal', `Container image "${img}" already present on machine`, 1]
-          : kind === 2 ? ['Created', 'Normal', 'Created container compute', 1]
-          : kind === 3 ? ['Started', 'Normal', 'Started container compute', 1]
-          : kind === 4 ? ['Killing', 'Normal', 'Stopping container compute', 1]
-          : kind === 5 ? ['BackOff', 'Warning', 'Back-off restarting failed container compute in pod ' + pod, rnd.int(2, 60)]
-          : ['Unhealthy', 'Warning', 'Readiness probe failed: HTTP probe failed with statuscode: 503', rnd.int(2, 30)];
-        emit({ namespace: v.namespace, involved: c, reason: reason as string, type: type as string, message: message as string, component: 'kubelet', host, first: t - (Number(count) > 1 ? rnd.int(60, 3000) * 1000 : 0), last: t, count: Number(count) });
+          kind === 1
+            ? ['Pulled', 'Normal', `Container image "${img}" already present on machine`, 1]
+            : kind === 2
+              ? ['Created', 'Normal', 'Created container compute', 1]
+              : kind === 3
+                ? ['Started', 'Normal', 'Started container compute', 1]
+                : kind === 4
+                  ? ['Killing', 'Normal', 'Stopping container compute', 1]
+                  : kind === 5
+                    ? ['BackOff', 'Warning', `Back-off restarting failed container compute in pod ${pod}`, rnd.int(2, 60)]
+                    : ['Unhealthy', 'Warning', 'Readiness probe failed: HTTP probe failed with statuscode: 503', rnd.int(2, 30)];
+        emit({
+          namespace: v.namespace,
+          involved: c,
+          reason: reason as string,
+          type: type as string,
+          message: message as string,
+          component: 'kubelet',
+          host,
+          first: t - (Number(count) > 1 ? rnd.int(60, 3000) * 1000 : 0),
+          last: t,
+          count: Number(count),
+        });
       }
     },
     // VMIs (virt-controller / virt-handler)
     () => {
       const v = rnd.pick(volumes);
       const name = v.pvcName.replace(/-rootdisk$/, '');
-      const involved = { kind: 'VirtualMachineInstance', namespace: v.namespace, name, uid: rnd.uuid(), apiVersion: 'kubevirt.io/v1', resourceVersion: String(rnd.int(1e5, 9e6)) };
+      const involved = {
+        kind: 'VirtualMachineInstance',
+        namespace: v.namespace,
+        name,
+        uid: rnd.uuid(),
+        apiVersion: 'kubevirt.io/v1',
+        resourceVersion: String(rnd.int(1e5, 9e6)),
+      };
       const [reason, message] = rnd.pick([
         ['SuccessfulCreate', `Created virtual machine pod virt-launcher-${name}-${rnd.suffix()}`],
         ['Started', 'VirtualMachineInstance started.'],
@@ -654,19 +756,52 @@ export function generate(spec: SizeSpec, seed: number, nowMs: number): Generated
         ['PreparingTarget', 'VirtualMachineInstance Migration Target Prepared.'],
         ['SyncFailed', 'server error. command SyncVMI failed: "LibvirtError(Code=38, Domain=7, Message=\'Unable to connect\')"'],
       ] as const);
-      emit({ namespace: v.namespace, involved, reason, type: reason === 'SyncFailed' ? 'Warning' : 'Normal', message, component: rnd.pick(['virt-controller', 'virt-handler']), host: v.node, first: now - rnd.int(0, 3_500) * 1000 });
+      emit({
+        namespace: v.namespace,
+        involved,
+        reason,
+        type: reason === 'SyncFailed' ? 'Warning' : 'Normal',
+        message,
+        component: rnd.pick(['virt-controller', 'virt-handler']),
+        host: v.node,
+        first: now - rnd.int(0, 3_500) * 1000,
+      });
     },
     // PVC events of other controllers and of the driver (shown by `events --all`)
     () => {
       const v = rnd.pick(volumes);
       const [reason, type, component, message] = rnd.pick([
-        ['ExternalProvisioning', 'Normal', 'persistentvolume-controller', `Waiting for a volume to be created either by the external provisioner '${DRIVER}' or manually by the system administrator.`],
-        ['Provisioning', 'Normal', `${DRIVER}_rds-csi-controller-0_${rnd.uuid()}`, `External provisioner is provisioning volume for claim "${v.namespace}/${v.pvcName}"`],
+        [
+          'ExternalProvisioning',
+          'Normal',
+          'persistentvolume-controller',
+          `Waiting for a volume to be created either by the external provisioner '${DRIVER}' or manually by the system administrator.`,
+        ],
+        [
+          'Provisioning',
+          'Normal',
+          `${DRIVER}_rds-csi-controller-0_${rnd.uuid()}`,
+          `External provisioner is provisioning volume for claim "${v.namespace}/${v.pvcName}"`,
+        ],
         ['ProvisioningSucceeded', 'Normal', `${DRIVER}_rds-csi-controller-0_${rnd.uuid()}`, `Successfully provisioned volume ${v.pvName}`],
         ['VolumeAttached', 'Normal', 'rds-csi-node', `[${v.pvName}]: volume attached to node ${v.node}`],
-        ['AttachmentConflict', 'Warning', 'rds-csi-node', `[${v.pvName}]: volume is attached to ${v.node}; refusing second attach outside a migration`],
+        [
+          'AttachmentConflict',
+          'Warning',
+          'rds-csi-node',
+          `[${v.pvName}]: volume is attached to ${v.node}; refusing second attach outside a migration`,
+        ],
       ] as const);
-      emit({ namespace: v.namespace, involved: pvcRef(v), reason, type, message, component, host: component === 'rds-csi-node' ? v.node : undefined, first: now - rnd.int(0, 3_500) * 1000 });
+      emit({
+        namespace: v.namespace,
+        involved: pvcRef(v),
+        reason,
+        type,
+        message,
+        component,
+        host: component === 'rds-csi-node' ? v.node : undefined,
+        first: now - rnd.int(0, 3_500) * 1000,
+      });
     },
     // nodes (in `default`)
     () => {
@@ -678,22 +813,61 @@ export function generate(spec: SizeSpec, seed: number, nowMs: number): Generated
         ['RegisteredNode', 'Normal', `Node ${n} event: Registered Node ${n} in Controller`],
         ['Rebooted', 'Warning', `Node ${n} has been rebooted, boot id: ${rnd.uuid()}`],
       ] as const);
-      emit({ namespace: 'default', involved, reason, type, message, component: reason === 'RegisteredNode' ? 'node-controller' : 'kubelet', host: n, first: now - rnd.int(0, 3_500) * 1000 });
+      emit({
+        namespace: 'default',
+        involved,
+        reason,
+        type,
+        message,
+        component: reason === 'RegisteredNode' ? 'node-controller' : 'kubelet',
+        host: n,
+        first: now - rnd.int(0, 3_500) * 1000,
+      });
     },
     // workloads
     () => {
       const ns = rnd.pick(namespaces);
       const rs = `cdi-uploadproxy-${rnd.suffix(9)}`;
-      const involved = { kind: 'ReplicaSet', namespace: ns, name: rs, uid: rnd.uuid(), apiVersion: 'apps/v1', resourceVersion: String(rnd.int(1e5, 9e6)) };
-      emit({ namespace: ns, involved, reason: 'SuccessfulCreate', type: 'Normal', message: `Created pod: ${rs}-${rnd.suffix()}`, component: 'replicaset-controller', first: now - rnd.int(0, 3_500) * 1000 });
+      const involved = {
+        kind: 'ReplicaSet',
+        namespace: ns,
+        name: rs,
+        uid: rnd.uuid(),
+        apiVersion: 'apps/v1',
+        resourceVersion: String(rnd.int(1e5, 9e6)),
+      };
+      emit({
+        namespace: ns,
+        involved,
+        reason: 'SuccessfulCreate',
+        type: 'Normal',
+        message: `Created pod: ${rs}-${rnd.suffix()}`,
+        component: 'replicaset-controller',
+        first: now - rnd.int(0, 3_500) * 1000,
+      });
     },
   ];
   const unrelatedWeights = [70, 10, 10, 5, 5];
   // The events target also gets a few PVC events of its own.
   for (let i = 0; i < Math.min(6, spec.totalEvents - events); i++) {
-    const reasons = [['ExternalProvisioning', 'persistentvolume-controller'], ['Provisioning', DRIVER], ['ProvisioningSucceeded', DRIVER], ['VolumeAttached', 'rds-csi-node'], ['VolumeAttached', 'rds-csi-node'], ['AttachmentConflict', 'rds-csi-node']] as const;
+    const reasons = [
+      ['ExternalProvisioning', 'persistentvolume-controller'],
+      ['Provisioning', DRIVER],
+      ['ProvisioningSucceeded', DRIVER],
+      ['VolumeAttached', 'rds-csi-node'],
+      ['VolumeAttached', 'rds-csi-node'],
+      ['AttachmentConflict', 'rds-csi-node'],
+    ] as const;
     const [reason, component] = reasons[i]!;
-    emit({ namespace: target.namespace, involved: pvcRef(target), reason, type: reason === 'AttachmentConflict' ? 'Warning' : 'Normal', message: `[${target.pvName}]: ${reason} on ${target.node}`, component, first: now - (3_000 - i * 300) * 1000 });
+    emit({
+      namespace: target.namespace,
+      involved: pvcRef(target),
+      reason,
+      type: reason === 'AttachmentConflict' ? 'Warning' : 'Normal',
+      message: `[${target.pvName}]: ${reason} on ${target.node}`,
+      component,
+      first: now - (3_000 - i * 300) * 1000,
+    });
   }
   while (events < spec.totalEvents) {
     let r = rnd.float() * 100;

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
+import { fileURLToPath, pathToFileURL } from 'node:url';
 // Linear time on hostile input, measured instead of asserted in tests: the sanitizer,
 // the message parser and the table layout on inputs 10× and 100× larger. A linear
 // function shows ratios near 10 between sizes; a backtracking one explodes.
 //   node bench/linear.mjs
 import { build } from 'esbuild';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = `${root}bench/out/linear.mjs`;
@@ -46,11 +46,16 @@ const cases = [
   ['sanitizeText: mixed controls', (n) => 'a\u001b[31mb\u202ec\n'.repeat(n / 10), (s) => sanitizeText(s), [10_000, 100_000, 1_000_000]],
   [
     'parseMigrationMessage: repeated ", elapsed: "',
-    (n) => '[vol]: KubeVirt live migration failed - source: a, attempted target: b, reason: ' + ', elapsed: 1s'.repeat(n / 13),
+    (n) => `[vol]: KubeVirt live migration failed - source: a, attempted target: b, reason: ${', elapsed: 1s'.repeat(n / 13)}`,
     (s) => parseMigrationMessage('MigrationFailed', s),
     [600, 6_000, 60_000],
   ],
-  ['parseMigrationMessage: repeated "]"', (n) => '[' + ' ]'.repeat(n / 2), (s) => parseMigrationMessage('MigrationStarted', s), [600, 6_000, 60_000]],
+  [
+    'parseMigrationMessage: repeated "]"',
+    (n) => `[${' ]'.repeat(n / 2)}`,
+    (s) => parseMigrationMessage('MigrationStarted', s),
+    [600, 6_000, 60_000],
+  ],
   [
     'renderTable: rows',
     (n) => Array.from({ length: n }, (_, i) => [`ns-${i % 7}`, `pvc-${i}`, i % 3 ? 'completed' : 'failed', `${i % 60}m`]),

@@ -1,16 +1,16 @@
 #!/usr/bin/env node
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 // CPU profile of one `rds-migrate audit -o json` (or any CLI args) against a generated cluster:
 //   node bench/profile.mjs [--size L] [--top 30] [-- <rds-migrate args>]
 // Builds an unminified copy of the CLI (bench/out/cli-prof, so function names survive), serves the
 // size with bench/out/serve.mjs (run `node bench/build.mjs` first), runs the CLI under
 // `node --cpu-prof`, and prints the top self-time functions (ms, %) and the totals by file.
 import { build, stop } from 'esbuild';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { cliBuildOptions } from '../scripts/build.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -31,14 +31,19 @@ await stop();
 writeFileSync(join(out, 'bin/rds-migrate.cjs'), readFileSync(join(root, 'bin/rds-migrate.cjs')));
 
 const work = mkdtempSync(join(os.tmpdir(), 'rds-prof-'));
-const server = spawn(process.execPath, ['--max-old-space-size=4096', join(root, 'bench/out/serve.mjs'), '--size', size, '--dir', work], { stdio: ['pipe', 'pipe', 'inherit'] });
+const server = spawn(process.execPath, ['--max-old-space-size=4096', join(root, 'bench/out/serve.mjs'), '--size', size, '--dir', work], {
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
 const info = JSON.parse(await new Promise((r) => createInterface({ input: server.stdout }).once('line', r)));
 const profDir = join(work, 'prof');
 const env = { PATH: process.env.PATH, HOME: work, KUBECONFIG: info.kubeconfig, NO_COLOR: '1' };
 // One unprofiled run first (file cache), then the profiled one.
 spawnSync(process.execPath, [join(out, 'bin/rds-migrate.cjs'), ...cliArgs], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 const t0 = performance.now();
-spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, join(out, 'bin/rds-migrate.cjs'), ...cliArgs], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, join(out, 'bin/rds-migrate.cjs'), ...cliArgs], {
+  env,
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
 const wall = performance.now() - t0;
 server.stdin.end();
 server.kill('SIGTERM');
@@ -52,7 +57,11 @@ for (let i = 0; i < profile.samples.length; i++) {
   self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
 }
 const total = [...self.values()].reduce((a, b) => a + b, 0);
-const short = (url) => url.replace(/^file:\/\//, '').replace(root, '').replace(/^node:/, 'node:');
+const short = (url) =>
+  url
+    .replace(/^file:\/\//, '')
+    .replace(root, '')
+    .replace(/^node:/, 'node:');
 const byFn = new Map();
 const byFile = new Map();
 for (const [id, ms] of self) {
@@ -65,9 +74,11 @@ for (const [id, ms] of self) {
 const pct = (ms) => `${((ms / total) * 100).toFixed(1)}%`;
 console.log(`rds-migrate ${cliArgs.join(' ')} on ${size}: wall ${wall.toFixed(0)} ms (profiled), ${total.toFixed(0)} ms sampled`);
 console.log(`\nTop ${top} self time:`);
-for (const [k, ms] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${ms.toFixed(1).padStart(8)} ms ${pct(ms).padStart(6)}  ${k}`);
+for (const [k, ms] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, top))
+  console.log(`${ms.toFixed(1).padStart(8)} ms ${pct(ms).padStart(6)}  ${k}`);
 console.log('\nBy file:');
-for (const [k, ms] of [...byFile].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`${ms.toFixed(1).padStart(8)} ms ${pct(ms).padStart(6)}  ${k}`);
+for (const [k, ms] of [...byFile].sort((a, b) => b[1] - a[1]).slice(0, 15))
+  console.log(`${ms.toFixed(1).padStart(8)} ms ${pct(ms).padStart(6)}  ${k}`);
 writeFileSync(join(root, 'bench/out', `audit-${size}.cpuprofile`), JSON.stringify(profile));
 console.log(`\nprofile: bench/out/audit-${size}.cpuprofile (open in Chrome DevTools)`);
 rmSync(work, { recursive: true, force: true });

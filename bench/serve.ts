@@ -17,12 +17,13 @@
 // each page request: ~O(n log n) per page over all 100k events on L) is memoised per kind and
 // namespace until the store changes. Answers are identical; only the server's CPU per page drops,
 // so that the fake does not dominate what is measured. --slow-store serves with the fake as is.
-import http from 'node:http';
+
 import { writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { join } from 'node:path';
 import { startFakeServer } from '../test/fake/server.js';
 import { Store } from '../test/fake/store.js';
-import { SIZES, digest, generate } from './generate.js';
+import { digest, generate, SIZES } from './generate.js';
 
 function arg(name: string, fallback?: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -66,7 +67,7 @@ let bytes = 0;
 const bytesByRequest = new WeakMap<http.ServerResponse, number>();
 const countBytes = (res: http.ServerResponse, chunk: unknown): void => {
   if ((res as any).__control || chunk === undefined || chunk === null || typeof chunk === 'function') return;
-  const n = typeof chunk === 'string' ? Buffer.byteLength(chunk) : (chunk as Uint8Array).byteLength ?? 0;
+  const n = typeof chunk === 'string' ? Buffer.byteLength(chunk) : ((chunk as Uint8Array).byteLength ?? 0);
   bytes += n;
   bytesByRequest.set(res, (bytesByRequest.get(res) ?? 0) + n);
 };
@@ -141,7 +142,7 @@ await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
 const controlPort = (control.address() as { port: number }).port;
 
 process.stdout.write(
-  JSON.stringify({
+  `${JSON.stringify({
     ready: true,
     size: size.name,
     seed,
@@ -155,7 +156,7 @@ process.stdout.write(
     digest: digest(generated),
     fastStore: !slowStore,
     startupMs: { generate: Math.round(tGenerated - t0), seed: Math.round(tServing - tGenerated) },
-  }) + '\n',
+  })}\n`,
 );
 generated.objects.length = 0;
 

@@ -7,10 +7,11 @@
 // dist/client-node.cjs, imported when needed: bundled it loads in ~0.2 s, from node_modules ~0.9 s.
 // The build goes to a temporary folder and is moved in (main.cjs last), so a CLI started
 // while another build runs never sees a half-written dist.
-import { build } from 'esbuild';
+
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));

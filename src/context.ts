@@ -30,18 +30,8 @@ export interface Context {
   now(): number;
   /** Aborted on Ctrl-C or when the command's deadline passes. */
   signal: AbortSignal;
-}
-
-/** Options every command shares (SPEC §3 global options), already validated. */
-export interface GlobalOptions {
-  kubeconfig: string | undefined;
-  context: string | undefined;
-  /** -n as given; undefined means "the context's namespace, else default". */
-  namespace: string | undefined;
-  requestTimeoutSeconds: number;
-  driver: string;
-  color: boolean;
-  verbose: boolean;
+  /** Warnings always, diagnostics with --verbose; on stderr. */
+  logger: Logger;
 }
 
 /** A logger writing to stderr; debug lines only when verbose. */

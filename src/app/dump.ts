@@ -62,7 +62,10 @@ export async function readDumps(paths: string[], ctx: Context): Promise<ClusterS
   snapshot.persistentVolumes = [...volumes.values()];
   snapshot.volumeAttachments = [...attachments.values()];
   if (skipped > 0) snapshot.warnings.push(`${skipped} object(s) in the dump could not be read and were skipped`);
-  if (duplicates > 0) snapshot.warnings.push(`${duplicates} object(s) appeared more than once in the dump (same kind, namespace and name) and were counted once`);
+  if (duplicates > 0)
+    snapshot.warnings.push(
+      `${duplicates} object(s) appeared more than once in the dump (same kind, namespace and name) and were counted once`,
+    );
   return snapshot;
 }
 
@@ -79,7 +82,7 @@ function laterByContent<T>(a: T, b: T): boolean {
 }
 
 function expand(path: string, shown: string): string[] {
-  let stat;
+  let stat: ReturnType<typeof statSync>;
   try {
     stat = statSync(path);
   } catch (err) {
@@ -133,7 +136,7 @@ function parseObjects(name: string, text: string): object[] {
   const visit = (value: unknown, itemKind?: string): void => {
     if (value === null || value === undefined) return;
     if (Array.isArray(value)) {
-      value.forEach((v) => visit(v, itemKind));
+      for (const v of value) visit(v, itemKind);
       return;
     }
     if (typeof value !== 'object') throw new UsageError(`--from-file "${name}" does not hold Kubernetes objects`);
@@ -141,11 +144,11 @@ function parseObjects(name: string, text: string): object[] {
     const kind = (value as { kind?: unknown }).kind ?? itemKind;
     if (Array.isArray(items) && (typeof kind !== 'string' || kind.endsWith('List'))) {
       const inner = typeof kind === 'string' && kind !== 'List' ? kind.slice(0, -'List'.length) : undefined;
-      items.forEach((v) => visit(v, inner));
+      for (const v of items) visit(v, inner);
     } else if (typeof kind === 'string') objects.push(kind === (value as { kind?: unknown }).kind ? value : { ...value, kind });
     else throw new UsageError(`--from-file "${name}" holds an object without a kind`);
   };
-  documents.forEach((d) => visit(d));
+  for (const d of documents) visit(d);
   return objects;
 }
 

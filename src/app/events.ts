@@ -1,10 +1,8 @@
 // events <pvc> (SPEC §3.2): one PVC's events, its migrations and its attachment.
-import { checkName } from '../cli/options.js';
-import { createLogger, type Context, type GlobalOptions } from '../context.js';
+import type { Context } from '../context.js';
 import { buildPvcHistory } from '../domain/history.js';
-import { dnsSubdomainProblem } from '../domain/validation.js';
 import { ClusterError } from '../errors.js';
-import { openGateway, pvcEventSelector } from '../kube/gateway.js';
+import { type Gateway, pvcEventSelector } from '../kube/gateway.js';
 import { ahead } from './ahead.js';
 
 export interface EventsOptions {
@@ -12,68 +10,64 @@ export interface EventsOptions {
   all: boolean;
   output: 'table' | 'wide' | 'json' | 'yaml';
   noHeaders: boolean;
-}
-
-/** Validates the events flags. */
-export function resolveEventsOptions(pvc: string, raw: Record<string, unknown>): EventsOptions {
-  checkName('PVC name', pvc, dnsSubdomainProblem);
-  return {
-    pvc,
-    all: raw.all === true,
-    output: (typeof raw.output === 'string' ? raw.output : 'table') as EventsOptions['output'],
-    noHeaders: raw.headers === false,
-  };
+  driver: string;
+  color: boolean;
 }
 
 /** Shows one PVC's migration history; exit 3 when the PVC does not exist. */
-export async function runEvents(options: EventsOptions, globals: GlobalOptions, ctx: Context): Promise<number> {
-  const logger = createLogger(ctx.stderr, globals.verbose);
-  const gateway = await openGateway(ctx, globals, logger);
-  try {
-    // The PVC, its events and the VolumeAttachment index need nothing from one another: all
-    // three go out at once (a missing PVC still exits 3; the other two are then dropped).
-    // The PVC is asked first: a server that answers in order then gives the PV's name early.
-    const namespace = gateway.namespace;
-    const pvcRead = gateway.getPvc(namespace, options.pvc);
-    const eventsRead = ahead(gateway.listEvents({ namespace, fieldSelector: pvcEventSelector(options.pvc) }));
-    const indexRead = ahead(gateway.indexVolumeAttachments());
-    // Loaded while the requests are out.
-    const renderer = ahead(import('../render/history.js'));
-    const pvc = await pvcRead;
-    const pvName = pvc.volumeName;
-    // PersistentVolumes and VolumeAttachments are cluster-scoped, which a namespaced user may
-    // not read; they only add detail (volume ID, timeout, attachment), so a 403 is a warning.
-    const readOrWarn = async <T>(read: () => Promise<T>, what: string, fallback: T): Promise<[T, string?]> => {
-      try {
-        return [await read()];
-      } catch (err) {
-        if (!(err instanceof ClusterError && err.status === 403)) throw err;
-        return [fallback, `${what}: ${err.message}`];
-      }
-    };
-    // An unbound PVC has no volume: nothing to read, nothing to warn about.
-    const unbound = <T>(value: T): [T, string?] => [value];
-    const [events, [persistentVolume, pvWarning], [volumeAttachments, vaWarning]] = await Promise.all([
-      eventsRead,
-      pvName
-        ? readOrWarn(() => gateway.getPersistentVolume(pvName), "the volume's migration timeout is unknown (5m0s is assumed where the events give none)", null)
-        : unbound(null),
-      pvName ? readOrWarn(async () => (await indexRead)(pvName), 'the current attachment is unknown', []) : unbound([]),
-    ]);
-    const warnings = [vaWarning, pvWarning].filter((w): w is string => w !== undefined);
-    const history = buildPvcHistory(
-      { pvc, volumeId: persistentVolume?.volumeHandle ?? pvc.volumeName, events, persistentVolume, volumeAttachments, warnings },
-      { now: ctx.now(), driver: globals.driver, all: options.all },
-    );
-    const render = await renderer;
-    if (options.output === 'json') ctx.stdout.write(render.renderHistoryJson(history));
-    else if (options.output === 'yaml') ctx.stdout.write(await render.renderHistoryYaml(history));
-    else {
-      const { createPalette } = await import('../render/palette.js');
-      ctx.stdout.write(render.renderHistoryTable(history, { palette: createPalette(globals.color), wide: options.output === 'wide', noHeaders: options.noHeaders, all: options.all }));
+export async function runEvents(options: EventsOptions, gateway: Gateway, ctx: Context): Promise<number> {
+  // The PVC, its events and the VolumeAttachment index need nothing from one another: all
+  // three go out at once (a missing PVC still exits 3; the other two are then dropped).
+  // The PVC is asked first: a server that answers in order then gives the PV's name early.
+  const namespace = gateway.namespace;
+  const pvcRead = gateway.getPvc(namespace, options.pvc);
+  const eventsRead = ahead(gateway.listEvents({ namespace, fieldSelector: pvcEventSelector(options.pvc) }));
+  const indexRead = ahead(gateway.indexVolumeAttachments());
+  // Loaded while the requests are out.
+  const renderer = ahead(import('../render/history.js'));
+  const pvc = await pvcRead;
+  const pvName = pvc.volumeName;
+  // PersistentVolumes and VolumeAttachments are cluster-scoped, which a namespaced user may
+  // not read; they only add detail (volume ID, timeout, attachment), so a 403 is a warning.
+  const readOrWarn = async <T>(read: () => Promise<T>, what: string, fallback: T): Promise<[T, string?]> => {
+    try {
+      return [await read()];
+    } catch (err) {
+      if (!(err instanceof ClusterError && err.status === 403)) throw err;
+      return [fallback, `${what}: ${err.message}`];
     }
-    return 0;
-  } finally {
-    gateway.close();
+  };
+  // An unbound PVC has no volume: nothing to read, nothing to warn about.
+  const unbound = <T>(value: T): [T, string?] => [value];
+  const [events, [persistentVolume, pvWarning], [volumeAttachments, vaWarning]] = await Promise.all([
+    eventsRead,
+    pvName
+      ? readOrWarn(
+          () => gateway.getPersistentVolume(pvName),
+          "the volume's migration timeout is unknown (5m0s is assumed where the events give none)",
+          null,
+        )
+      : unbound(null),
+    pvName ? readOrWarn(async () => (await indexRead)(pvName), 'the current attachment is unknown', []) : unbound([]),
+  ]);
+  const warnings = [vaWarning, pvWarning].filter((w): w is string => w !== undefined);
+  const history = buildPvcHistory(
+    { pvc, volumeId: persistentVolume?.volumeHandle ?? pvc.volumeName, events, persistentVolume, volumeAttachments, warnings },
+    { now: ctx.now(), driver: options.driver, all: options.all },
+  );
+  const render = await renderer;
+  if (options.output === 'json') ctx.stdout.write(render.renderHistoryJson(history));
+  else if (options.output === 'yaml') ctx.stdout.write(await render.renderHistoryYaml(history));
+  else {
+    const { createPalette } = await import('../render/palette.js');
+    ctx.stdout.write(
+      render.renderHistoryTable(history, {
+        palette: createPalette(options.color),
+        wide: options.output === 'wide',
+        noHeaders: options.noHeaders,
+        all: options.all,
+      }),
+    );
   }
+  return 0;
 }

@@ -1,16 +1,15 @@
 // post-started / post-completed / post-failed (SPEC §3.1): read the PVC, derive
 // what the operator left out, build the Event exactly as the driver would, send it.
 import { randomUUID } from 'node:crypto';
-import { checkName, durationFlag, invalid } from '../cli/options.js';
-import { createLogger, type Context, type GlobalOptions, type Logger } from '../context.js';
+import type { Context } from '../context.js';
 import { buildEventBody, buildRepeatPatch, eventName, MAX_MESSAGE_BYTES } from '../domain/event-body.js';
 import { buildPvcHistory } from '../domain/history.js';
 import { formatMigrationMessage } from '../domain/messages.js';
 import { volumeTimeoutSeconds } from '../domain/timeout.js';
 import type { MigrationMessageInput, MigrationReason, PersistentVolumeRecord, PvcRecord } from '../domain/types.js';
-import { dnsSubdomainProblem, printableLineProblem, utf8Length, volumeIdProblem } from '../domain/validation.js';
+import { dnsSubdomainProblem, utf8Length, volumeIdProblem } from '../domain/validation.js';
 import { NotFoundError, UsageError } from '../errors.js';
-import { openGateway, pvcEventSelector, type Gateway } from '../kube/gateway.js';
+import { type Gateway, pvcEventSelector } from '../kube/gateway.js';
 import { renderObject } from '../render/object.js';
 
 export type PostKind = 'started' | 'completed' | 'failed';
@@ -29,70 +28,14 @@ export interface PostOptions {
   dryRun: boolean;
   output: 'json' | 'yaml' | 'name' | undefined;
   ignoreNotFound: boolean;
+  driver: string;
 }
-
-const REASON: Record<PostKind, MigrationReason> = {
-  started: 'MigrationStarted',
-  completed: 'MigrationCompleted',
-  failed: 'MigrationFailed',
-};
 
 const SECONDS_FLAG: Record<PostKind, string> = { started: '--timeout', completed: '--duration', failed: '--elapsed' };
 
-/** Validates the command-line values of a post command; nothing is read or written yet. */
-export function resolvePostOptions(kind: PostKind, pvc: string, raw: Record<string, unknown>): PostOptions {
-  const str = (key: string): string | undefined => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
-  checkName('PVC name', pvc, dnsSubdomainProblem);
-  const source = str('source');
-  const target = str('target');
-  if (source !== undefined) checkName('--source', source, dnsSubdomainProblem);
-  if (target !== undefined) checkName('--target', target, dnsSubdomainProblem);
-  if (kind === 'started' && target === undefined) throw new UsageError('post-started needs --target <node>: the node the VM migrates to');
-  if (source !== undefined && source === target) throw invalid('--target', target ?? '', 'must differ from --source');
-
-  const secondsRaw = str(kind === 'started' ? 'timeout' : kind === 'completed' ? 'duration' : 'elapsed');
-  const seconds = secondsRaw === undefined ? undefined : durationFlag(SECONDS_FLAG[kind], secondsRaw, { positive: kind === 'started' });
-
-  const failureReason = str('reason');
-  if (kind === 'failed') {
-    if (failureReason === undefined) throw new UsageError('post-failed needs --reason <text>: why the migration failed (the driver writes "timeout")');
-    const why = printableLineProblem(failureReason, MAX_MESSAGE_BYTES);
-    if (why) throw invalid('--reason', failureReason, why);
-  }
-  const volumeId = str('volumeId');
-  if (volumeId !== undefined) checkName('--volume-id', volumeId, volumeIdProblem);
-  const component = str('component') ?? 'rds-migrate';
-  const componentWhy = printableLineProblem(component, 128) ?? (/\s/.test(component) ? 'must not contain spaces' : null);
-  if (componentWhy) throw invalid('--component', component, componentWhy);
-
-  return {
-    kind,
-    pvc,
-    source,
-    target,
-    seconds,
-    failureReason,
-    volumeId,
-    component,
-    dedupe: raw.dedupe === true,
-    dryRun: raw.dryRun === true,
-    output: str('output') as PostOptions['output'],
-    ignoreNotFound: raw.ignoreNotFound === true,
-  };
-}
-
-/** Runs a post command; returns the exit code. */
-export async function runPost(options: PostOptions, globals: GlobalOptions, ctx: Context): Promise<number> {
-  const logger = createLogger(ctx.stderr, globals.verbose);
-  const gateway = await openGateway(ctx, globals, logger);
-  try {
-    return await post(options, globals, ctx, gateway, logger);
-  } finally {
-    gateway.close();
-  }
-}
-
-async function post(options: PostOptions, globals: GlobalOptions, ctx: Context, gateway: Gateway, logger: Logger): Promise<number> {
+/** Runs a post command through the gateway; returns the exit code. */
+export async function runPost(options: PostOptions, gateway: Gateway, ctx: Context): Promise<number> {
+  const { logger } = ctx;
   const namespace = gateway.namespace;
   let pvc: PvcRecord;
   try {
@@ -113,8 +56,8 @@ async function post(options: PostOptions, globals: GlobalOptions, ctx: Context, 
 
   const input =
     options.kind === 'started'
-      ? await startedInput(options, { pvc, pv, volumeId }, gateway, globals)
-      : await outcomeInput(options, { pvc, pv, volumeId }, gateway, globals, ctx);
+      ? await startedInput(options, { pvc, pv, volumeId }, gateway)
+      : await outcomeInput(options, { pvc, pv, volumeId }, gateway, ctx);
   const message = formatMigrationMessage(input);
   const bytes = utf8Length(message);
   if (bytes > MAX_MESSAGE_BYTES) {
@@ -155,27 +98,22 @@ interface Claim {
   volumeId: string;
 }
 
-async function startedInput(options: PostOptions, { pvc, pv, volumeId }: Claim, gateway: Gateway, globals: GlobalOptions): Promise<MigrationMessageInput> {
+async function startedInput(options: PostOptions, { pvc, pv, volumeId }: Claim, gateway: Gateway): Promise<MigrationMessageInput> {
   const target = options.target!;
   let source = options.source;
   if (source === undefined) {
     if (!pvc.volumeName) throw new UsageError(`cannot tell the source node: PVC "${pvc.name}" is not bound`, 'pass --source <node>');
     const attachmentsOf = await gateway.indexVolumeAttachments();
     const attachments = await attachmentsOf(pvc.volumeName);
-    const nodes = [
-      ...new Set(
-        attachments
-          .filter((va) => va.attacher === globals.driver && va.attached)
-          .map((va) => va.nodeName),
-      ),
-    ].sort();
+    const nodes = [...new Set(attachments.filter((va) => va.attacher === options.driver && va.attached).map((va) => va.nodeName))].sort();
     if (nodes.length !== 1) {
       const where = nodes.length === 0 ? 'is not attached to any node' : `is attached to ${nodes.length} nodes (${nodes.join(', ')})`;
       throw new UsageError(`cannot tell the source node: volume ${volumeId} ${where}`, 'pass --source <node>');
     }
     source = nodes[0]!;
     checkDerived('source node', source, dnsSubdomainProblem, 'pass --source');
-    if (source === target) throw new UsageError(`--target "${target}" is the node the volume is attached to now; the target must be another node`);
+    if (source === target)
+      throw new UsageError(`--target "${target}" is the node the volume is attached to now; the target must be another node`);
   }
   const timeoutSeconds = options.seconds ?? volumeTimeoutSeconds(pv?.migrationTimeoutAttribute ?? null);
   return { reason: 'MigrationStarted', volumeId, sourceNode: source, targetNode: target, timeoutSeconds };
@@ -185,7 +123,6 @@ async function outcomeInput(
   options: PostOptions,
   { pvc, pv, volumeId }: Claim,
   gateway: Gateway,
-  globals: GlobalOptions,
   ctx: Context,
 ): Promise<MigrationMessageInput> {
   let { source, target, seconds } = options;
@@ -194,7 +131,7 @@ async function outcomeInput(
     const events = await gateway.listEvents({ namespace: pvc.namespace, fieldSelector: pvcEventSelector(pvc.name) });
     const history = buildPvcHistory(
       { pvc, volumeId, events, persistentVolume: pv, volumeAttachments: [], warnings: [] },
-      { now, driver: globals.driver, all: false },
+      { now, driver: options.driver, all: false },
     );
     const open = history.migrations
       .filter((m) => m.state === 'in-progress' || m.state === 'unresolved')
@@ -202,7 +139,11 @@ async function outcomeInput(
       .sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt))
       .at(-1);
     if (!open) {
-      const missing = [source === undefined && '--source', target === undefined && '--target', seconds === undefined && SECONDS_FLAG[options.kind]]
+      const missing = [
+        source === undefined && '--source',
+        target === undefined && '--target',
+        seconds === undefined && SECONDS_FLAG[options.kind],
+      ]
         .filter(Boolean)
         .join(', ');
       throw new UsageError(
@@ -219,7 +160,14 @@ async function outcomeInput(
   if (options.kind === 'completed') {
     return { reason: 'MigrationCompleted', volumeId, sourceNode: source, targetNode: target, durationSeconds: seconds };
   }
-  return { reason: 'MigrationFailed', volumeId, sourceNode: source, targetNode: target, failureReason: options.failureReason!, elapsedSeconds: seconds };
+  return {
+    reason: 'MigrationFailed',
+    volumeId,
+    sourceNode: source,
+    targetNode: target,
+    failureReason: options.failureReason!,
+    elapsedSeconds: seconds,
+  };
 }
 
 /** An existing event the recorder would count up instead of creating a new one (--dedupe). */

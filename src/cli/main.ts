@@ -1,11 +1,23 @@
 // Entry point: commander wiring only. Commands are lazy-imported so that
 // `--help` and `--version` load nothing but commander.
 import { Command, CommanderError, Option } from 'commander';
-import type { Context, GlobalOptions } from '../context.js';
+import { type Context, createLogger } from '../context.js';
 import { formatGoDuration } from '../domain/duration.js';
 import { CliError, DeadlineError, ExitCode, InterruptedError } from '../errors.js';
+import type { Gateway } from '../kube/gateway.js';
 import { sanitizeText } from '../render/sanitize.js';
-import { addGlobalOptions, resolveGlobals } from './options.js';
+import {
+  addGlobalOptions,
+  type GlobalOptions,
+  type RawAuditOptions,
+  type RawEventsOptions,
+  type RawGlobals,
+  type RawPostOptions,
+  resolveAuditOptions,
+  resolveEventsOptions,
+  resolveGlobals,
+  resolvePostOptions,
+} from './options.js';
 
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
 
@@ -33,6 +45,7 @@ export async function main(proc: NodeJS.Process): Promise<number> {
     cwd: proc.cwd(),
     now: () => performance.timeOrigin + performance.now(),
     signal: controller.signal,
+    logger: createLogger(proc.stderr, false),
   };
   try {
     return await run(proc.argv.slice(2), ctx);
@@ -124,20 +137,24 @@ Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
     program.addCommand(
       common(cmd)
         .addHelpText('after', `\nExample:\n  ${example}\n`)
-        .action(async (pvc: string, raw: Record<string, unknown>, command: Command) => {
-          const globals = resolveGlobals(command.opts() as never, ctx);
-          const { runPost, resolvePostOptions } = await import('../app/post.js');
-          const options = resolvePostOptions(kind, pvc, raw);
-          setExit(await withDeadline(ctx, `post-${kind}`, deadlineMs(globals), (c) => runPost(options, globals, c)));
+        .action(async (pvc: string, raw: RawPostOptions, command: Command) => {
+          const globals = resolveGlobals(command.opts<RawGlobals>(), ctx);
+          const options = resolvePostOptions(kind, pvc, raw, globals);
+          const { runPost } = await import('../app/post.js');
+          setExit(await runConnected(`post-${kind}`, globals, ctx, (gateway, c) => runPost(options, gateway, c)));
         }),
     );
   };
 
-  post('started', 'post MigrationStarted on a PVC, as the driver does when a migration target attaches', 'rds-migrate post-started vm-disk -n vms --target node-b', (cmd) =>
-    cmd
-      .option('--target <node>', 'node the VM migrates to (required)')
-      .option('--source <node>', 'node the VM migrates from (default: the node the volume is attached to)')
-      .option('--timeout <dur>', "migration timeout (default: the volume's migrationTimeoutSeconds, else 5m)"),
+  post(
+    'started',
+    'post MigrationStarted on a PVC, as the driver does when a migration target attaches',
+    'rds-migrate post-started vm-disk -n vms --target node-b',
+    (cmd) =>
+      cmd
+        .option('--target <node>', 'node the VM migrates to (required)')
+        .option('--source <node>', 'node the VM migrates from (default: the node the volume is attached to)')
+        .option('--timeout <dur>', "migration timeout (default: the volume's migrationTimeoutSeconds, else 5m)"),
   );
   post('completed', 'post MigrationCompleted on a PVC', 'rds-migrate post-completed vm-disk -n vms', (cmd) =>
     cmd
@@ -162,11 +179,11 @@ Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
       .option('--no-headers', 'omit table headers')
       .addHelpText('after', '\nExamples:\n  rds-migrate events vm-disk -n vms\n  rds-migrate events vm-disk -n vms --all -o wide\n')
       .exitOverride()
-      .action(async (pvc: string, raw: Record<string, unknown>, cmd: Command) => {
-        const globals = resolveGlobals(cmd.opts() as never, ctx);
-        const { runEvents, resolveEventsOptions } = await import('../app/events.js');
-        const options = resolveEventsOptions(pvc, raw);
-        setExit(await withDeadline(ctx, 'events', deadlineMs(globals), (c) => runEvents(options, globals, c)));
+      .action(async (pvc: string, raw: RawEventsOptions, cmd: Command) => {
+        const globals = resolveGlobals(cmd.opts<RawGlobals>(), ctx);
+        const options = resolveEventsOptions(pvc, raw, globals);
+        const { runEvents } = await import('../app/events.js');
+        setExit(await runConnected('events', globals, ctx, (gateway, c) => runEvents(options, gateway, c)));
       }),
   );
 
@@ -176,8 +193,14 @@ Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
       .option('-A, --all-namespaces', 'all namespaces (the default)')
       .option('--since <dur>', 'only migrations that started within this long before now')
       .option('--stuck-after <dur>', 'a dual-attach older than this is stuck (default: the volume timeout)')
-      .addOption(new Option('--fail-on <level>', 'exit 1 when a finding is at or above this level').choices(['error', 'warning', 'never']).default('error'))
-      .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'wide', 'json', 'yaml', 'prometheus']).default('table'))
+      .addOption(
+        new Option('--fail-on <level>', 'exit 1 when a finding is at or above this level')
+          .choices(['error', 'warning', 'never'])
+          .default('error'),
+      )
+      .addOption(
+        new Option('-o, --output <format>', 'output format').choices(['table', 'wide', 'json', 'yaml', 'prometheus']).default('table'),
+      )
       .option('--from-file <path>', 'read a kubectl dump instead of the cluster (file, directory or -; repeatable)', collect, [])
       .option('--now <time>', 'RFC 3339 time to audit at (offline only; default: newest timestamp in the dump)')
       .option('--chunk-size <n>', 'items per list page', '500')
@@ -187,11 +210,16 @@ Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
         '\nExamples:\n  rds-migrate audit\n  rds-migrate audit -n vms --since 1h -o json\n  rds-migrate audit --from-file examples/cluster-dump.yaml\n  rds-migrate audit -o prometheus > /var/lib/node-exporter/rds-migrate.prom\n',
       )
       .exitOverride()
-      .action(async (raw: Record<string, unknown>, cmd: Command) => {
-        const globals = resolveGlobals(cmd.opts() as never, ctx);
-        const { runAudit, resolveAuditOptions } = await import('../app/audit.js');
-        const options = resolveAuditOptions(raw, globals);
-        setExit(await withDeadline(ctx, 'audit', deadlineMs(globals), (c) => runAudit(options, globals, c)));
+      .action(async (raw: RawAuditOptions, cmd: Command) => {
+        const globals = resolveGlobals(cmd.opts<RawGlobals>(), ctx);
+        const options = resolveAuditOptions(raw, globals, ctx);
+        const { runAudit } = await import('../app/audit.js');
+        // An audit of dumps contacts no cluster (and reads no kubeconfig).
+        const code =
+          options.fromFiles.length > 0
+            ? await withDeadline(withLogger(ctx, globals), 'audit', deadlineMs(globals), (c) => runAudit(options, null, c))
+            : await runConnected('audit', globals, ctx, (gateway, c) => runAudit(options, gateway, c));
+        setExit(code);
       }),
   );
 
@@ -199,6 +227,29 @@ Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
     cmd.configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
   }
   return program;
+}
+
+/** The context of one command: its logger shows --verbose diagnostics when asked for. */
+function withLogger(ctx: Context, globals: GlobalOptions): Context {
+  return { ...ctx, logger: createLogger(ctx.stderr, globals.verbose) };
+}
+
+/** Runs a command under its deadline with a gateway to the cluster, closed when the command ends. */
+async function runConnected(
+  command: string,
+  globals: GlobalOptions,
+  ctx: Context,
+  body: (gateway: Gateway, ctx: Context) => Promise<number>,
+): Promise<number> {
+  return withDeadline(withLogger(ctx, globals), command, deadlineMs(globals), async (c) => {
+    const { openGateway } = await import('../kube/gateway.js');
+    const gateway = await openGateway(c, globals);
+    try {
+      return await body(gateway, c);
+    } finally {
+      gateway.close();
+    }
+  });
 }
 
 /** The overall deadline of a command: four request timeouts (a few retries' worth), at least a minute. */

@@ -1,11 +1,24 @@
-// Raw commander values -> validated options. Every value given on the command
+// Raw commander values -> validated, typed options. Every value given on the command
 // line is checked here, before any file or API access (SPEC §3.1).
 import type { Command } from 'commander';
-import { colorAllowed, type Context, type GlobalOptions } from '../context.js';
+import type { AuditOptions, AuditOutput, FailOn } from '../app/audit.js';
+import type { EventsOptions } from '../app/events.js';
+import type { PostKind, PostOptions } from '../app/post.js';
+import { type Context, colorAllowed } from '../context.js';
 import { DurationSyntaxError, parseDuration } from '../domain/duration.js';
+import { MAX_MESSAGE_BYTES } from '../domain/event-body.js';
+import { parseTimestamp } from '../domain/time.js';
 import { DEFAULT_DRIVER } from '../domain/types.js';
-import { dnsLabelProblem, dnsSubdomainProblem } from '../domain/validation.js';
+import { dnsLabelProblem, dnsSubdomainProblem, printableLineProblem, volumeIdProblem } from '../domain/validation.js';
 import { UsageError } from '../errors.js';
+import type { ConnectionOptions } from '../kube/gateway.js';
+
+/** Options every command shares (SPEC §3 global options), already validated. */
+export interface GlobalOptions extends ConnectionOptions {
+  driver: string;
+  color: boolean;
+  verbose: boolean;
+}
 
 /** Adds the kubectl-style global options of SPEC §3 to a command. */
 export function addGlobalOptions(cmd: Command, { namespace = true }: { namespace?: boolean } = {}): Command {
@@ -22,7 +35,8 @@ export function addGlobalOptions(cmd: Command, { namespace = true }: { namespace
 
 const MAX_REQUEST_TIMEOUT_SECONDS = 24 * 3600;
 
-interface RawGlobals {
+/** The global options as commander hands them over. */
+export interface RawGlobals {
   kubeconfig?: string;
   context?: string;
   namespace?: string;
@@ -32,8 +46,8 @@ interface RawGlobals {
   verbose?: boolean;
 }
 
-/** Validates the global options; `colorTarget` is the stream a table would go to. */
-export function resolveGlobals(raw: RawGlobals, ctx: Context): GlobalOptions {
+/** Validates the global options; colour is decided for stdout, where tables go. */
+export function resolveGlobals(raw: RawGlobals, ctx: Pick<Context, 'stdout' | 'env'>): GlobalOptions {
   if (raw.context !== undefined && raw.context.trim() === '') throw invalid('--context', raw.context, 'must not be empty');
   if (raw.namespace !== undefined) checkName('--namespace', raw.namespace, dnsLabelProblem);
   checkName('--driver', raw.driver, dnsSubdomainProblem);
@@ -51,13 +65,142 @@ export function resolveGlobals(raw: RawGlobals, ctx: Context): GlobalOptions {
   };
 }
 
+/** The options of the three post commands as commander hands them over. */
+export interface RawPostOptions {
+  source?: string;
+  target?: string;
+  timeout?: string;
+  duration?: string;
+  elapsed?: string;
+  reason?: string;
+  volumeId?: string;
+  component?: string;
+  dedupe?: boolean;
+  dryRun?: boolean;
+  output?: 'json' | 'yaml' | 'name';
+  ignoreNotFound?: boolean;
+}
+
+const SECONDS_FLAG: Record<PostKind, 'timeout' | 'duration' | 'elapsed'> = { started: 'timeout', completed: 'duration', failed: 'elapsed' };
+
+/** Validates the command-line values of a post command; nothing is read or written yet. */
+export function resolvePostOptions(kind: PostKind, pvc: string, raw: RawPostOptions, globals: GlobalOptions): PostOptions {
+  checkName('PVC name', pvc, dnsSubdomainProblem);
+  const { source, target } = raw;
+  if (source !== undefined) checkName('--source', source, dnsSubdomainProblem);
+  if (target !== undefined) checkName('--target', target, dnsSubdomainProblem);
+  if (kind === 'started' && target === undefined) throw new UsageError('post-started needs --target <node>: the node the VM migrates to');
+  if (source !== undefined && source === target) throw invalid('--target', target ?? '', 'must differ from --source');
+
+  const secondsKey = SECONDS_FLAG[kind];
+  const secondsRaw = raw[secondsKey];
+  const seconds = secondsRaw === undefined ? undefined : durationFlag(`--${secondsKey}`, secondsRaw, { positive: kind === 'started' });
+
+  const failureReason = raw.reason;
+  if (kind === 'failed') {
+    if (failureReason === undefined) {
+      throw new UsageError('post-failed needs --reason <text>: why the migration failed (the driver writes "timeout")');
+    }
+    const why = printableLineProblem(failureReason, MAX_MESSAGE_BYTES);
+    if (why) throw invalid('--reason', failureReason, why);
+  }
+  const volumeId = raw.volumeId;
+  if (volumeId !== undefined) checkName('--volume-id', volumeId, volumeIdProblem);
+  const component = raw.component ?? 'rds-migrate';
+  const componentWhy = printableLineProblem(component, 128) ?? (/\s/.test(component) ? 'must not contain spaces' : null);
+  if (componentWhy) throw invalid('--component', component, componentWhy);
+
+  return {
+    kind,
+    pvc,
+    source,
+    target,
+    seconds,
+    failureReason,
+    volumeId,
+    component,
+    dedupe: raw.dedupe === true,
+    dryRun: raw.dryRun === true,
+    output: raw.output,
+    ignoreNotFound: raw.ignoreNotFound === true,
+    driver: globals.driver,
+  };
+}
+
+/** The options of `events` as commander hands them over. */
+export interface RawEventsOptions {
+  all?: boolean;
+  output: EventsOptions['output'];
+  headers: boolean;
+}
+
+/** Validates the events flags. */
+export function resolveEventsOptions(pvc: string, raw: RawEventsOptions, globals: GlobalOptions): EventsOptions {
+  checkName('PVC name', pvc, dnsSubdomainProblem);
+  return {
+    pvc,
+    all: raw.all === true,
+    output: raw.output,
+    noHeaders: raw.headers === false,
+    driver: globals.driver,
+    color: globals.color,
+  };
+}
+
+/** The options of `audit` as commander hands them over. */
+export interface RawAuditOptions {
+  allNamespaces?: boolean;
+  since?: string;
+  stuckAfter?: string;
+  failOn: FailOn;
+  output: AuditOutput;
+  fromFile: string[];
+  now?: string;
+  chunkSize: string;
+  headers: boolean;
+}
+
+/** Validates the audit flags before anything is read. */
+export function resolveAuditOptions(raw: RawAuditOptions, globals: GlobalOptions, ctx: Pick<Context, 'stderr'>): AuditOptions {
+  if (globals.namespace !== undefined && raw.allNamespaces === true) {
+    throw new UsageError('--namespace and --all-namespaces cannot be used together');
+  }
+  const chunkText = raw.chunkSize;
+  const chunkSize = Number(chunkText);
+  if (!/^\d+$/.test(chunkText) || !Number.isSafeInteger(chunkSize) || chunkSize < 1 || chunkSize > 100000) {
+    throw invalid('--chunk-size', chunkText, 'must be a whole number from 1 to 100000');
+  }
+  const fromFiles = raw.fromFile;
+  for (const f of fromFiles) if (f === '') throw invalid('--from-file', f, 'must not be empty');
+  let now: number | null = null;
+  if (raw.now !== undefined) {
+    if (fromFiles.length === 0) throw new UsageError('--now applies only to --from-file audits; a live audit runs at the current time');
+    now = parseTimestamp(raw.now);
+    if (now === null) throw invalid('--now', raw.now, 'must be an RFC 3339 time such as 2025-01-02T03:04:05Z');
+  }
+  return {
+    namespace: globals.namespace ?? null,
+    sinceSeconds: raw.since === undefined ? null : durationFlag('--since', raw.since, { positive: true }),
+    stuckAfterSeconds: raw.stuckAfter === undefined ? null : durationFlag('--stuck-after', raw.stuckAfter, { positive: true }),
+    failOn: raw.failOn,
+    output: raw.output,
+    fromFiles,
+    now,
+    chunkSize,
+    noHeaders: raw.headers === false,
+    driver: globals.driver,
+    color: globals.color,
+    progress: ctx.stderr.isTTY === true && !globals.verbose,
+  };
+}
+
 /** Parses a duration flag (Go syntax or seconds); negative values are rejected. */
 export function durationFlag(flag: string, value: string, { positive = false } = {}): number {
   let seconds: number;
   try {
     seconds = parseDuration(value);
   } catch (err) {
-    if (err instanceof DurationSyntaxError) throw new UsageError(`invalid ${flag} "${value}": ${reasonOf(err.message, value)}`);
+    if (err instanceof DurationSyntaxError) throw new UsageError(`invalid ${flag} "${value}": ${err.why}`);
     throw err;
   }
   if (positive && seconds <= 0) throw invalid(flag, value, 'must be greater than zero');
@@ -74,17 +217,4 @@ export function checkName(flag: string, value: string, problem: (v: string) => s
 export function invalid(flag: string, value: string, why: string): UsageError {
   const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value;
   return new UsageError(`invalid ${flag} ${JSON.stringify(shown)}: ${why}`);
-}
-
-// DurationSyntaxError messages start with `invalid duration "<value>": `; keep only the why.
-function reasonOf(message: string, value: string): string {
-  const prefix = `invalid duration ${JSON.stringify(value)}: `;
-  return message.startsWith(prefix) ? message.slice(prefix.length) : message;
-}
-
-/** Checks an -o value against the formats a command supports. */
-export function outputFlag<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw invalid('--output', value, `must be one of ${allowed.join(', ')}`);
 }

@@ -32,11 +32,7 @@ function compareText(a: string, b: string): number {
 
 /** Sorts dual-attaches by namespace, PVC and volume ID (unknown namespace/PVC first). */
 export function compareDualAttaches(a: DualAttach, b: DualAttach): number {
-  return (
-    compareText(a.namespace ?? '', b.namespace ?? '') ||
-    compareText(a.pvc ?? '', b.pvc ?? '') ||
-    compareText(a.volumeId, b.volumeId)
-  );
+  return compareText(a.namespace ?? '', b.namespace ?? '') || compareText(a.pvc ?? '', b.pvc ?? '') || compareText(a.volumeId, b.volumeId);
 }
 
 /** Known times first, oldest first; an unknown attach time sorts last. */
@@ -130,9 +126,7 @@ export function findAttachments(
     const byAttachTime = (a: string, b: string): number =>
       compareAttachTime(sinceByNode.get(a) ?? null, sinceByNode.get(b) ?? null) || compareText(a, b);
     const orderedNodes = [...nodes].sort(byAttachTime);
-    const orderedAttachments = [...attached].sort(
-      (a, b) => byAttachTime(a.nodeName, b.nodeName) || compareText(a.name, b.name),
-    );
+    const orderedAttachments = [...attached].sort((a, b) => byAttachTime(a.nodeName, b.nodeName) || compareText(a.name, b.name));
     const entry: DualAttach = {
       volumeId,
       namespace: pv?.claimRef?.namespace ?? null,

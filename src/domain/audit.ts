@@ -31,10 +31,7 @@ export const PERSISTENT_VOLUMES_UNREAD_WARNING =
   'PersistentVolumes could not be read, so migrations without a timeout in their events use the default of 300s and dual-attaches name no PVC.';
 
 /** Maps a PVC (by claimRef uid, else namespace/name) to its volume's migration timeout, for the driver's PVs only. */
-export function volumeTimeoutLookup(
-  pvs: readonly PersistentVolumeRecord[],
-  driver: string,
-): (pvc: PvcRef) => number | null {
+export function volumeTimeoutLookup(pvs: readonly PersistentVolumeRecord[], driver: string): (pvc: PvcRef) => number | null {
   // When two PVs claim the same PVC (hostile input), the one with the smaller name wins, so the
   // answer does not depend on input order.
   type Held = { pv: string; timeout: number };
@@ -91,9 +88,7 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions):
   // The report states `now` to the millisecond; ages are computed from that same instant, so a
   // live audit (fractional wall clock) and an audit of its dump at `--now <report.now>` agree.
   const now = Math.floor(options.now);
-  const events = snapshot.events.filter(
-    (e) => isMigrationEvent(e) && (namespace === null || e.involvedObject.namespace === namespace),
-  );
+  const events = snapshot.events.filter((e) => isMigrationEvent(e) && (namespace === null || e.involvedObject.namespace === namespace));
   const paired = pairMigrations(events, {
     now,
     volumeTimeout: volumeTimeoutLookup(snapshot.persistentVolumes, driver),
@@ -126,7 +121,10 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions):
     // so -n cannot tell whether it is in scope: say so instead of dropping it silently.
     const unplaced = [...found.dualAttaches, ...found.multiAttaches].filter((d) => namespace !== null && d.namespace === null);
     if (unplaced.length > 0) {
-      const ids = unplaced.slice(0, 3).map((d) => d.volumeId).join(', ');
+      const ids = unplaced
+        .slice(0, 3)
+        .map((d) => d.volumeId)
+        .join(', ');
       const more = unplaced.length > 3 ? ` and ${unplaced.length - 3} more` : '';
       unplacedWarning =
         `${unplaced.length} volume(s) attached to several nodes could not be placed in a namespace ` +
@@ -146,9 +144,7 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions):
 
   const findings = buildFindings({ migrations, unparsedEvents, dualAttaches, multiAttaches });
   const count = (state: string): number => migrations.filter((m) => m.state === state).length;
-  const completedDurations = migrations.flatMap((m) =>
-    m.state === 'completed' && m.durationSeconds !== null ? [m.durationSeconds] : [],
-  );
+  const completedDurations = migrations.flatMap((m) => (m.state === 'completed' && m.durationSeconds !== null ? [m.durationSeconds] : []));
 
   let oldest: number | null = null;
   for (const e of events) {

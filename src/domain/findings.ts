@@ -116,10 +116,7 @@ function unparsedFinding(e: EventRecord): Finding {
 function attachmentFinding(d: DualAttach, multi: boolean): Finding {
   const what = describeVolume(d.namespace, d.pvc, d.volumeId);
   const where = { namespace: d.namespace, pvc: d.pvc, volumeId: d.volumeId };
-  const rejected =
-    d.rejectedTargets.length === 0
-      ? ''
-      : `; attach rejected on ${d.rejectedTargets.map((r) => r.node).join(', ')}`;
+  const rejected = d.rejectedTargets.length === 0 ? '' : `; attach rejected on ${d.rejectedTargets.map((r) => r.node).join(', ')}`;
   if (multi) {
     return make(
       'MultiAttach',

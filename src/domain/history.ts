@@ -77,12 +77,9 @@ export function buildPvcHistory(input: PvcHistoryInput, options: PvcHistoryOptio
   const { pvc, persistentVolume: pv } = input;
   // Whole milliseconds, as `now` is printed, so ages agree with the document's own `now`.
   const now = Math.floor(options.now);
-  const events = input.events
-    .filter((e) => isEventOfPvc(e, pvc) && (options.all || isMigrationEvent(e)))
-    .sort(compareByLastSeen);
+  const events = input.events.filter((e) => isEventOfPvc(e, pvc) && (options.all || isMigrationEvent(e))).sort(compareByLastSeen);
 
-  const volumeTimeout =
-    pv !== null && pv.driver === options.driver ? volumeTimeoutSeconds(pv.migrationTimeoutAttribute) : null;
+  const volumeTimeout = pv !== null && pv.driver === options.driver ? volumeTimeoutSeconds(pv.migrationTimeoutAttribute) : null;
   const paired = pairMigrations(events, { now, volumeTimeout: () => volumeTimeout });
 
   // The PVC's VolumeAttachments name its PV; fall back to the claim's volumeName, then the volume ID.
@@ -106,7 +103,12 @@ export function buildPvcHistory(input: PvcHistoryInput, options: PvcHistoryOptio
     attachment: {
       nodes,
       dualAttach,
-      rejectedTargets: found.rejectedTargets.map(({ node, volumeAttachment, message, time }) => ({ node, volumeAttachment, message, time })),
+      rejectedTargets: found.rejectedTargets.map(({ node, volumeAttachment, message, time }) => ({
+        node,
+        volumeAttachment,
+        message,
+        time,
+      })),
     },
     warnings: [...input.warnings],
   };

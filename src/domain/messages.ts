@@ -32,7 +32,7 @@ export function formatMigrationMessage(input: MigrationMessageInput): string {
 }
 
 function isMigrationReason(reason: string): reason is MigrationReason {
-  return Object.prototype.hasOwnProperty.call(VERBS, reason);
+  return Object.hasOwn(VERBS, reason);
 }
 
 function isSpace(code: number): boolean {

@@ -13,7 +13,7 @@ function asObject(value: unknown): Obj | null {
 }
 
 function field(obj: Obj | null, key: string): unknown {
-  if (obj === null || !Object.prototype.hasOwnProperty.call(obj, key)) return undefined;
+  if (obj === null || !Object.hasOwn(obj, key)) return undefined;
   return obj[key];
 }
 
@@ -86,10 +86,7 @@ export function normalizeEvent(raw: unknown): EventRecord | null {
       nonEmpty(field(event, 'reportingController')) ??
       '',
     count:
-      positiveCount(field(event, 'count')) ??
-      positiveCount(field(event, 'deprecatedCount')) ??
-      positiveCount(field(series, 'count')) ??
-      1,
+      positiveCount(field(event, 'count')) ?? positiveCount(field(event, 'deprecatedCount')) ?? positiveCount(field(series, 'count')) ?? 1,
     firstSeen: firstTime(first, deprecatedFirst, eventTime, created),
     lastSeen: firstTime(last, deprecatedLast, field(series, 'lastObservedTime'), eventTime, first, deprecatedFirst, created),
   };
@@ -120,8 +117,7 @@ export function normalizePersistentVolume(raw: unknown): PersistentVolumeRecord 
         ? { namespace: claimNamespace, name: claimName, uid: nonEmpty(field(claim, 'uid')) }
         : null,
     // volumeAttributes is map[string]string; a YAML dump may still hold an unquoted number.
-    migrationTimeoutAttribute:
-      typeof attribute === 'string' ? attribute : typeof attribute === 'number' ? String(attribute) : null,
+    migrationTimeoutAttribute: typeof attribute === 'string' ? attribute : typeof attribute === 'number' ? String(attribute) : null,
   };
 }
 
@@ -142,9 +138,7 @@ export function normalizeVolumeAttachment(raw: unknown): VolumeAttachmentRecord 
     persistentVolumeName: nonEmpty(field(child(spec, 'source'), 'persistentVolumeName')),
     attached: field(status, 'attached') === true,
     attachError:
-      attachError === null
-        ? null
-        : { time: parseTimestamp(field(attachError, 'time')), message: str(field(attachError, 'message')) },
+      attachError === null ? null : { time: parseTimestamp(field(attachError, 'time')), message: str(field(attachError, 'message')) },
     createdAt: parseTimestamp(field(metadata, 'creationTimestamp')),
     deletingSince: parseTimestamp(field(metadata, 'deletionTimestamp')),
   };

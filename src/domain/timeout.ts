@@ -1,8 +1,4 @@
-import {
-  DEFAULT_MIGRATION_TIMEOUT_SECONDS,
-  MAX_MIGRATION_TIMEOUT_SECONDS,
-  MIN_MIGRATION_TIMEOUT_SECONDS,
-} from './types.js';
+import { DEFAULT_MIGRATION_TIMEOUT_SECONDS, MAX_MIGRATION_TIMEOUT_SECONDS, MIN_MIGRATION_TIMEOUT_SECONDS } from './types.js';
 
 // The driver reads the StorageClass parameter with strconv.Atoi semantics: an
 // optional sign and decimal digits, nothing else ("1.5", " 60", "5m" are junk).

@@ -8,7 +8,8 @@ const DNS_SUBDOMAIN_PART = DNS_LABEL;
 export function dnsLabelProblem(value: string): string | null {
   if (value === '') return 'must not be empty';
   if (value.length > 63) return `must be at most 63 characters (has ${value.length})`;
-  if (!DNS_LABEL.test(value)) return "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit";
+  if (!DNS_LABEL.test(value))
+    return "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit";
   return null;
 }
 
@@ -41,7 +42,7 @@ export function volumeIdProblem(value: string): string | null {
   if (value === '') return 'must not be empty';
   if (value.length > 253) return `must be at most 253 characters (has ${value.length})`;
   if (!/^[\x21-\x7e]+$/.test(value) || value.includes(']') || value.includes('[')) {
-    return "must be printable ASCII without spaces or brackets";
+    return 'must be printable ASCII without spaces or brackets';
   }
   return null;
 }

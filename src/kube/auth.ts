@@ -59,7 +59,9 @@ function readSecretFile(path: string, what: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new UsageError(`cannot read ${what} file "${path}" named in the kubeconfig: ${(err as NodeJS.ErrnoException).code ?? 'read error'}`);
+    throw new UsageError(
+      `cannot read ${what} file "${path}" named in the kubeconfig: ${(err as NodeJS.ErrnoException).code ?? 'read error'}`,
+    );
   }
 }
 
@@ -75,7 +77,10 @@ async function applyExecCredential(
   const apiVersion = exec.apiVersion ?? 'client.authentication.k8s.io/v1';
   const info: Record<string, unknown> = { apiVersion, kind: 'ExecCredential', spec: { interactive: false } };
   if (exec.provideClusterInfo) {
-    (info.spec as Record<string, unknown>).cluster = { server: cluster.server, 'insecure-skip-tls-verify': cluster.insecureSkipTlsVerify === true };
+    (info.spec as Record<string, unknown>).cluster = {
+      server: cluster.server,
+      'insecure-skip-tls-verify': cluster.insecureSkipTlsVerify === true,
+    };
   }
   const env: Record<string, string | undefined> = { ...parentEnv, KUBERNETES_EXEC_INFO: JSON.stringify(info) };
   for (const { name, value } of exec.env ?? []) env[name] = value;

@@ -3,7 +3,7 @@
 // the *last* KUBECONFIG file's current-context win and throws on duplicate
 // names, where kubectl keeps the first of each (clientcmd's merge rules).
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, delimiter } from 'node:path';
+import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { ClusterError, NotFoundError, UsageError } from '../errors.js';
 import { readPlainYaml } from './plain-yaml.js';
 
@@ -102,7 +102,8 @@ function resolveContext(config: KubeConfigFile, input: LoadConfigInput): Resolve
     throw new NotFoundError(`context "${contextName}" not found in kubeconfig`, `known contexts: ${known}`);
   }
   const cluster = config.clusters.find((c) => c.name === context.cluster);
-  if (!cluster) throw new UsageError(`context "${contextName}" refers to cluster "${context.cluster}", which the kubeconfig does not define`);
+  if (!cluster)
+    throw new UsageError(`context "${contextName}" refers to cluster "${context.cluster}", which the kubeconfig does not define`);
   const user = config.users.find((u) => u.name === context.user) ?? { name: context.user };
   return {
     contextName,
@@ -205,7 +206,8 @@ export async function readKubeConfigFile(path: string): Promise<KubeConfigFile> 
   const users = entries('users').map((item): NamedUser => {
     const u = body(item, 'user');
     const exec = typeof u.exec === 'object' && u.exec !== null ? (u.exec as Record<string, unknown>) : undefined;
-    const provider = typeof u['auth-provider'] === 'object' && u['auth-provider'] !== null ? (u['auth-provider'] as Record<string, unknown>) : undefined;
+    const provider =
+      typeof u['auth-provider'] === 'object' && u['auth-provider'] !== null ? (u['auth-provider'] as Record<string, unknown>) : undefined;
     return dropUndefined({
       name: item.name as string,
       token: str(u.token),
@@ -217,20 +219,22 @@ export async function readKubeConfigFile(path: string): Promise<KubeConfigFile> 
       username: str(u.username),
       password: str(u.password),
       as: str(u.as),
-      exec: exec && typeof exec.command === 'string'
-        ? dropUndefined({
-            // kubectl resolves a relative exec command containing a path separator against the file.
-            command: exec.command.includes('/') ? (abs(exec.command) as string) : exec.command,
-            args: Array.isArray(exec.args) ? exec.args.map(String) : undefined,
-            env: Array.isArray(exec.env) ? (exec.env as { name: string; value: string }[]) : undefined,
-            apiVersion: str(exec.apiVersion),
-            installHint: str(exec.installHint),
-            provideClusterInfo: exec.provideClusterInfo === true ? true : undefined,
-          })
-        : undefined,
-      authProvider: provider && typeof provider.name === 'string'
-        ? { name: provider.name, config: (provider.config ?? {}) as Record<string, string> }
-        : undefined,
+      exec:
+        exec && typeof exec.command === 'string'
+          ? dropUndefined({
+              // kubectl resolves a relative exec command containing a path separator against the file.
+              command: exec.command.includes('/') ? (abs(exec.command) as string) : exec.command,
+              args: Array.isArray(exec.args) ? exec.args.map(String) : undefined,
+              env: Array.isArray(exec.env) ? (exec.env as { name: string; value: string }[]) : undefined,
+              apiVersion: str(exec.apiVersion),
+              installHint: str(exec.installHint),
+              provideClusterInfo: exec.provideClusterInfo === true ? true : undefined,
+            })
+          : undefined,
+      authProvider:
+        provider && typeof provider.name === 'string'
+          ? { name: provider.name, config: (provider.config ?? {}) as Record<string, string> }
+          : undefined,
     });
   });
   const contexts = entries('contexts').map((item): NamedContext => {

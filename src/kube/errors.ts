@@ -1,6 +1,6 @@
 // Maps API-server answers and transport failures to the CLI's error classes
 // (SPEC §5): one clear line, never the raw HTTP exchange.
-import { ClusterError, CliError, NotFoundError } from '../errors.js';
+import { CliError, ClusterError, NotFoundError } from '../errors.js';
 import { ApiStatusError, TransportError } from './http.js';
 
 /** What a request was doing, in Kubernetes words, for error messages. */

@@ -1,14 +1,14 @@
 // The only way rds-migrate talks to Kubernetes. Reads come back already reduced
 // to the domain records (raw objects are dropped page by page, so memory follows
 // what the audit keeps, not the cluster size).
-import type { Context, GlobalOptions, Logger } from '../context.js';
+import type { Context, Logger } from '../context.js';
 import { normalizeEvent, normalizePersistentVolume, normalizePvc, normalizeVolumeAttachment } from '../domain/normalize.js';
 import type { EventRecord, PersistentVolumeRecord, PvcRecord, VolumeAttachmentRecord } from '../domain/types.js';
 import { ClusterError } from '../errors.js';
 import { resolveCredentials } from './auth.js';
 import { loadConfig } from './config.js';
 import { mapRequestError, type RequestTarget } from './errors.js';
-import { ApiClient, ApiStatusError, type ApiRequest } from './http.js';
+import { ApiClient, type ApiRequest, ApiStatusError } from './http.js';
 
 export interface ListOptions {
   /** null = all namespaces. */
@@ -68,8 +68,18 @@ interface ListPage {
   metadata?: { continue?: unknown };
 }
 
+/** How to reach the cluster: the kubectl-style connection flags, validated. */
+export interface ConnectionOptions {
+  kubeconfig: string | undefined;
+  context: string | undefined;
+  /** -n as given; undefined means "the context's namespace, else default". */
+  namespace: string | undefined;
+  requestTimeoutSeconds: number;
+}
+
 /** Loads the kubeconfig, resolves credentials and returns a gateway to the cluster. */
-export async function openGateway(ctx: Context, globals: GlobalOptions, logger: Logger): Promise<Gateway> {
+export async function openGateway(ctx: Context, globals: ConnectionOptions): Promise<Gateway> {
+  const { logger } = ctx;
   const config = await loadConfig({
     kubeconfigFlag: globals.kubeconfig,
     contextFlag: globals.context,
@@ -131,11 +141,23 @@ class HttpGateway implements Gateway {
   }
 
   listPersistentVolumes(chunkSize?: number): Promise<PersistentVolumeRecord[]> {
-    return this.listAll('/api/v1/persistentvolumes', { verb: 'list', resource: 'persistentvolumes' }, {}, chunkSize, normalizePersistentVolume);
+    return this.listAll(
+      '/api/v1/persistentvolumes',
+      { verb: 'list', resource: 'persistentvolumes' },
+      {},
+      chunkSize,
+      normalizePersistentVolume,
+    );
   }
 
   listVolumeAttachments(chunkSize?: number): Promise<VolumeAttachmentRecord[]> {
-    return this.listAll(VOLUME_ATTACHMENTS, { verb: 'list', resource: VOLUME_ATTACHMENTS_RESOURCE }, {}, chunkSize, normalizeVolumeAttachment);
+    return this.listAll(
+      VOLUME_ATTACHMENTS,
+      { verb: 'list', resource: VOLUME_ATTACHMENTS_RESOURCE },
+      {},
+      chunkSize,
+      normalizeVolumeAttachment,
+    );
   }
 
   async indexVolumeAttachments(): Promise<VolumeAttachmentsOf> {

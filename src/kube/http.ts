@@ -226,7 +226,7 @@ function retryAfterMs(res: ApiResponse): number | undefined {
 
 const TLS_CODES: Record<string, string> = {
   CERT_HAS_EXPIRED: 'the server certificate has expired',
-  ERR_TLS_CERT_ALTNAME_INVALID: "the server certificate is not valid for this host name",
+  ERR_TLS_CERT_ALTNAME_INVALID: 'the server certificate is not valid for this host name',
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the server certificate is signed by an unknown authority',
   DEPTH_ZERO_SELF_SIGNED_CERT: 'the server certificate is self-signed and not trusted',
   SELF_SIGNED_CERT_IN_CHAIN: 'the server certificate is signed by an unknown authority',

@@ -59,7 +59,7 @@ function readMapping(lines: Line[], start: number, indent: number): [Record<stri
     if (match === null) outside();
     const key = match![1]!;
     // A key that would resolve to null/bool, or that JavaScript treats specially, and repeated keys.
-    if (typeof plainScalar(key) !== 'string' || key === '__proto__' || Object.prototype.hasOwnProperty.call(map, key)) outside();
+    if (typeof plainScalar(key) !== 'string' || key === '__proto__' || Object.hasOwn(map, key)) outside();
     const rest = match![2];
     i++;
     if (rest === undefined || rest === '') {

@@ -5,13 +5,13 @@ import {
   ageAt,
   cellText,
   describeObject,
+  NONE,
   parseTime,
   renderMigrationsTable,
   renderRejectedTargetsTable,
   renderWarningsSection,
-  NONE,
-  UNKNOWN,
   type TableRenderOptions,
+  UNKNOWN,
 } from './common.js';
 import { auditDocument, toJson } from './document.js';
 import type { Palette } from './palette.js';
@@ -76,7 +76,7 @@ function renderSummary(report: AuditReport, palette: Palette): string {
     ],
   );
   const keyWidth = Math.max(...lines.map(([k]) => k.length)) + 3;
-  return `${palette.bold('SUMMARY')}\n` + lines.map(([k, v]) => `${`${k}:`.padEnd(keyWidth)}${v}\n`).join('');
+  return `${palette.bold('SUMMARY')}\n${lines.map(([k, v]) => `${`${k}:`.padEnd(keyWidth)}${v}\n`).join('')}`;
 }
 
 function renderFinding(f: Finding): string {
@@ -88,14 +88,14 @@ function renderFinding(f: Finding): string {
 }
 
 function renderFindings(findings: Finding[], palette: Palette): string {
-  let out = `${palette.bold('FINDINGS')}\n`;
-  if (findings.length === 0) return out + 'No findings.\n';
+  const out = `${palette.bold('FINDINGS')}\n`;
+  if (findings.length === 0) return `${out}No findings.\n`;
   const groups: string[] = [];
   for (const severity of SEVERITIES) {
     const group = findings.filter((f) => f.severity === severity);
     if (group.length === 0) continue;
     const title = colourSeverity(severity, palette, `${severity.toUpperCase()} (${group.length})`);
-    groups.push(`${title}\n` + group.map(renderFinding).join(''));
+    groups.push(`${title}\n${group.map(renderFinding).join('')}`);
   }
   return out + groups.join('\n');
 }
@@ -109,9 +109,7 @@ function attachRow(d: DualAttach, opts: TableRenderOptions, withStuck: boolean):
     d.nodes.length === 0 ? NONE : d.nodes.map(sanitizeText).join(','),
     d.ageSeconds === null ? UNKNOWN : formatAge(d.ageSeconds),
     ...(withStuck ? [formatGoDuration(d.timeoutSeconds), d.stuck ? palette.red('yes') : 'no'] : []),
-    ...(wide
-      ? [cellText(d.since), d.volumeAttachments.length === 0 ? NONE : d.volumeAttachments.map(sanitizeText).join(',')]
-      : []),
+    ...(wide ? [cellText(d.since), d.volumeAttachments.length === 0 ? NONE : d.volumeAttachments.map(sanitizeText).join(',')] : []),
   ];
 }
 
@@ -138,7 +136,7 @@ function renderAttachments(report: AuditReport, nowMs: number, opts: TableRender
       );
   }
   if (report.rejectedTargets.length > 0) {
-    out += `\n${palette.bold('REJECTED TARGETS')}\n` + renderRejectedTargetsTable(report.rejectedTargets, nowMs, { ...opts, withPvc: true });
+    out += `\n${palette.bold('REJECTED TARGETS')}\n${renderRejectedTargetsTable(report.rejectedTargets, nowMs, { ...opts, withPvc: true })}`;
   }
   return out;
 }
@@ -148,20 +146,17 @@ function renderHorizon(report: AuditReport, nowMs: number, palette: Palette): st
   if (note === null) return '';
   let out = `${palette.bold('NOTE')}\n`;
   if (oldestEvent !== null) out += `Oldest migration event: ${sanitizeText(oldestEvent)} (${ageAt(nowMs, oldestEvent)} ago)\n`;
-  return out + `${sanitizeText(note)}\n`;
+  return `${out}${sanitizeText(note)}\n`;
 }
 
 /** Renders an audit report as kubectl-style text: summary, findings, migrations, dual-attaches, warnings. */
-export function renderAuditTable(
-  report: AuditReport,
-  opts: { palette: Palette; wide: boolean; noHeaders?: boolean },
-): string {
+export function renderAuditTable(report: AuditReport, opts: { palette: Palette; wide: boolean; noHeaders?: boolean }): string {
   const nowMs = parseTime(report.now) ?? Number.NaN;
   const tableOpts: TableRenderOptions = { palette: opts.palette, wide: opts.wide, noHeaders: opts.noHeaders };
   const sections = [
     renderSummary(report, opts.palette),
     renderFindings(report.findings, opts.palette),
-    `${opts.palette.bold('MIGRATIONS')}\n` + renderMigrationsTable(report.migrations, nowMs, { ...tableOpts, withPvc: true }),
+    `${opts.palette.bold('MIGRATIONS')}\n${renderMigrationsTable(report.migrations, nowMs, { ...tableOpts, withPvc: true })}`,
     renderAttachments(report, nowMs, tableOpts),
     renderWarningsSection(report.warnings, opts.palette),
     renderHorizon(report, nowMs, opts.palette),
@@ -240,5 +235,5 @@ export function renderAuditPrometheus(report: AuditReport): string {
   sample(`${histogram}_sum`, {}, Math.round(durations.reduce((a, b) => a + b, 0) * 1e6) / 1e6);
   sample(`${histogram}_count`, {}, durations.length);
 
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

@@ -70,11 +70,7 @@ export function describeObject(namespace: string | null, pvc: string | null, vol
 }
 
 /** Renders migrations as a table; `withPvc` adds NAMESPACE and PVC in front (audit). */
-export function renderMigrationsTable(
-  migrations: Migration[],
-  nowMs: number,
-  opts: TableRenderOptions & { withPvc: boolean },
-): string {
+export function renderMigrationsTable(migrations: Migration[], nowMs: number, opts: TableRenderOptions & { withPvc: boolean }): string {
   if (migrations.length === 0) return 'No migrations found.\n';
   const { palette, wide, withPvc } = opts;
   const headers = [
@@ -121,13 +117,7 @@ export function renderRejectedTargetsTable(
   nowMs: number,
   opts: TableRenderOptions & { withPvc: boolean },
 ): string {
-  const headers = [
-    ...(opts.withPvc ? ['namespace', 'pvc', 'volume'] : []),
-    'node',
-    'volumeattachment',
-    'age',
-    'message',
-  ];
+  const headers = [...(opts.withPvc ? ['namespace', 'pvc', 'volume'] : []), 'node', 'volumeattachment', 'age', 'message'];
   const rows: string[][] = [];
   for (const r of targets) {
     const message = cellText(r.message);
@@ -145,5 +135,5 @@ export function renderRejectedTargetsTable(
 /** The WARNINGS section (what could not be read), or '' when there are none. */
 export function renderWarningsSection(warnings: string[], palette: Palette): string {
   if (warnings.length === 0) return '';
-  return `${palette.bold('WARNINGS')}\n` + warnings.map((w) => `${palette.yellow('Warning:')} ${sanitizeText(w).trim()}\n`).join('');
+  return `${palette.bold('WARNINGS')}\n${warnings.map((w) => `${palette.yellow('Warning:')} ${sanitizeText(w).trim()}\n`).join('')}`;
 }

@@ -162,5 +162,5 @@ export function escapeRawUnsafe(text: string): string {
 /** JSON with two-space indent and a final newline; terminal-active characters are \u-escaped. */
 export function toJson(doc: unknown): string {
   // Such characters can only occur inside JSON strings, where \uXXXX is valid.
-  return escapeRawUnsafe(JSON.stringify(doc, null, 2)) + '\n';
+  return `${escapeRawUnsafe(JSON.stringify(doc, null, 2))}\n`;
 }

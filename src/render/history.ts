@@ -5,12 +5,12 @@ import {
   ageAt,
   cellText,
   describeDualAttachAge,
+  NARROW_TEXT_MAX,
+  NONE,
   parseTime,
   renderMigrationsTable,
   renderRejectedTargetsTable,
   renderWarningsSection,
-  NARROW_TEXT_MAX,
-  NONE,
   type TableRenderOptions,
 } from './common.js';
 import { historyDocument, toJson } from './document.js';
@@ -54,16 +54,7 @@ function renderEvents(history: PvcHistory, nowMs: number, opts: TableRenderOptio
     const what = opts.all ? 'events' : 'migration events';
     return `No ${what} found for PVC ${sanitizeText(history.pvc.namespace)}/${sanitizeText(history.pvc.name)}.\n`;
   }
-  const headers = [
-    'last seen',
-    'type',
-    'reason',
-    'source',
-    'target',
-    'detail',
-    'count',
-    ...(wide ? ['message', 'component', 'name'] : []),
-  ];
+  const headers = ['last seen', 'type', 'reason', 'source', 'target', 'detail', 'count', ...(wide ? ['message', 'component', 'name'] : [])];
   const rows = history.events.map((e) => {
     const type = cellText(e.type);
     const reason = cellText(e.reason);
@@ -95,7 +86,7 @@ function renderAttachment(history: PvcHistory, nowMs: number, opts: TableRenderO
     if (dualAttach.since !== null) out += `Since:   ${sanitizeText(dualAttach.since)}\n`;
   }
   if (rejectedTargets.length > 0) {
-    out += `\n${palette.bold('REJECTED TARGETS')}\n` + renderRejectedTargetsTable(rejectedTargets, nowMs, { ...opts, withPvc: false });
+    out += `\n${palette.bold('REJECTED TARGETS')}\n${renderRejectedTargetsTable(rejectedTargets, nowMs, { ...opts, withPvc: false })}`;
   }
   return out;
 }
@@ -109,12 +100,11 @@ export function renderHistoryTable(
   const nowMs = parseTime(history.now) ?? Number.NaN;
   const tableOpts: TableRenderOptions = { palette: opts.palette, wide: opts.wide, noHeaders: opts.noHeaders };
   const header =
-    `PVC:     ${sanitizeText(history.pvc.namespace)}/${sanitizeText(history.pvc.name)}\n` +
-    `Volume:  ${cellText(history.pvc.volumeId)}\n`;
+    `PVC:     ${sanitizeText(history.pvc.namespace)}/${sanitizeText(history.pvc.name)}\n` + `Volume:  ${cellText(history.pvc.volumeId)}\n`;
   const sections = [
     header,
-    `${opts.palette.bold('EVENTS')}\n` + renderEvents(history, nowMs, { ...tableOpts, all: opts.all === true }),
-    `${opts.palette.bold('MIGRATIONS')}\n` + renderMigrationsTable(history.migrations, nowMs, { ...tableOpts, withPvc: false }),
+    `${opts.palette.bold('EVENTS')}\n${renderEvents(history, nowMs, { ...tableOpts, all: opts.all === true })}`,
+    `${opts.palette.bold('MIGRATIONS')}\n${renderMigrationsTable(history.migrations, nowMs, { ...tableOpts, withPvc: false })}`,
     renderAttachment(history, nowMs, tableOpts),
     renderWarningsSection(history.warnings, opts.palette),
   ];

@@ -224,5 +224,5 @@ export function truncateText(s: string, max: number): string {
     out += g.text;
     used += g.width;
   }
-  return out + '…';
+  return `${out}…`;
 }

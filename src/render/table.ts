@@ -47,7 +47,7 @@ export function renderTable(headers: string[], rows: string[][], opts: TableOpti
   if (all.length === 0) return '';
   const lines = all.length <= CLI_TABLE3_MAX_ROWS ? layoutWithCliTable3(all) : layoutLinear(all);
   let out = '';
-  for (const line of lines) out += line.trimEnd() + '\n';
+  for (const line of lines) out += `${line.trimEnd()}\n`;
   return out;
 }
 

@@ -1,6 +1,7 @@
 // Legacy discovery documents (/version, /api, /api/v1, /apis, /apis/<group>[/<version>]).
-import { resources, apiGroups } from './resources.js';
+
 import type { ResourceDef } from './resources.js';
+import { apiGroups, resources } from './resources.js';
 
 export function versionInfo(serverVersion: string): object {
   const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(serverVersion);

@@ -1,19 +1,26 @@
 // Resource operations: list, get, create, patch, delete on the store, served per API version.
 import { randomUUID } from 'node:crypto';
-import { apiVersionOf } from './resources.js';
+import { eventFromEventsV1, eventToEventsV1 } from './events-v1.js';
+import { decodeContinue, encodeContinue, paginate } from './paging.js';
+import { jsonPatch, mergePatch } from './patch.js';
 import type { ResourceDef } from './resources.js';
+import { apiVersionOf } from './resources.js';
+import { fieldMatcher, labelMatcher } from './selectors.js';
+import {
+  alreadyExists,
+  badRequest,
+  EXPIRED_CONTINUE_MESSAGE,
+  failure,
+  invalid,
+  methodNotAllowed,
+  notFound,
+  StatusError,
+  unsupportedMediaType,
+} from './status.js';
 import type { Store } from './store.js';
 import { wholeSeconds } from './store.js';
-import { eventFromEventsV1, eventToEventsV1 } from './events-v1.js';
-import { fieldMatcher, labelMatcher } from './selectors.js';
-import { decodeContinue, encodeContinue, paginate } from './paging.js';
 import { toTable, wantsTable } from './tables.js';
-import { mergePatch, jsonPatch } from './patch.js';
 import { decodeEvent, normalizeTime, validateCoreEvent, validateEventsV1Event, validateObjectMeta } from './validation.js';
-import {
-  StatusError, alreadyExists, badRequest, failure, invalid, methodNotAllowed, notFound, unsupportedMediaType,
-  EXPIRED_CONTINUE_MESSAGE,
-} from './status.js';
 
 export interface ResourceRequest {
   method: string;
@@ -122,7 +129,7 @@ function list(ctx: HandlerContext, req: ResourceRequest): Reply {
 }
 
 function lookup(ctx: HandlerContext, req: ResourceRequest): any {
-  const obj = ctx.store.get(req.def.storageKind, req.def.namespaced ? req.namespace ?? '' : '', req.name!);
+  const obj = ctx.store.get(req.def.storageKind, req.def.namespaced ? (req.namespace ?? '') : '', req.name!);
   if (!obj) throw notFound(req.def.plural, req.def.group, req.name!);
   return obj;
 }
@@ -152,7 +159,7 @@ function create(ctx: HandlerContext, req: ResourceRequest): Reply {
   if (mediaType(req) !== 'application/json') throw unsupportedMediaType(BODY_TYPES);
   const body = parseJsonBody(req);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw badRequest('the object provided is unrecognized (must be of type ' + def.kind + ')');
+    throw badRequest(`the object provided is unrecognized (must be of type ${def.kind})`);
   }
   const expectedApiVersion = apiVersionOf(def);
   if (body.apiVersion !== undefined && body.apiVersion !== expectedApiVersion) {
@@ -170,7 +177,7 @@ function create(ctx: HandlerContext, req: ResourceRequest): Reply {
   }
 
   let obj: any;
-  let causes;
+  let causes: ReturnType<typeof validateObjectMeta>;
   if (def.storageKind === 'Event') {
     if (isEventsV1(def)) {
       obj = eventFromEventsV1(body);
@@ -230,9 +237,16 @@ function patch(ctx: HandlerContext, req: ResourceRequest): Reply {
   const requestedRv = (body as any)?.metadata?.resourceVersion;
   if (!Array.isArray(body) && requestedRv !== undefined && requestedRv !== current.metadata.resourceVersion) {
     throw new StatusError(
-      failure(409, 'Conflict', `Operation cannot be fulfilled on ${def.group ? `${def.plural}.${def.group}` : def.plural} "${req.name}": the object has been modified; please apply your changes to the latest version and try again`, {
-        name: req.name!, ...(def.group ? { group: def.group } : {}), kind: def.plural,
-      }),
+      failure(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${def.group ? `${def.plural}.${def.group}` : def.plural} "${req.name}": the object has been modified; please apply your changes to the latest version and try again`,
+        {
+          name: req.name!,
+          ...(def.group ? { group: def.group } : {}),
+          kind: def.plural,
+        },
+      ),
     );
   }
   let stored: any = isEventsV1(def) ? eventFromEventsV1(patched) : patched;

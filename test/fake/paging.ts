@@ -1,6 +1,6 @@
 // limit/continue paging with the etcd3 storage's semantics (KUBERNETES-FACTS §9.3).
 import { badRequest } from './status.js';
-import { keyOf, compareKeys } from './store.js';
+import { compareKeys, keyOf } from './store.js';
 
 interface ContinueToken {
   /** resourceVersion of the first page; every page reports it. */

@@ -1,6 +1,6 @@
 // JSON merge patch (RFC 7386, also used for strategic merge on the simple objects served here)
 // and JSON Patch (RFC 6902).
-import { badRequest, StatusError, failure } from './status.js';
+import { badRequest, failure, StatusError } from './status.js';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -48,11 +48,13 @@ export function jsonPatch(target: unknown, ops: unknown[]): unknown {
         else parent[last] = structuredClone(raw.value);
         break;
       case 'replace':
-        if (!(last in parent)) throw new StatusError(failure(422, 'Invalid', `replace operation does not apply: doc is missing key: ${raw.path}`));
+        if (!(last in parent))
+          throw new StatusError(failure(422, 'Invalid', `replace operation does not apply: doc is missing key: ${raw.path}`));
         parent[last] = structuredClone(raw.value);
         break;
       case 'remove':
-        if (!(last in parent)) throw new StatusError(failure(422, 'Invalid', `remove operation does not apply: doc is missing path: ${raw.path}`));
+        if (!(last in parent))
+          throw new StatusError(failure(422, 'Invalid', `remove operation does not apply: doc is missing path: ${raw.path}`));
         if (Array.isArray(parent)) parent.splice(Number(last), 1);
         else delete parent[last];
         break;

@@ -1,6 +1,7 @@
 // Maps a request path to a discovery document or a resource request.
-import { findResource } from './resources.js';
+
 import type { ResourceDef } from './resources.js';
+import { findResource } from './resources.js';
 
 export type Route =
   | { type: 'version' }
@@ -41,7 +42,7 @@ export function route(pathname: string): Route {
   // <plural>[/<name>[/<sub>]] (namespaces/<name> included).
   if (rest[0] === 'namespaces' && rest.length >= 3) {
     const def = findResource(group, version, rest[2]!);
-    if (!def || !def.namespaced || rest.length > 5) return { type: 'notFound' };
+    if (!def?.namespaced || rest.length > 5) return { type: 'notFound' };
     return { type: 'resource', def, namespace: rest[1]!, name: rest[3], subresource: rest[4] };
   }
   const def = findResource(group, version, rest[0]!);

@@ -1,6 +1,7 @@
 // Field and label selectors, parsed the way apimachinery parses them (KUBERNETES-FACTS §2.2).
-import { badRequest } from './status.js';
+
 import type { ResourceDef } from './resources.js';
+import { badRequest } from './status.js';
 
 export interface FieldTerm {
   field: string;

@@ -12,19 +12,20 @@
 //   expect(server.writes()).toEqual([]);                       // what the server received
 //   server.fault({ path: /\/events$/, status: 503, times: 1 });  // transient failure
 //   server.deny({ verb: 'list', resource: 'volumeattachments' }); // 403 like RBAC
-import { createServer } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+
 import { mkdirSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
-import { serverCredentials, testCaPem, type TlsVariant } from './tls.js';
-import { Store } from './store.js';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
+import type { HandlerContext, Reply } from './handlers.js';
+import { handleResource } from './handlers.js';
 import { resourceForKind } from './resources.js';
 import { route, verbOf } from './routing.js';
-import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
-import { handleResource } from './handlers.js';
-import type { HandlerContext, Reply } from './handlers.js';
-import { StatusError, forbidden, genericFailure, pathNotFound, unauthorized } from './status.js';
+import { forbidden, genericFailure, pathNotFound, StatusError, unauthorized } from './status.js';
+import { Store } from './store.js';
+import { serverCredentials, type TlsVariant, testCaPem } from './tls.js';
 
 export interface RecordedRequest {
   method: string;
@@ -347,14 +348,18 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
     writeKubeconfig: (dir, opts = {}) => {
       mkdirSync(dir, { recursive: true });
       const file = join(dir, opts.fileName ?? 'kubeconfig');
-      writeFileSync(file, kubeconfigYaml({
-        server: opts.server ?? url,
-        caPem: opts.caPem ?? testCaPem,
-        token: opts.token ?? token,
-        contextName: opts.contextName ?? 'fake',
-        ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
-        insecure: opts.insecureSkipTlsVerify ?? false,
-      }), { mode: 0o600 });
+      writeFileSync(
+        file,
+        kubeconfigYaml({
+          server: opts.server ?? url,
+          caPem: opts.caPem ?? testCaPem,
+          token: opts.token ?? token,
+          contextName: opts.contextName ?? 'fake',
+          ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
+          insecure: opts.insecureSkipTlsVerify ?? false,
+        }),
+        { mode: 0o600 },
+      );
       return file;
     },
     reset: () => {
@@ -373,7 +378,14 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
   return fake;
 }
 
-function kubeconfigYaml(o: { server: string; caPem: string; token: string; contextName: string; namespace?: string; insecure: boolean }): string {
+function kubeconfigYaml(o: {
+  server: string;
+  caPem: string;
+  token: string;
+  contextName: string;
+  namespace?: string;
+  insecure: boolean;
+}): string {
   const q = (s: string): string => JSON.stringify(s); // JSON strings are valid YAML scalars
   const clusterAuth = o.insecure
     ? '    insecure-skip-tls-verify: true\n'
@@ -383,19 +395,19 @@ function kubeconfigYaml(o: { server: string; caPem: string; token: string; conte
     'kind: Config\n' +
     'preferences: {}\n' +
     'clusters:\n' +
-    `- name: ${q(o.contextName + '-cluster')}\n` +
+    `- name: ${q(`${o.contextName}-cluster`)}\n` +
     '  cluster:\n' +
     `    server: ${q(o.server)}\n` +
     clusterAuth +
     'users:\n' +
-    `- name: ${q(o.contextName + '-user')}\n` +
+    `- name: ${q(`${o.contextName}-user`)}\n` +
     '  user:\n' +
     `    token: ${q(o.token)}\n` +
     'contexts:\n' +
     `- name: ${q(o.contextName)}\n` +
     '  context:\n' +
-    `    cluster: ${q(o.contextName + '-cluster')}\n` +
-    `    user: ${q(o.contextName + '-user')}\n` +
+    `    cluster: ${q(`${o.contextName}-cluster`)}\n` +
+    `    user: ${q(`${o.contextName}-user`)}\n` +
     (o.namespace !== undefined ? `    namespace: ${q(o.namespace)}\n` : '') +
     `current-context: ${q(o.contextName)}\n`
   );

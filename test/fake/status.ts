@@ -124,7 +124,7 @@ export function invalid(kind: string, group: string, name: string, causes: Statu
   if (group !== '') details.group = group;
   details.kind = kind;
   details.causes = causes;
-  return new StatusError(failure(422, 'Invalid', `${kind}${group ? '.' + group : ''} "${name}" is invalid: ${summary}`, details));
+  return new StatusError(failure(422, 'Invalid', `${kind}${group ? `.${group}` : ''} "${name}" is invalid: ${summary}`, details));
 }
 
 export function forbidden(opts: {
@@ -146,10 +146,16 @@ export const EXPIRED_CONTINUE_MESSAGE =
 
 export function unsupportedMediaType(accepted: string[]): StatusError {
   return new StatusError(
-    failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`),
+    failure(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
+    ),
   );
 }
 
 export function methodNotAllowed(method: string): StatusError {
-  return new StatusError(failure(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${method})`, {}));
+  return new StatusError(
+    failure(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${method})`, {}),
+  );
 }

@@ -1,7 +1,7 @@
 // In-memory object store, keyed by Kind and namespace/name, with a cluster-wide resourceVersion.
 import { randomUUID } from 'node:crypto';
-import { resourceForKind, apiVersionOf } from './resources.js';
 import { eventFromEventsV1 } from './events-v1.js';
+import { apiVersionOf, resourceForKind } from './resources.js';
 
 /** Whole-second RFC 3339 UTC, the way metav1.Time is stored and served. */
 export function wholeSeconds(date: Date): string {

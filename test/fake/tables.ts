@@ -49,15 +49,22 @@ function since(ts: unknown, now: Date): string {
 }
 
 const nameColumn: Column = {
-  name: 'Name', format: 'name', description: 'Name must be unique within a namespace.', cell: (o) => o.metadata?.name ?? '',
+  name: 'Name',
+  format: 'name',
+  description: 'Name must be unique within a namespace.',
+  cell: (o) => o.metadata?.name ?? '',
 };
 const ageColumn: Column = {
-  name: 'Age', description: 'CreationTimestamp is a timestamp representing the server time when this object was created.',
+  name: 'Age',
+  description: 'CreationTimestamp is a timestamp representing the server time when this object was created.',
   cell: (o, now) => since(o.metadata?.creationTimestamp, now),
 };
 
 const accessModeShort: Record<string, string> = {
-  ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP',
+  ReadWriteOnce: 'RWO',
+  ReadOnlyMany: 'ROX',
+  ReadWriteMany: 'RWX',
+  ReadWriteOncePod: 'RWOP',
 };
 function accessModes(modes: unknown): string {
   if (!Array.isArray(modes)) return '';
@@ -113,9 +120,10 @@ const columnsByKind: Record<string, Column[]> = {
         return `${statuses.filter((s) => s.ready).length}/${total}`;
       },
     },
-    { name: 'Status', cell: (o) => (o.metadata?.deletionTimestamp ? 'Terminating' : o.status?.phase ?? '') },
+    { name: 'Status', cell: (o) => (o.metadata?.deletionTimestamp ? 'Terminating' : (o.status?.phase ?? '')) },
     {
-      name: 'Restarts', type: 'string',
+      name: 'Restarts',
+      type: 'string',
       cell: (o) => String((o.status?.containerStatuses ?? []).reduce((n: number, s: any) => n + (s.restartCount ?? 0), 0)),
     },
     ageColumn,
@@ -139,9 +147,9 @@ const columnsByKind: Record<string, Column[]> = {
   ],
   PersistentVolumeClaim: [
     nameColumn,
-    { name: 'Status', cell: (o) => (o.metadata?.deletionTimestamp ? 'Terminating' : o.status?.phase ?? '') },
+    { name: 'Status', cell: (o) => (o.metadata?.deletionTimestamp ? 'Terminating' : (o.status?.phase ?? '')) },
     { name: 'Volume', cell: (o) => o.spec?.volumeName ?? '' },
-    { name: 'Capacity', cell: (o) => (o.spec?.volumeName ? o.status?.capacity?.storage ?? '' : '') },
+    { name: 'Capacity', cell: (o) => (o.spec?.volumeName ? (o.status?.capacity?.storage ?? '') : '') },
     { name: 'Access Modes', cell: (o) => (o.spec?.volumeName ? accessModes(o.status?.accessModes ?? o.spec?.accessModes) : '') },
     { name: 'StorageClass', cell: storageClassOf },
     { name: 'VolumeAttributesClass', cell: (o) => o.spec?.volumeAttributesClassName ?? '<unset>' },
@@ -153,7 +161,7 @@ const columnsByKind: Record<string, Column[]> = {
     { name: 'Capacity', cell: (o) => o.spec?.capacity?.storage ?? '' },
     { name: 'Access Modes', cell: (o) => accessModes(o.spec?.accessModes) },
     { name: 'Reclaim Policy', cell: (o) => o.spec?.persistentVolumeReclaimPolicy ?? '' },
-    { name: 'Status', cell: (o) => (o.metadata?.deletionTimestamp ? 'Terminating' : o.status?.phase ?? '') },
+    { name: 'Status', cell: (o) => (o.metadata?.deletionTimestamp ? 'Terminating' : (o.status?.phase ?? '')) },
     { name: 'Claim', cell: (o) => (o.spec?.claimRef ? `${o.spec.claimRef.namespace}/${o.spec.claimRef.name}` : '') },
     { name: 'StorageClass', cell: storageClassOf },
     { name: 'VolumeAttributesClass', cell: (o) => o.spec?.volumeAttributesClassName ?? '<unset>' },
@@ -179,10 +187,7 @@ const columnsByKind: Record<string, Column[]> = {
   ],
 };
 
-const defaultColumns: Column[] = [
-  nameColumn,
-  { name: 'Created At', type: 'date', cell: (o) => o.metadata?.creationTimestamp ?? '' },
-];
+const defaultColumns: Column[] = [nameColumn, { name: 'Created At', type: 'date', cell: (o) => o.metadata?.creationTimestamp ?? '' }];
 
 /** Whether an Accept header asks for a server-side Table. */
 export function wantsTable(accept: string | undefined): boolean {

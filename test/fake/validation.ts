@@ -1,11 +1,13 @@
 // What a core/v1 API server checks on an Event create (KUBERNETES-FACTS §3.3, §3.4).
-import { badRequest } from './status.js';
+
 import type { StatusCause } from './status.js';
+import { badRequest } from './status.js';
 
 const RFC3339 = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const RFC3339_MICRO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}(Z|[+-]\d{2}:\d{2})$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const QUALIFIED_NAME =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
 function decodeError(kind: string, version: string, detail: string): never {
   throw badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${detail}`);
@@ -15,7 +17,11 @@ function decodeError(kind: string, version: string, detail: string): never {
 export function normalizeTime(value: unknown, kind: string, version: string): string | null | undefined {
   if (value === undefined || value === null) return value;
   if (typeof value !== 'string' || !RFC3339.test(value)) {
-    decodeError(kind, version, `parsing time ${JSON.stringify(String(value))} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(String(value))} as "2006"`);
+    decodeError(
+      kind,
+      version,
+      `parsing time ${JSON.stringify(String(value))} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(String(value))} as "2006"`,
+    );
   }
   return new Date(Date.parse(value)).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
@@ -26,7 +32,11 @@ export function checkMicroTime(value: unknown, kind: string, version: string): v
   if (typeof value === 'string' && RFC3339_MICRO.test(value)) return;
   const text = String(value);
   const rest = text.replace(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/, '');
-  decodeError(kind, version, `parsing time ${JSON.stringify(text)} as "2006-01-02T15:04:05.000000Z07:00": cannot parse ${JSON.stringify(rest)} as ".000000"`);
+  decodeError(
+    kind,
+    version,
+    `parsing time ${JSON.stringify(text)} as "2006-01-02T15:04:05.000000Z07:00": cannot parse ${JSON.stringify(rest)} as ".000000"`,
+  );
 }
 
 /** Decode-time normalisation of an Event body (timestamps). Throws 400 like the decoder. */
@@ -74,18 +84,26 @@ export function validateCoreEvent(event: any): StatusCause[] {
       causes.push(invalidValue('involvedObject.namespace', ioNs, 'does not match event.namespace'));
     }
     if (ns !== '' && !DNS1123_SUBDOMAIN.test(ns)) {
-      causes.push(invalidValue('namespace', ns, "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"));
+      causes.push(
+        invalidValue(
+          'namespace',
+          ns,
+          "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+        ),
+      );
     }
     return causes;
   }
   if (ioNs === '') {
-    if (ns !== 'default' && ns !== 'kube-system') causes.push(invalidValue('involvedObject.namespace', ioNs, 'does not match event.namespace'));
+    if (ns !== 'default' && ns !== 'kube-system')
+      causes.push(invalidValue('involvedObject.namespace', ioNs, 'does not match event.namespace'));
   } else if (ns !== ioNs) {
     causes.push(invalidValue('involvedObject.namespace', ioNs, 'does not match event.namespace'));
   }
   const rc: string = event.reportingComponent ?? '';
   if (rc === '') causes.push(required('reportingController'));
-  else if (!QUALIFIED_NAME.test(rc)) causes.push(invalidValue('reportingController', rc, 'name part must consist of alphanumeric characters'));
+  else if (!QUALIFIED_NAME.test(rc))
+    causes.push(invalidValue('reportingController', rc, 'name part must consist of alphanumeric characters'));
   const ri: string = event.reportingInstance ?? '';
   if (ri === '') causes.push(required('reportingInstance'));
   else if (ri.length > 128) causes.push(tooLong('reportingInstance', 128));
@@ -104,11 +122,21 @@ export function validateEventsV1Event(event: any, original: any): StatusCause[] 
   const causes = validateCoreEvent(event);
   const name = event.metadata?.name;
   if (name && !DNS1123_SUBDOMAIN.test(name)) {
-    causes.push(invalidValue('metadata.name', name, "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"));
+    causes.push(
+      invalidValue(
+        'metadata.name',
+        name,
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+      ),
+    );
   }
   if (original.eventTime === undefined || original.eventTime === null) causes.push(required('eventTime'));
   if (original.type !== 'Normal' && original.type !== 'Warning') {
-    causes.push({ reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(original.type ?? '')}: supported values: "Normal", "Warning"`, field: 'type' });
+    causes.push({
+      reason: 'FieldValueNotSupported',
+      message: `Unsupported value: ${JSON.stringify(original.type ?? '')}: supported values: "Normal", "Warning"`,
+      field: 'type',
+    });
   }
   for (const f of ['deprecatedSource', 'deprecatedFirstTimestamp', 'deprecatedLastTimestamp', 'deprecatedCount']) {
     if (original[f] !== undefined && original[f] !== null && original[f] !== 0) {

@@ -1,6 +1,7 @@
 // A direct HTTPS request to the fake API server (node:https, trusting the test CA).
-import { request as httpsRequest } from 'node:https';
+
 import type { IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 
 export interface KubeResponse {
   status: number;

@@ -18,7 +18,7 @@ export function eventName(objectName: string, at: Time): string {
 
 /** The attach/detach controller's VolumeAttachment name: `csi-` + sha256(volumeHandle + driver + node) (§7.2). */
 export function volumeAttachmentName(volumeHandle: string, driver: string, node: string): string {
-  return 'csi-' + createHash('sha256').update(`${volumeHandle}${driver}${node}`).digest('hex');
+  return `csi-${createHash('sha256').update(`${volumeHandle}${driver}${node}`).digest('hex')}`;
 }
 
 export function namespace(name: string): object {
@@ -123,7 +123,7 @@ export interface VolumeAttachmentOptions {
 
 export function volumeAttachment(o: VolumeAttachmentOptions): any {
   const pvName: string = typeof o.pv === 'string' ? o.pv : o.pv.metadata.name;
-  const volumeHandle: string = typeof o.pv === 'string' ? o.pv : o.pv.spec?.csi?.volumeHandle ?? pvName;
+  const volumeHandle: string = typeof o.pv === 'string' ? o.pv : (o.pv.spec?.csi?.volumeHandle ?? pvName);
   const driver = o.driver ?? (typeof o.pv === 'string' ? undefined : o.pv.spec?.csi?.driver) ?? DRIVER;
   const metadata: Record<string, unknown> = {
     name: o.name ?? volumeAttachmentName(volumeHandle, driver, o.node),

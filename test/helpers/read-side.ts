@@ -56,7 +56,9 @@ export function checkSchema(value: unknown, schema: Schema, path = '$'): string[
       case 'number':
         return typeof value === 'number' && Number.isFinite(value) ? [] : [`${path}: expected number, got ${typeName(value)}`];
       case 'integer':
-        return Number.isSafeInteger(value) && (value as number) >= 0 ? [] : [`${path}: expected a whole number ≥ 0, got ${JSON.stringify(value)}`];
+        return Number.isSafeInteger(value) && (value as number) >= 0
+          ? []
+          : [`${path}: expected a whole number ≥ 0, got ${JSON.stringify(value)}`];
       case 'boolean':
         return typeof value === 'boolean' ? [] : [`${path}: expected boolean, got ${typeName(value)}`];
       case 'timestamp':
@@ -65,8 +67,12 @@ export function checkSchema(value: unknown, schema: Schema, path = '$'): string[
           : [`${path}: expected an RFC 3339 UTC timestamp, got ${JSON.stringify(value)}`];
     }
   }
-  if ('literal' in schema) return value === schema.literal ? [] : [`${path}: expected ${JSON.stringify(schema.literal)}, got ${JSON.stringify(value)}`];
-  if ('oneOf' in schema) return typeof value === 'string' && schema.oneOf.includes(value) ? [] : [`${path}: expected one of ${schema.oneOf.join('|')}, got ${JSON.stringify(value)}`];
+  if ('literal' in schema)
+    return value === schema.literal ? [] : [`${path}: expected ${JSON.stringify(schema.literal)}, got ${JSON.stringify(value)}`];
+  if ('oneOf' in schema)
+    return typeof value === 'string' && schema.oneOf.includes(value)
+      ? []
+      : [`${path}: expected one of ${schema.oneOf.join('|')}, got ${JSON.stringify(value)}`];
   if ('nullable' in schema) return value === null ? [] : checkSchema(value, schema.nullable, path);
   if ('arrayOf' in schema) {
     if (!Array.isArray(value)) return [`${path}: expected array, got ${typeName(value)}`];
@@ -75,7 +81,7 @@ export function checkSchema(value: unknown, schema: Schema, path = '$'): string[
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`${path}: expected object, got ${typeName(value)}`];
   const problems: string[] = [];
   for (const [key, sub] of Object.entries(schema.object)) {
-    if (!Object.prototype.hasOwnProperty.call(value, key)) problems.push(`${path}.${key}: required key missing`);
+    if (!Object.hasOwn(value, key)) problems.push(`${path}.${key}: required key missing`);
     else problems.push(...checkSchema((value as Record<string, unknown>)[key], sub, `${path}.${key}`));
   }
   return problems;
@@ -157,7 +163,15 @@ export const auditSchema: Schema = {
       object: {
         severity: { oneOf: ['error', 'warning', 'info'] },
         code: {
-          oneOf: ['MigrationFailed', 'StuckDualAttach', 'MultiAttach', 'UnresolvedMigration', 'SlowMigration', 'UnparsedEvent', 'DualAttachInProgress'],
+          oneOf: [
+            'MigrationFailed',
+            'StuckDualAttach',
+            'MultiAttach',
+            'UnresolvedMigration',
+            'SlowMigration',
+            'UnparsedEvent',
+            'DualAttachInProgress',
+          ],
         },
         namespace: nullable('string'),
         pvc: nullable('string'),
@@ -198,7 +212,9 @@ export const historySchema: Schema = {
       },
     }),
     migrations: arrayOf(migrationSchema),
-    attachment: { object: { nodes: arrayOf('string'), dualAttach: nullable(dualAttachSchema), rejectedTargets: arrayOf(rejectedTargetSchema) } },
+    attachment: {
+      object: { nodes: arrayOf('string'), dualAttach: nullable(dualAttachSchema), rejectedTargets: arrayOf(rejectedTargetSchema) },
+    },
   },
 };
 
@@ -207,9 +223,12 @@ export function checkMigrationInvariants(migrations: Array<Record<string, unknow
   const problems: string[] = [];
   migrations.forEach((m, i) => {
     const open = m.state === 'in-progress' || m.state === 'unresolved';
-    if (open && (m.endedAt !== null || m.durationSeconds !== null)) problems.push(`migrations[${i}]: open migration has endedAt/durationSeconds`);
-    if (!open && (m.endedAt === null || m.durationSeconds === null)) problems.push(`migrations[${i}]: closed migration lacks endedAt/durationSeconds`);
-    if (m.state !== 'failed' && m.failureReason !== null) problems.push(`migrations[${i}]: failureReason on a ${String(m.state)} migration`);
+    if (open && (m.endedAt !== null || m.durationSeconds !== null))
+      problems.push(`migrations[${i}]: open migration has endedAt/durationSeconds`);
+    if (!open && (m.endedAt === null || m.durationSeconds === null))
+      problems.push(`migrations[${i}]: closed migration lacks endedAt/durationSeconds`);
+    if (m.state !== 'failed' && m.failureReason !== null)
+      problems.push(`migrations[${i}]: failureReason on a ${String(m.state)} migration`);
   });
   return problems;
 }

@@ -4,9 +4,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeServer, type FakeServer, type RecordedRequest } from '../fake/server.js';
+import { parse as parseYaml } from 'yaml';
+import { type FakeServer, type RecordedRequest, startFakeServer } from '../fake/server.js';
 import { event, namespace, pv, pvc, volumeAttachment } from '../helpers/objects.js';
 import {
   auditSchema,
@@ -48,9 +48,12 @@ function buildCluster(now: number): object[] {
     objects.push(claim, v);
     return { claim, v, vol };
   };
-  const attach = (v: any, node: string, secondsAgo: number) => objects.push(volumeAttachment({ pv: v, node, attached: true, createdAt: ago(secondsAgo) }));
+  const attach = (v: any, node: string, secondsAgo: number) =>
+    objects.push(volumeAttachment({ pv: v, node, attached: true, createdAt: ago(secondsAgo) }));
   const ev = (claim: any, reason: string, message: string, secondsAgo: number) =>
-    objects.push(event({ pvc: claim, reason, type: reason === 'MigrationFailed' ? 'Warning' : 'Normal', message, firstTimestamp: ago(secondsAgo) }));
+    objects.push(
+      event({ pvc: claim, reason, type: reason === 'MigrationFailed' ? 'Warning' : 'Normal', message, firstTimestamp: ago(secondsAgo) }),
+    );
 
   // a-ok: one fast completed migration, attached to its target.
   const ok = volume('a-ok', 'ok-disk', { timeout: '300' });
@@ -59,8 +62,21 @@ function buildCluster(now: number): object[] {
   attach(ok.v, 'node-b', 1200);
   // KubeVirt's MigrationStarted on a VirtualMachineInstance: same reason, not the driver's.
   objects.push({
-    ...event({ pvc: ok.claim, reason: 'MigrationStarted', type: 'Normal', message: 'VMI is migrating', firstTimestamp: ago(1190), component: 'virt-controller' }),
-    involvedObject: { kind: 'VirtualMachineInstance', apiVersion: 'kubevirt.io/v1', namespace: 'a-ok', name: 'ok-vm', uid: 'aaaaaaaa-0000-4000-8000-000000000001' },
+    ...event({
+      pvc: ok.claim,
+      reason: 'MigrationStarted',
+      type: 'Normal',
+      message: 'VMI is migrating',
+      firstTimestamp: ago(1190),
+      component: 'virt-controller',
+    }),
+    involvedObject: {
+      kind: 'VirtualMachineInstance',
+      apiVersion: 'kubevirt.io/v1',
+      namespace: 'a-ok',
+      name: 'ok-vm',
+      uid: 'aaaaaaaa-0000-4000-8000-000000000001',
+    },
     metadata: { name: 'ok-vm.vmi', namespace: 'a-ok' },
   });
 
@@ -113,7 +129,13 @@ function stable(doc: any): any {
   delete copy.now;
   delete copy.horizon;
   for (const d of [...copy.dualAttaches, ...(copy.multiAttaches ?? [])]) delete d.ageSeconds;
-  copy.findings = copy.findings.map((f: any) => ({ severity: f.severity, code: f.code, namespace: f.namespace, pvc: f.pvc, volumeId: f.volumeId }));
+  copy.findings = copy.findings.map((f: any) => ({
+    severity: f.severity,
+    code: f.code,
+    namespace: f.namespace,
+    pvc: f.pvc,
+    volumeId: f.volumeId,
+  }));
   return copy;
 }
 
@@ -221,10 +243,16 @@ describe('audit output formats', () => {
   it('-o wide adds volume, id, start time and events to migrations, and since and VolumeAttachments to dual-attaches', async () => {
     const res = await cli(['audit', '-o', 'wide', '-n', 'e-stuck']);
     expect(res.code).toBe(1);
-    expect(res.stdout).toMatch(/^NAMESPACE +PVC +SOURCE +TARGET +STATE +AGE +DURATION +TIMEOUT +VOLUME +ID +STARTED AT +FAILURE REASON +EVENTS$/m);
+    expect(res.stdout).toMatch(
+      /^NAMESPACE +PVC +SOURCE +TARGET +STATE +AGE +DURATION +TIMEOUT +VOLUME +ID +STARTED AT +FAILURE REASON +EVENTS$/m,
+    );
     expect(res.stdout).toMatch(/^NAMESPACE +PVC +VOLUME +NODES +AGE +TIMEOUT +STUCK +SINCE +VOLUMEATTACHMENTS$/m);
-    expect(res.stdout).toMatch(/^e-stuck +stuck-disk +pvc-\S+ +node-e,node-f +20m +5m0s +yes +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ +csi-[0-9a-f]{64},csi-[0-9a-f]{64}$/m);
-    expect(res.stdout).toMatch(/^e-stuck +stuck-disk +node-e +node-f +unresolved +20m +<none> +5m0s +pvc-\S+ +e-stuck\/stuck-disk\/\S+ +\S+Z +<none> +stuck-disk\.[0-9a-f]+$/m);
+    expect(res.stdout).toMatch(
+      /^e-stuck +stuck-disk +pvc-\S+ +node-e,node-f +20m +5m0s +yes +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ +csi-[0-9a-f]{64},csi-[0-9a-f]{64}$/m,
+    );
+    expect(res.stdout).toMatch(
+      /^e-stuck +stuck-disk +node-e +node-f +unresolved +20m +<none> +5m0s +pvc-\S+ +e-stuck\/stuck-disk\/\S+ +\S+Z +<none> +stuck-disk\.[0-9a-f]+$/m,
+    );
   });
 
   it('-o prometheus prints gauges and the duration histogram with HELP and TYPE', async () => {
@@ -232,7 +260,9 @@ describe('audit output formats', () => {
     expect(res.code).toBe(1);
     expect(res.stderr).toBe('');
     const lines = res.stdout.trimEnd().split('\n');
-    const samples = Object.fromEntries(lines.filter((l) => !l.startsWith('#')).map((l) => [l.slice(0, l.lastIndexOf(' ')), l.slice(l.lastIndexOf(' ') + 1)]));
+    const samples = Object.fromEntries(
+      lines.filter((l) => !l.startsWith('#')).map((l) => [l.slice(0, l.lastIndexOf(' ')), l.slice(l.lastIndexOf(' ') + 1)]),
+    );
     expect(samples).toMatchObject({
       'rds_migrate_audit_migrations{state="completed"}': '3',
       'rds_migrate_audit_migrations{state="failed"}': '1',
@@ -268,7 +298,11 @@ describe('audit reading the cluster', () => {
     await cli(['audit', '-o', 'json']);
     const events = eventRequests();
     expect(events.every((r) => r.path === '/api/v1/events')).toBe(true);
-    expect(events.map((r) => r.query.fieldSelector).sort()).toEqual(['reason=MigrationCompleted', 'reason=MigrationFailed', 'reason=MigrationStarted']);
+    expect(events.map((r) => r.query.fieldSelector).sort()).toEqual([
+      'reason=MigrationCompleted',
+      'reason=MigrationFailed',
+      'reason=MigrationStarted',
+    ]);
     expect(events.every((r) => r.query.limit === '500')).toBe(true);
     expect(server.requests.filter((r) => r.path === '/apis/storage.k8s.io/v1/volumeattachments')).toHaveLength(1);
     expect(server.requests.filter((r) => r.path === '/api/v1/persistentvolumes')).toHaveLength(1);
@@ -315,7 +349,7 @@ describe('audit reading the cluster', () => {
     expect(res.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
-  it('-n reads only that namespace\'s events and keeps only its dual-attaches', async () => {
+  it("-n reads only that namespace's events and keeps only its dual-attaches", async () => {
     const { code, doc } = await auditJson(['-n', 'c-err']);
     expect(code).toBe(1);
     expect(doc.scope.namespace).toBe('c-err');
@@ -379,14 +413,18 @@ describe('audit reading the cluster', () => {
 
     const table = await cli(['audit', '-n', 'd-info']);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/\nWARNINGS\nWarning: VolumeAttachments could not be read: forbidden: .*\nWarning: VolumeAttachments could not be read, so no StuckDualAttach/);
+    expect(table.stdout).toMatch(
+      /\nWARNINGS\nWarning: VolumeAttachments could not be read: forbidden: .*\nWarning: VolumeAttachments could not be read, so no StuckDualAttach/,
+    );
   });
 
   it('forbidden event lists are warnings saying which findings may be missing; attachments are still audited', async () => {
     server.deny({ verb: 'list', resource: 'events' });
     const { code, doc } = await auditJson([]);
     expect(doc.migrations).toEqual([]);
-    expect(doc.warnings.filter((w: string) => /^Migration(Started|Completed|Failed) events could not be read: forbidden/.test(w))).toHaveLength(3);
+    expect(
+      doc.warnings.filter((w: string) => /^Migration(Started|Completed|Failed) events could not be read: forbidden/.test(w)),
+    ).toHaveLength(3);
     expect(doc.warnings).toContain(
       'Migration events could not all be read, so migrations are missing and MigrationFailed, UnresolvedMigration, SlowMigration and UnparsedEvent findings may be too.',
     );
@@ -405,7 +443,9 @@ describe('audit reading the cluster', () => {
     expect(doc.dualAttaches).toEqual([]);
     expect(doc.warnings.slice(1)).toEqual([
       'PersistentVolumes could not be read, so migrations without a timeout in their events use the default of 300s and dual-attaches name no PVC.',
-      expect.stringMatching(/^3 volume\(s\) attached to several nodes could not be placed in a namespace .* and are not shown: pvc-.*; audit all namespaces to see them\.$/),
+      expect.stringMatching(
+        /^3 volume\(s\) attached to several nodes could not be placed in a namespace .* and are not shown: pvc-.*; audit all namespaces to see them\.$/,
+      ),
     ]);
     // Across all namespaces they are shown, without a PVC, judged by the default 300s.
     const all = await auditJson([]);

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeServer, type FakeServer } from '../fake/server.js';
+import { type FakeServer, startFakeServer } from '../fake/server.js';
 import { namespace, pvc } from '../helpers/objects.js';
 import { runCli } from '../helpers/run-cli.js';
 
@@ -74,40 +74,94 @@ function cases(): Case[] {
     const args = cmd === 'post-started' ? [...BASE[cmd], flag, '5m'] : BASE[cmd];
     add(cmd, 'negative', replace(args, flag, '-5m'), 2, new RegExp(`^error: invalid ${flag} "-5m": `));
     add(cmd, 'unparseable', replace(args, flag, 'five minutes'), 2, new RegExp(`^error: invalid ${flag} "five minutes": `));
-    add(cmd, 'conflicting flags', [...BASE[cmd].filter((a, i, all) => a !== '--source' && all[i - 1] !== '--source'), '--source', 'node-b'], 2, /^error: invalid --target "node-b": must differ from --source$/);
+    add(
+      cmd,
+      'conflicting flags',
+      [...BASE[cmd].filter((a, i, all) => a !== '--source' && all[i - 1] !== '--source'), '--source', 'node-b'],
+      2,
+      /^error: invalid --target "node-b": must differ from --source$/,
+    );
   }
   add('post-started', 'missing argument', ['post-started', 'vm-disk'], 2, /^error: post-started needs --target <node>/);
   add('post-failed', 'missing argument', ['post-failed', 'vm-disk'], 2, /^error: post-failed needs --reason <text>/);
   add('post-failed', 'too long', replace(BASE['post-failed'], '--reason', 'x'.repeat(2000)), 2, /^error: invalid --reason "x{77}\.\.\.": /);
-  add('post-failed', 'wrong charset', replace(BASE['post-failed'], '--reason', 'line one\nline two'), 2, /^error: invalid --reason "line one\\nline two": must be one line of printable text/);
+  add(
+    'post-failed',
+    'wrong charset',
+    replace(BASE['post-failed'], '--reason', 'line one\nline two'),
+    2,
+    /^error: invalid --reason "line one\\nline two": must be one line of printable text/,
+  );
   add('post-started', 'wrong charset', replace(BASE['post-started'], '--target', 'Node_B'), 2, /^error: invalid --target "Node_B": /);
   add('events', 'negative', [...BASE.events, '--request-timeout', '-1s'], 2, /^error: invalid --request-timeout "-1s": /);
   add('events', 'unparseable', [...BASE.events, '--request-timeout', 'soon'], 2, /^error: invalid --request-timeout "soon": /);
   add('events', 'wrong charset', [...BASE.events, '-n', 'Bad_NS'], 2, /^error: invalid --namespace "Bad_NS": /);
 
   add('audit', 'empty', ['audit', '--from-file', ''], 2, /^error: invalid --from-file "": must not be empty$/);
-  add('audit', 'too long', ['audit', '--chunk-size', '1000000'], 2, /^error: invalid --chunk-size "1000000": must be a whole number from 1 to 100000$/);
+  add(
+    'audit',
+    'too long',
+    ['audit', '--chunk-size', '1000000'],
+    2,
+    /^error: invalid --chunk-size "1000000": must be a whole number from 1 to 100000$/,
+  );
   add('audit', 'wrong charset', ['audit', '-n', 'Bad_NS'], 2, /^error: invalid --namespace "Bad_NS": /);
   add('audit', 'negative', ['audit', '--since', '-1h'], 2, /^error: invalid --since "-1h": /);
   add('audit', 'unparseable', ['audit', '--stuck-after', 'a while'], 2, /^error: invalid --stuck-after "a while": /);
-  add('audit', 'unparseable', ['audit', '--from-file', f('dump.json'), '--now', 'yesterday'], 2, /^error: invalid --now "yesterday": must be an RFC 3339 time/);
+  add(
+    'audit',
+    'unparseable',
+    ['audit', '--from-file', f('dump.json'), '--now', 'yesterday'],
+    2,
+    /^error: invalid --now "yesterday": must be an RFC 3339 time/,
+  );
   add('audit', 'conflicting flags', ['audit', '-n', 'vms', '-A'], 2, /^error: --namespace and --all-namespaces cannot be used together$/);
   add('audit', 'conflicting flags', ['audit', '--now', '2025-01-01T00:00:00Z'], 2, /^error: --now applies only to --from-file audits/);
   add('audit', 'missing argument', ['audit', '--since'], 2, /^error: option '--since <dur>' argument missing$/);
-  add('audit', 'unreadable file', ['audit', '--from-file', f('missing.json')], 2, /^error: cannot read --from-file ".*missing\.json": no such file or directory$/);
-  add('audit', 'unreadable file', ['audit', '--from-file', f('empty-dir')], 2, /^error: --from-file ".*empty-dir" is a directory with no \.json, \.yaml or \.yml files$/);
+  add(
+    'audit',
+    'unreadable file',
+    ['audit', '--from-file', f('missing.json')],
+    2,
+    /^error: cannot read --from-file ".*missing\.json": no such file or directory$/,
+  );
+  add(
+    'audit',
+    'unreadable file',
+    ['audit', '--from-file', f('empty-dir')],
+    2,
+    /^error: --from-file ".*empty-dir" is a directory with no \.json, \.yaml or \.yml files$/,
+  );
   add('audit', 'malformed JSON/YAML', ['audit', '--from-file', f('bad.json')], 2, /^error: --from-file ".*bad\.json" is not valid JSON: /);
   add('audit', 'malformed JSON/YAML', ['audit', '--from-file', f('bad.yaml')], 2, /^error: --from-file ".*bad\.yaml" is not valid YAML: /);
 
   for (const cmd of Object.keys(BASE) as Command[]) {
     add(cmd, 'unknown flag', [...BASE[cmd], '--bogus'], 2, /^error: unknown option '--bogus'$/);
     add(cmd, 'unknown context', [...BASE[cmd], '--context', 'nope'], 3, /^error: context "nope" not found in kubeconfig$/);
-    add(cmd, 'missing kubeconfig', [...BASE[cmd], '--kubeconfig', f('no-such-kubeconfig')], 2, /^error: --kubeconfig ".*no-such-kubeconfig": no such file$/);
+    add(
+      cmd,
+      'missing kubeconfig',
+      [...BASE[cmd], '--kubeconfig', f('no-such-kubeconfig')],
+      2,
+      /^error: --kubeconfig ".*no-such-kubeconfig": no such file$/,
+    );
     if (cmd !== 'audit') {
       add(cmd, 'unreadable file', [...BASE[cmd], '--kubeconfig', dir], 2, /^error: kubeconfig ".*" is a directory, not a file$/);
-      add(cmd, 'malformed JSON/YAML', [...BASE[cmd], '--kubeconfig', f('bad-kubeconfig')], 2, /^error: kubeconfig ".*bad-kubeconfig" is not valid YAML: /);
+      add(
+        cmd,
+        'malformed JSON/YAML',
+        [...BASE[cmd], '--kubeconfig', f('bad-kubeconfig')],
+        2,
+        /^error: kubeconfig ".*bad-kubeconfig" is not valid YAML: /,
+      );
     }
-    add(cmd, 'unreadable file', [...BASE[cmd], '--kubeconfig', f('tokenfile-kubeconfig')], 2, /^error: cannot read tokenFile file ".*missing-token" named in the kubeconfig: ENOENT$/);
+    add(
+      cmd,
+      'unreadable file',
+      [...BASE[cmd], '--kubeconfig', f('tokenfile-kubeconfig')],
+      2,
+      /^error: cannot read tokenFile file ".*missing-token" named in the kubeconfig: ENOENT$/,
+    );
   }
   return table;
 }

@@ -5,13 +5,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stringify as toYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeServer, type FakeServer } from '../fake/server.js';
+import { stringify as toYaml } from 'yaml';
+import { type FakeServer, startFakeServer } from '../fake/server.js';
 import { otherCaPem } from '../fake/tls.js';
 import { event, namespace, pv, pvc, volumeAttachment } from '../helpers/objects.js';
 import { startedMessage } from '../helpers/read-side.js';
-import { runCli, type RunResult } from '../helpers/run-cli.js';
+import { type RunResult, runCli } from '../helpers/run-cli.js';
 
 const NS = 'vms';
 const UID = '5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a';
@@ -51,7 +51,13 @@ function objects(): object[] {
     claim,
     volume,
     volumeAttachment({ pv: volume, node: 'node-a', attached: true, createdAt: new Date(Date.now() - 600_000) }),
-    event({ pvc: claim, reason: 'MigrationStarted', type: 'Normal', message: startedMessage(VOL, 'node-a', 'node-b', '5m0s'), firstTimestamp: new Date(Date.now() - 60_000) }),
+    event({
+      pvc: claim,
+      reason: 'MigrationStarted',
+      type: 'Normal',
+      message: startedMessage(VOL, 'node-a', 'node-b', '5m0s'),
+      firstTimestamp: new Date(Date.now() - 60_000),
+    }),
   ];
 }
 
@@ -94,7 +100,10 @@ beforeAll(async () => {
       { name: 'token', user: { token: MARKERS.staticToken } },
       { name: 'file', user: { tokenFile } },
       // A legacy auth provider, handed to @kubernetes/client-node (a cached, unexpired GCP token).
-      { name: 'provider', user: { 'auth-provider': { name: 'gcp', config: { 'access-token': MARKERS.providerToken, expiry: '2999-01-01T00:00:00Z' } } } },
+      {
+        name: 'provider',
+        user: { 'auth-provider': { name: 'gcp', config: { 'access-token': MARKERS.providerToken, expiry: '2999-01-01T00:00:00Z' } } },
+      },
       { name: 'basic', user: { username: 'admin', password: MARKERS.password } },
       { name: 'cert-data', user: { 'client-certificate-data': b64(certPem), 'client-key-data': b64(keyPem) } },
       { name: 'cert-file', user: { 'client-certificate-data': b64(certPem), 'client-key': keyFile, token: MARKERS.staticToken } },
@@ -125,7 +134,21 @@ const COMMANDS: string[][] = [
   // Explicit nodes and durations: these run concurrently, so none may depend on another's event.
   ['post-started', 'vm-disk', '--target', 'node-b'],
   ['post-completed', 'vm-disk', '--source', 'node-a', '--target', 'node-b', '--duration', '1m', '-o', 'yaml'],
-  ['post-failed', 'vm-disk', '--reason', 'timeout', '--source', 'node-c', '--target', 'node-d', '--elapsed', '5m', '--dry-run', '-o', 'json'],
+  [
+    'post-failed',
+    'vm-disk',
+    '--reason',
+    'timeout',
+    '--source',
+    'node-c',
+    '--target',
+    'node-d',
+    '--elapsed',
+    '5m',
+    '--dry-run',
+    '-o',
+    'json',
+  ],
   ['events', 'vm-disk', '-o', 'wide'],
   ['audit', '-o', 'yaml', '--fail-on', 'never'],
   ['events', 'no-such-pvc', '-o', 'json'],
@@ -185,7 +208,12 @@ describe('no credential in any output, --verbose included', () => {
       toYaml({
         apiVersion: 'v1',
         kind: 'Config',
-        clusters: [{ name: 'c', cluster: { server: `https://admin:${MARKERS.password}@127.0.0.1:1`, 'certificate-authority-data': b64(servers[0]!.caPem) } }],
+        clusters: [
+          {
+            name: 'c',
+            cluster: { server: `https://admin:${MARKERS.password}@127.0.0.1:1`, 'certificate-authority-data': b64(servers[0]!.caPem) },
+          },
+        ],
         users: [{ name: 'u', user: { token: MARKERS.staticToken } }],
         contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
         'current-context': 'x',
@@ -199,9 +227,21 @@ describe('no credential in any output, --verbose included', () => {
 
 describe('TLS failures: exit 4, clear, not retried, never downgraded', () => {
   const variants = [
-    ['wrong-host', /^error: cannot reach the cluster at https:\/\/127\.0\.0\.1:\d+: TLS error: the server certificate is not valid for this host name \(ERR_TLS_CERT_ALTNAME_INVALID\)$/m, undefined],
-    ['expired', /^error: cannot reach the cluster at https:\/\/127\.0\.0\.1:\d+: TLS error: the server certificate has expired \(CERT_HAS_EXPIRED\)$/m, undefined],
-    ['untrusted', /^error: cannot reach the cluster at https:\/\/127\.0\.0\.1:\d+: TLS error: the server certificate is signed by an unknown authority \(\w+\)$/m, undefined],
+    [
+      'wrong-host',
+      /^error: cannot reach the cluster at https:\/\/127\.0\.0\.1:\d+: TLS error: the server certificate is not valid for this host name \(ERR_TLS_CERT_ALTNAME_INVALID\)$/m,
+      undefined,
+    ],
+    [
+      'expired',
+      /^error: cannot reach the cluster at https:\/\/127\.0\.0\.1:\d+: TLS error: the server certificate has expired \(CERT_HAS_EXPIRED\)$/m,
+      undefined,
+    ],
+    [
+      'untrusted',
+      /^error: cannot reach the cluster at https:\/\/127\.0\.0\.1:\d+: TLS error: the server certificate is signed by an unknown authority \(\w+\)$/m,
+      undefined,
+    ],
     ['good', /TLS error: the server certificate is signed by an unknown authority/, otherCaPem],
   ] as const;
 
@@ -215,7 +255,9 @@ describe('TLS failures: exit 4, clear, not retried, never downgraded', () => {
       expect(res.stdout).toBe('');
       expect(res.stderr).toMatch(line);
       expect(res.stderr.match(/^error: /gm)).toHaveLength(1);
-      expect(res.stderr).toMatch(/^hint: check the certificate-authority and server of the kubeconfig context; verification is never turned off by rds-migrate$/m);
+      expect(res.stderr).toMatch(
+        /^hint: check the certificate-authority and server of the kubeconfig context; verification is never turned off by rds-migrate$/m,
+      );
       // One attempt per request (the verbose log has one line per attempt; events sends its
       // first reads together), and no request got through.
       const attempts = [...res.stderr.matchAll(/^GET (\S+) failed \(/gm)].map((m) => m[1]);

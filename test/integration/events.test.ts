@@ -2,9 +2,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeServer, type FakeServer } from '../fake/server.js';
+import { parse as parseYaml } from 'yaml';
+import { type FakeServer, startFakeServer } from '../fake/server.js';
 import { event, namespace, pv, pvc, volumeAttachment } from '../helpers/objects.js';
 import {
   checkMigrationInvariants,
@@ -34,10 +34,17 @@ interface Seeded {
 }
 
 /** A fresh bound PVC + PV (+ VolumeAttachments) under a name no other test uses. */
-function seedPvc(name: string, opts: { timeout?: string; attach?: { node: string; createdAt: Date; attached?: boolean; attachError?: string }[] } = {}): Seeded {
+function seedPvc(
+  name: string,
+  opts: { timeout?: string; attach?: { node: string; createdAt: Date; attached?: boolean; attachError?: string }[] } = {},
+): Seeded {
   const { uid, vol } = newVolumeIdentity();
   const claim = pvc({ namespace: NS, name, uid, volumeName: vol, resourceVersion: '4242' });
-  const volume = pv({ name: vol, claimRef: { namespace: NS, name, uid }, ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}) });
+  const volume = pv({
+    name: vol,
+    claimRef: { namespace: NS, name, uid },
+    ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}),
+  });
   server.add(claim, volume);
   for (const a of opts.attach ?? []) {
     server.add(
@@ -82,9 +89,27 @@ function seedHistory(name: string) {
   const now = Date.now();
   const s = seedPvc(name, { timeout: '300', attach: [{ node: 'node-b', createdAt: ago(now, 1500) }] });
   const events = [
-    event({ pvc: s.claim, reason: 'MigrationStarted', type: 'Normal', message: startedMessage(s.vol, 'node-a', 'node-b', '5m0s'), firstTimestamp: ago(now, 1800) }),
-    event({ pvc: s.claim, reason: 'MigrationCompleted', type: 'Normal', message: completedMessage(s.vol, 'node-a', 'node-b', '1m42s'), firstTimestamp: ago(now, 1698) }),
-    event({ pvc: s.claim, reason: 'MigrationStarted', type: 'Normal', message: startedMessage(s.vol, 'node-b', 'node-c', '5m0s'), firstTimestamp: ago(now, 900) }),
+    event({
+      pvc: s.claim,
+      reason: 'MigrationStarted',
+      type: 'Normal',
+      message: startedMessage(s.vol, 'node-a', 'node-b', '5m0s'),
+      firstTimestamp: ago(now, 1800),
+    }),
+    event({
+      pvc: s.claim,
+      reason: 'MigrationCompleted',
+      type: 'Normal',
+      message: completedMessage(s.vol, 'node-a', 'node-b', '1m42s'),
+      firstTimestamp: ago(now, 1698),
+    }),
+    event({
+      pvc: s.claim,
+      reason: 'MigrationStarted',
+      type: 'Normal',
+      message: startedMessage(s.vol, 'node-b', 'node-c', '5m0s'),
+      firstTimestamp: ago(now, 900),
+    }),
     event({
       pvc: s.claim,
       reason: 'MigrationFailed',
@@ -93,7 +118,13 @@ function seedHistory(name: string) {
       firstTimestamp: ago(now, 600),
     }),
     // The driver's own non-migration event: shown only with --all.
-    event({ pvc: s.claim, reason: 'VolumeAttached', type: 'Normal', message: `[${s.vol}]: Attached to node node-b (duration: 1.234s)`, firstTimestamp: ago(now, 1500) }),
+    event({
+      pvc: s.claim,
+      reason: 'VolumeAttached',
+      type: 'Normal',
+      message: `[${s.vol}]: Attached to node node-b (duration: 1.234s)`,
+      firstTimestamp: ago(now, 1500),
+    }),
     // An older PVC with the same name but another uid: kubectl describe does not show its events, nor may we.
     event({
       pvc: { ...s.claim.metadata, uid: '00000000-0000-4000-8000-000000000001' },
@@ -163,8 +194,25 @@ describe('events <pvc>', () => {
     const failed = events.find((r) => r[2] === 'MigrationFailed')!;
     expect(failed.slice(7)).toEqual([s.events[3].message, 'rds-csi-node', s.events[3].metadata.name]);
     const migrations = sectionRows(res.stdout, 'MIGRATIONS');
-    expect(migrations[0]).toEqual(['SOURCE', 'TARGET', 'STATE', 'AGE', 'DURATION', 'TIMEOUT', 'VOLUME', 'ID', 'STARTED AT', 'FAILURE REASON', 'EVENTS']);
-    expect(migrations[2]!.slice(6, 10)).toEqual([s.vol, `vms/wide-disk/${s.events[2].firstTimestamp}`, s.events[2].firstTimestamp, 'timeout']);
+    expect(migrations[0]).toEqual([
+      'SOURCE',
+      'TARGET',
+      'STATE',
+      'AGE',
+      'DURATION',
+      'TIMEOUT',
+      'VOLUME',
+      'ID',
+      'STARTED AT',
+      'FAILURE REASON',
+      'EVENTS',
+    ]);
+    expect(migrations[2]!.slice(6, 10)).toEqual([
+      s.vol,
+      `vms/wide-disk/${s.events[2].firstTimestamp}`,
+      s.events[2].firstTimestamp,
+      'timeout',
+    ]);
   });
 
   it('-o json is the PvcMigrationHistory document of SPEC §4', async () => {
@@ -187,7 +235,14 @@ describe('events <pvc>', () => {
       lastSeen: s.events[3].lastTimestamp,
       component: 'rds-csi-node',
       message: s.events[3].message,
-      parsed: { volumeId: s.vol, sourceNode: 'node-b', targetNode: 'node-c', timeoutSeconds: null, durationSeconds: 300, failureReason: 'timeout' },
+      parsed: {
+        volumeId: s.vol,
+        sourceNode: 'node-b',
+        targetNode: 'node-c',
+        timeoutSeconds: null,
+        durationSeconds: 300,
+        failureReason: 'timeout',
+      },
     });
     expect(doc.migrations).toEqual([
       {
@@ -206,7 +261,13 @@ describe('events <pvc>', () => {
         failureReason: null,
         events: [s.events[0].metadata.name, s.events[1].metadata.name],
       },
-      expect.objectContaining({ state: 'failed', sourceNode: 'node-b', targetNode: 'node-c', durationSeconds: 300, failureReason: 'timeout' }),
+      expect.objectContaining({
+        state: 'failed',
+        sourceNode: 'node-b',
+        targetNode: 'node-c',
+        durationSeconds: 300,
+        failureReason: 'timeout',
+      }),
     ]);
     expect(doc.attachment).toEqual({ nodes: ['node-b'], dualAttach: null, rejectedTargets: [] });
     expect(doc.warnings).toEqual([]);
@@ -227,12 +288,18 @@ describe('events <pvc>', () => {
     expect(fromYaml).toEqual(fromJson);
   });
 
-  it('--all shows every event on the PVC, including the driver\'s VolumeAttached', async () => {
+  it("--all shows every event on the PVC, including the driver's VolumeAttached", async () => {
     const s = seedHistory('all-disk');
     const table = await cli(['events', 'all-disk', '--all']);
     expect(table.code).toBe(0);
     const rows = sectionRows(table.stdout, 'EVENTS').slice(1);
-    expect(rows.map((r) => r[2])).toEqual(['MigrationStarted', 'MigrationCompleted', 'VolumeAttached', 'MigrationStarted', 'MigrationFailed']);
+    expect(rows.map((r) => r[2])).toEqual([
+      'MigrationStarted',
+      'MigrationCompleted',
+      'VolumeAttached',
+      'MigrationStarted',
+      'MigrationFailed',
+    ]);
     const attached = rows[2]!;
     // The narrow table shows other events' messages in DETAIL, cut to 60 columns.
     expect(attached.slice(3)).toEqual(['<none>', '<none>', `[${s.vol}]: Attached to nod…`, '1']);
@@ -292,13 +359,28 @@ describe('events <pvc>', () => {
       attach: [
         { node: 'node-a', createdAt: ago(now, 7200) },
         { node: 'node-b', createdAt: ago(now, 120) },
-        { node: 'node-c', createdAt: ago(now, 60), attached: false, attachError: 'rpc error: already attached to 2 nodes (migration limit)' },
+        {
+          node: 'node-c',
+          createdAt: ago(now, 60),
+          attached: false,
+          attachError: 'rpc error: already attached to 2 nodes (migration limit)',
+        },
       ],
     });
-    server.add(event({ pvc: s.claim, reason: 'MigrationStarted', type: 'Normal', message: startedMessage(s.vol, 'node-a', 'node-b', '10m0s'), firstTimestamp: ago(now, 120) }));
+    server.add(
+      event({
+        pvc: s.claim,
+        reason: 'MigrationStarted',
+        type: 'Normal',
+        message: startedMessage(s.vol, 'node-a', 'node-b', '10m0s'),
+        firstTimestamp: ago(now, 120),
+      }),
+    );
     const table = await cli(['events', 'dual-disk']);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/\nATTACHMENT\nNodes: +node-a, node-b\nState: +dual-attached for 2m\d+s of 10m0s timeout\nSince: +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n/);
+    expect(table.stdout).toMatch(
+      /\nATTACHMENT\nNodes: +node-a, node-b\nState: +dual-attached for 2m\d+s of 10m0s timeout\nSince: +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n/,
+    );
     expect(table.stdout).toContain('REJECTED TARGETS');
     expect(table.stdout).toMatch(/node-c +csi-[0-9a-f]{64} +\d+s +rpc error: already attached to 2 nodes \(migration limit\)/);
     const migrations = sectionRows(table.stdout, 'MIGRATIONS');
@@ -307,8 +389,19 @@ describe('events <pvc>', () => {
     const doc = JSON.parse((await cli(['events', 'dual-disk', '-o', 'json'])).stdout);
     expect(checkSchema(doc, historySchema)).toEqual([]);
     const d = doc.attachment.dualAttach;
-    expect(d).toMatchObject({ volumeId: s.vol, namespace: NS, pvc: 'dual-disk', nodes: ['node-a', 'node-b'], timeoutSeconds: 600, stuck: false });
-    expect(d.since).toBe(ago(now, 120).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    expect(d).toMatchObject({
+      volumeId: s.vol,
+      namespace: NS,
+      pvc: 'dual-disk',
+      nodes: ['node-a', 'node-b'],
+      timeoutSeconds: 600,
+      stuck: false,
+    });
+    expect(d.since).toBe(
+      ago(now, 120)
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z'),
+    );
     expect(d.ageSeconds).toBeGreaterThanOrEqual(120);
     expect(d.ageSeconds).toBeLessThan(180); // run time under load
     expect(d.volumeAttachments).toHaveLength(2);
@@ -318,7 +411,12 @@ describe('events <pvc>', () => {
 
   it('a dual-attach past its timeout is STUCK', async () => {
     const now = Date.now();
-    seedPvc('stuck-disk', { attach: [{ node: 'node-a', createdAt: ago(now, 7200) }, { node: 'node-b', createdAt: ago(now, 1200) }] });
+    seedPvc('stuck-disk', {
+      attach: [
+        { node: 'node-a', createdAt: ago(now, 7200) },
+        { node: 'node-b', createdAt: ago(now, 1200) },
+      ],
+    });
     const table = await cli(['events', 'stuck-disk']);
     expect(table.code).toBe(0); // events never fails on findings
     expect(table.stdout).toMatch(/State: +STUCK: dual-attached for 20m\d+s of 5m0s timeout\n/);
@@ -331,10 +429,20 @@ describe('events <pvc>', () => {
     ['a Table without the PV column (the objects are listed next)', 'table-without-pv'],
   ])('finds the attachment through %s', async (_what, answer) => {
     const now = Date.now();
-    const s = seedPvc(`plain-${answer}`, { attach: [{ node: 'node-a', createdAt: ago(now, 7200) }, { node: 'node-b', createdAt: ago(now, 1200) }] });
+    const s = seedPvc(`plain-${answer}`, {
+      attach: [
+        { node: 'node-a', createdAt: ago(now, 7200) },
+        { node: 'node-b', createdAt: ago(now, 1200) },
+      ],
+    });
     const body =
       answer === 'objects'
-        ? { kind: 'VolumeAttachmentList', apiVersion: 'storage.k8s.io/v1', metadata: { resourceVersion: '1' }, items: server.objects('VolumeAttachment') }
+        ? {
+            kind: 'VolumeAttachmentList',
+            apiVersion: 'storage.k8s.io/v1',
+            metadata: { resourceVersion: '1' },
+            items: server.objects('VolumeAttachment'),
+          }
         : { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: {}, columnDefinitions: [{ name: 'Name' }, { name: 'Node' }], rows: [] };
     const vaList = '/apis/storage.k8s.io/v1/volumeattachments';
     server.fault({ path: vaList, when: (r) => r.query.includeObject === 'None', status: 200, body, times: 1 });
@@ -342,15 +450,30 @@ describe('events <pvc>', () => {
     expect(res.code).toBe(0);
     const doc = JSON.parse(res.stdout);
     expect(doc.attachment.dualAttach).toMatchObject({ volumeId: s.vol, nodes: ['node-a', 'node-b'], stuck: true });
-    const vaReads = server.requests.filter((r) => r.path.startsWith(vaList)).map((r) => (r.path === vaList ? `list ${r.query.includeObject ?? 'objects'}` : 'get'));
+    const vaReads = server.requests
+      .filter((r) => r.path.startsWith(vaList))
+      .map((r) => (r.path === vaList ? `list ${r.query.includeObject ?? 'objects'}` : 'get'));
     // Objects in hand are not read again by name.
     expect(vaReads).toEqual(answer === 'objects' ? ['list None'] : ['list None', 'list objects']);
   });
 
   it('a forbidden VolumeAttachments list is a warning, not a failure', async () => {
     const now = Date.now();
-    const s = seedPvc('denied-disk', { attach: [{ node: 'node-a', createdAt: ago(now, 7200) }, { node: 'node-b', createdAt: ago(now, 60) }] });
-    server.add(event({ pvc: s.claim, reason: 'MigrationStarted', type: 'Normal', message: startedMessage(s.vol, 'node-a', 'node-b', '5m0s'), firstTimestamp: ago(now, 60) }));
+    const s = seedPvc('denied-disk', {
+      attach: [
+        { node: 'node-a', createdAt: ago(now, 7200) },
+        { node: 'node-b', createdAt: ago(now, 60) },
+      ],
+    });
+    server.add(
+      event({
+        pvc: s.claim,
+        reason: 'MigrationStarted',
+        type: 'Normal',
+        message: startedMessage(s.vol, 'node-a', 'node-b', '5m0s'),
+        firstTimestamp: ago(now, 60),
+      }),
+    );
     server.deny({ verb: 'list', resource: 'volumeattachments' });
     const table = await cli(['events', 'denied-disk']);
     expect(table.code).toBe(0);
@@ -368,7 +491,15 @@ describe('events <pvc>', () => {
   it('a forbidden PersistentVolume (cluster-scoped) is a warning, not a failure', async () => {
     const now = Date.now();
     const s = seedPvc('nopv-disk', { timeout: '600', attach: [{ node: 'node-a', createdAt: ago(now, 7200) }] });
-    server.add(event({ pvc: s.claim, reason: 'MigrationCompleted', type: 'Normal', message: completedMessage(s.vol, 'node-z', 'node-a', '9m0s'), firstTimestamp: ago(now, 60) }));
+    server.add(
+      event({
+        pvc: s.claim,
+        reason: 'MigrationCompleted',
+        type: 'Normal',
+        message: completedMessage(s.vol, 'node-z', 'node-a', '9m0s'),
+        firstTimestamp: ago(now, 60),
+      }),
+    );
     server.deny({ verb: 'get', resource: 'persistentvolumes' });
     const res = await cli(['events', 'nopv-disk', '-o', 'json']);
     expect(res.stderr).toBe('');
@@ -417,7 +548,7 @@ describe('events <pvc>', () => {
       [expect.stringMatching(/^3m(\d+s)? \(x3 over 12m\)$/), 'node-m'],
       [expect.stringMatching(/^(4[5-9]|[5-9]\d)s$/), 'n45'],
     ]);
-    
+
     expect(rows[3]![6]).toBe('3');
   });
 });

@@ -1,26 +1,49 @@
 // The fake API server answers like a real one: auth, Status errors, selectors, paging, RBAC, faults.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeServer } from '../fake/server.js';
 import type { FakeServer } from '../fake/server.js';
+import { startFakeServer } from '../fake/server.js';
 import { otherCaPem } from '../fake/tls.js';
 import { kubeRequest } from '../helpers/kube-request.js';
-import { event, namespace, pv, pvc, volumeAttachment, eventName, volumeAttachmentName } from '../helpers/objects.js';
+import { event, eventName, namespace, pv, pvc, volumeAttachment, volumeAttachmentName } from '../helpers/objects.js';
 
-const claim = pvc({ namespace: 'vms', name: 'vm-disk', uid: 'a1b2c3d4-0000-4000-8000-000000000001', volumeName: 'pvc-0001', resourceVersion: '777' });
+const claim = pvc({
+  namespace: 'vms',
+  name: 'vm-disk',
+  uid: 'a1b2c3d4-0000-4000-8000-000000000001',
+  volumeName: 'pvc-0001',
+  resourceVersion: '777',
+});
 const other = pvc({ namespace: 'vms', name: 'other-disk', uid: 'a1b2c3d4-0000-4000-8000-000000000002', volumeName: 'pvc-0002' });
 const volume = pv({ name: 'pvc-0001', claimRef: { namespace: 'vms', name: 'vm-disk', uid: claim.metadata.uid }, timeout: 300 });
 const t0 = new Date('2025-01-02T03:04:05Z');
 const started = event({
-  pvc: claim, reason: 'MigrationStarted', type: 'Normal', firstTimestamp: t0,
+  pvc: claim,
+  reason: 'MigrationStarted',
+  type: 'Normal',
+  firstTimestamp: t0,
   message: '[pvc-0001]: KubeVirt live migration started - source: node-a, target: node-b, timeout: 5m0s',
 });
 const completed = event({
-  pvc: claim, reason: 'MigrationCompleted', type: 'Normal', firstTimestamp: new Date(t0.getTime() + 45_000), component: 'rds-migrate',
+  pvc: claim,
+  reason: 'MigrationCompleted',
+  type: 'Normal',
+  firstTimestamp: new Date(t0.getTime() + 45_000),
+  component: 'rds-migrate',
   message: '[pvc-0001]: KubeVirt live migration completed - source: node-a -> target: node-b (duration: 45s)',
 });
-const attached = event({ pvc: other, reason: 'VolumeAttached', type: 'Normal', firstTimestamp: t0, message: '[pvc-0002]: Attached to node node-a (duration: 1.2s)' });
+const attached = event({
+  pvc: other,
+  reason: 'VolumeAttached',
+  type: 'Normal',
+  firstTimestamp: t0,
+  message: '[pvc-0002]: Attached to node node-a (duration: 1.2s)',
+});
 // An events.k8s.io-style event: only reportingComponent, no source.component.
-const reportingOnly = { ...event({ pvc: other, reason: 'MigrationFailed', type: 'Warning', firstTimestamp: t0, message: 'x', name: 'other-disk.reporting' }), source: {}, reportingComponent: 'kubevirt-ctl' };
+const reportingOnly = {
+  ...event({ pvc: other, reason: 'MigrationFailed', type: 'Warning', firstTimestamp: t0, message: 'x', name: 'other-disk.reporting' }),
+  source: {},
+  reportingComponent: 'kubevirt-ctl',
+};
 
 let server: FakeServer;
 
@@ -37,7 +60,9 @@ describe('authentication and TLS', () => {
     for (const token of [null, 'wrong']) {
       const res = await kubeRequest(server, { path: '/api/v1/namespaces/vms/events', token });
       expect(res.status).toBe(401);
-      expect(res.text).toBe('{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}');
+      expect(res.text).toBe(
+        '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}',
+      );
     }
   });
 
@@ -99,7 +124,9 @@ describe('discovery', () => {
     const groups = (await kubeRequest(server, { path: '/apis' })).body.groups.map((g: any) => g.preferredVersion.groupVersion);
     expect(groups).toEqual(['storage.k8s.io/v1', 'events.k8s.io/v1']);
     const storage = await kubeRequest(server, { path: '/apis/storage.k8s.io/v1' });
-    expect(storage.body.resources).toContainEqual(expect.objectContaining({ name: 'volumeattachments', namespaced: false, kind: 'VolumeAttachment' }));
+    expect(storage.body.resources).toContainEqual(
+      expect.objectContaining({ name: 'volumeattachments', namespaced: false, kind: 'VolumeAttachment' }),
+    );
     const events = await kubeRequest(server, { path: '/apis/events.k8s.io/v1' });
     expect(events.body.resources).toContainEqual(expect.objectContaining({ name: 'events', namespaced: true, kind: 'Event' }));
   });
@@ -114,16 +141,27 @@ describe('discovery', () => {
 describe('get and list', () => {
   it('gets a PVC and answers a missing one with the real 404 Status', async () => {
     const ok = await kubeRequest(server, { path: '/api/v1/namespaces/vms/persistentvolumeclaims/vm-disk' });
-    expect(ok.body).toMatchObject({ kind: 'PersistentVolumeClaim', metadata: { uid: claim.metadata.uid, resourceVersion: expect.any(String) } });
+    expect(ok.body).toMatchObject({
+      kind: 'PersistentVolumeClaim',
+      metadata: { uid: claim.metadata.uid, resourceVersion: expect.any(String) },
+    });
     const missing = await kubeRequest(server, { path: '/api/v1/namespaces/vms/persistentvolumeclaims/x' });
     expect(missing.status).toBe(404);
     expect(missing.body).toEqual({
-      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
-      message: 'persistentvolumeclaims "x" not found', reason: 'NotFound',
-      details: { name: 'x', kind: 'persistentvolumeclaims' }, code: 404,
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'persistentvolumeclaims "x" not found',
+      reason: 'NotFound',
+      details: { name: 'x', kind: 'persistentvolumeclaims' },
+      code: 404,
     });
     const va = await kubeRequest(server, { path: '/apis/storage.k8s.io/v1/volumeattachments/csi-x' });
-    expect(va.body).toMatchObject({ message: 'volumeattachments.storage.k8s.io "csi-x" not found', details: { name: 'csi-x', group: 'storage.k8s.io', kind: 'volumeattachments' } });
+    expect(va.body).toMatchObject({
+      message: 'volumeattachments.storage.k8s.io "csi-x" not found',
+      details: { name: 'csi-x', group: 'storage.k8s.io', kind: 'volumeattachments' },
+    });
   });
 
   it('lists with <Kind>List, apiVersion and a resourceVersion, sorted by namespace and name', async () => {
@@ -138,7 +176,10 @@ describe('get and list', () => {
 
   it('keeps seeded objects as given and fills uid, resourceVersion and creationTimestamp', () => {
     const [stored] = server.objects('Event').filter((e) => e.metadata.name === started.metadata.name);
-    expect(stored).toMatchObject({ ...started, metadata: { ...started.metadata, uid: expect.any(String), resourceVersion: expect.any(String) } });
+    expect(stored).toMatchObject({
+      ...started,
+      metadata: { ...started.metadata, uid: expect.any(String), resourceVersion: expect.any(String) },
+    });
     expect(started.metadata.name).toBe(eventName('vm-disk', t0));
     // UnixNano of 2025-01-02T03:04:05Z in lowercase hex.
     expect(started.metadata.name).toBe('vm-disk.1816c11eeef33200');
@@ -184,7 +225,15 @@ describe('event field selectors', () => {
   it('rejects an unsupported field with 400 field label not supported', async () => {
     const res = await kubeRequest(server, { path: '/api/v1/events', query: { fieldSelector: 'message=hello' } });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'field label not supported: message', reason: 'BadRequest', code: 400 });
+    expect(res.body).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'field label not supported: message',
+      reason: 'BadRequest',
+      code: 400,
+    });
   });
 
   it.each([
@@ -198,7 +247,10 @@ describe('event field selectors', () => {
   });
 
   it('only knows metadata fields for VolumeAttachments', async () => {
-    const res = await kubeRequest(server, { path: '/apis/storage.k8s.io/v1/volumeattachments', query: { fieldSelector: 'spec.nodeName=a' } });
+    const res = await kubeRequest(server, {
+      path: '/apis/storage.k8s.io/v1/volumeattachments',
+      query: { fieldSelector: 'spec.nodeName=a' },
+    });
     expect(res.status).toBe(400);
     expect(res.body.message).toBe('"spec.nodeName" is not a known field selector: only "metadata.name", "metadata.namespace"');
   });
@@ -206,7 +258,15 @@ describe('event field selectors', () => {
 
 describe('paging', () => {
   const many = Array.from({ length: 5 }, (_, i) =>
-    event({ pvc: claim, namespace: 'paging', name: `e${i}`, reason: i % 2 === 0 ? 'MigrationStarted' : 'Other', type: 'Normal', message: `m${i}`, firstTimestamp: t0 }),
+    event({
+      pvc: claim,
+      namespace: 'paging',
+      name: `e${i}`,
+      reason: i % 2 === 0 ? 'MigrationStarted' : 'Other',
+      type: 'Normal',
+      message: `m${i}`,
+      firstTimestamp: t0,
+    }),
   );
   beforeAll(() => server.add(...many));
 
@@ -226,7 +286,10 @@ describe('paging', () => {
   });
 
   it('omits remainingItemCount with a selector', async () => {
-    const res = await kubeRequest(server, { path: '/api/v1/namespaces/paging/events', query: { limit: 2, fieldSelector: 'reason=MigrationStarted' } });
+    const res = await kubeRequest(server, {
+      path: '/api/v1/namespaces/paging/events',
+      query: { limit: 2, fieldSelector: 'reason=MigrationStarted' },
+    });
     expect(res.body.items.map((e: any) => e.metadata.name)).toEqual(['e0', 'e2']);
     expect(res.body.metadata.continue).toEqual(expect.any(String));
     expect(res.body.metadata).not.toHaveProperty('remainingItemCount');
@@ -244,8 +307,13 @@ describe('paging', () => {
     const expired = await kubeRequest(server, { path, query: { limit: 2, continue: first.body.metadata.continue } });
     expect(expired.status).toBe(410);
     expect(expired.body).toMatchObject({
-      kind: 'Status', status: 'Failure', reason: 'Expired', code: 410,
-      message: expect.stringMatching(/^The provided continue parameter is too old to display a consistent list result\. You can start a new list/),
+      kind: 'Status',
+      status: 'Failure',
+      reason: 'Expired',
+      code: 410,
+      message: expect.stringMatching(
+        /^The provided continue parameter is too old to display a consistent list result\. You can start a new list/,
+      ),
     });
     const again = await kubeRequest(server, { path, query: { limit: 2, continue: first.body.metadata.continue } });
     expect(again.status).toBe(200);
@@ -258,17 +326,28 @@ describe('RBAC denials', () => {
     const res = await kubeRequest(server, { path: '/apis/storage.k8s.io/v1/volumeattachments' });
     expect(res.status).toBe(403);
     expect(res.body).toEqual({
-      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
-      message: 'volumeattachments.storage.k8s.io is forbidden: User "system:serviceaccount:test:rds" cannot list resource "volumeattachments" in API group "storage.k8s.io" at the cluster scope',
-      reason: 'Forbidden', details: { group: 'storage.k8s.io', kind: 'volumeattachments' }, code: 403,
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message:
+        'volumeattachments.storage.k8s.io is forbidden: User "system:serviceaccount:test:rds" cannot list resource "volumeattachments" in API group "storage.k8s.io" at the cluster scope',
+      reason: 'Forbidden',
+      details: { group: 'storage.k8s.io', kind: 'volumeattachments' },
+      code: 403,
     });
   });
 
   it('forbids within one namespace only', async () => {
     server.deny({ verb: 'create', resource: 'events', namespace: 'vms' });
-    const res = await kubeRequest(server, { path: '/api/v1/namespaces/vms/events', body: event({ pvc: claim, reason: 'R', type: 'Normal', message: 'm' }) });
+    const res = await kubeRequest(server, {
+      path: '/api/v1/namespaces/vms/events',
+      body: event({ pvc: claim, reason: 'R', type: 'Normal', message: 'm' }),
+    });
     expect(res.status).toBe(403);
-    expect(res.body.message).toBe('events is forbidden: User "system:serviceaccount:test:rds" cannot create resource "events" in API group "" in the namespace "vms"');
+    expect(res.body.message).toBe(
+      'events is forbidden: User "system:serviceaccount:test:rds" cannot create resource "events" in API group "" in the namespace "vms"',
+    );
     expect(res.body.details).toEqual({ kind: 'events' });
     expect((await kubeRequest(server, { path: '/api/v1/namespaces/vms/events' })).status).toBe(200);
   });
@@ -276,7 +355,9 @@ describe('RBAC denials', () => {
   it('names the object for get', async () => {
     server.deny({ verb: 'get', resource: 'persistentvolumeclaims' });
     const res = await kubeRequest(server, { path: '/api/v1/namespaces/vms/persistentvolumeclaims/vm-disk' });
-    expect(res.body.message).toBe('persistentvolumeclaims "vm-disk" is forbidden: User "system:serviceaccount:test:rds" cannot get resource "persistentvolumeclaims" in API group "" in the namespace "vms"');
+    expect(res.body.message).toBe(
+      'persistentvolumeclaims "vm-disk" is forbidden: User "system:serviceaccount:test:rds" cannot get resource "persistentvolumeclaims" in API group "" in the namespace "vms"',
+    );
     expect(res.body.details).toEqual({ name: 'vm-disk', kind: 'persistentvolumeclaims' });
   });
 });
@@ -339,37 +420,75 @@ describe('event create', () => {
     const body = { ...fresh('vm-disk.created1'), metadata: { name: 'vm-disk.created1', namespace: 'vms', creationTimestamp: null } };
     body.firstTimestamp = '2025-01-02T03:04:05.678Z';
     body.lastTimestamp = '2025-01-02T03:04:05.678Z';
-    const res = await kubeRequest(server, { path: '/api/v1/namespaces/vms/events', body, headers: { 'User-Agent': 'rds-migrate-test/1.0' } });
+    const res = await kubeRequest(server, {
+      path: '/api/v1/namespaces/vms/events',
+      body,
+      headers: { 'User-Agent': 'rds-migrate-test/1.0' },
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
-      kind: 'Event', apiVersion: 'v1',
-      metadata: { name: 'vm-disk.created1', namespace: 'vms', uid: expect.stringMatching(/^[0-9a-f-]{36}$/), resourceVersion: expect.stringMatching(/^\d+$/) },
-      firstTimestamp: '2025-01-02T03:04:05Z', lastTimestamp: '2025-01-02T03:04:05Z', count: 1, eventTime: null,
+      kind: 'Event',
+      apiVersion: 'v1',
+      metadata: {
+        name: 'vm-disk.created1',
+        namespace: 'vms',
+        uid: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        resourceVersion: expect.stringMatching(/^\d+$/),
+      },
+      firstTimestamp: '2025-01-02T03:04:05Z',
+      lastTimestamp: '2025-01-02T03:04:05Z',
+      count: 1,
+      eventTime: null,
     });
     expect(res.body.metadata.creationTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(server.objects('Event').map((e) => e.metadata.name)).toContain('vm-disk.created1');
     expect(server.writes()).toHaveLength(1);
-    expect(server.writes()[0]).toMatchObject({ method: 'POST', path: '/api/v1/namespaces/vms/events', body: { metadata: { name: 'vm-disk.created1' } }, status: 201, userAgent: 'rds-migrate-test/1.0' });
+    expect(server.writes()[0]).toMatchObject({
+      method: 'POST',
+      path: '/api/v1/namespaces/vms/events',
+      body: { metadata: { name: 'vm-disk.created1' } },
+      status: 201,
+      userAgent: 'rds-migrate-test/1.0',
+    });
   });
 
   it('answers 409 AlreadyExists for an existing name', async () => {
     const res = await kubeRequest(server, { path: '/api/v1/namespaces/vms/events', body: fresh(started.metadata.name) });
     expect(res.status).toBe(409);
     expect(res.body).toEqual({
-      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
-      message: `events "${started.metadata.name}" already exists`, reason: 'AlreadyExists',
-      details: { name: started.metadata.name, kind: 'events' }, code: 409,
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: `events "${started.metadata.name}" already exists`,
+      reason: 'AlreadyExists',
+      details: { name: started.metadata.name, kind: 'events' },
+      code: 409,
     });
   });
 
   it('answers 422 Invalid when the namespace differs from involvedObject.namespace', async () => {
     server.add(namespace('elsewhere'));
-    const res = await kubeRequest(server, { path: '/api/v1/namespaces/elsewhere/events', body: { ...fresh('x1'), metadata: { name: 'x1' } } });
+    const res = await kubeRequest(server, {
+      path: '/api/v1/namespaces/elsewhere/events',
+      body: { ...fresh('x1'), metadata: { name: 'x1' } },
+    });
     expect(res.status).toBe(422);
     expect(res.body).toMatchObject({
-      reason: 'Invalid', code: 422,
+      reason: 'Invalid',
+      code: 422,
       message: 'Event "x1" is invalid: involvedObject.namespace: Invalid value: "vms": does not match event.namespace',
-      details: { name: 'x1', kind: 'Event', causes: [{ reason: 'FieldValueInvalid', field: 'involvedObject.namespace', message: 'Invalid value: "vms": does not match event.namespace' }] },
+      details: {
+        name: 'x1',
+        kind: 'Event',
+        causes: [
+          {
+            reason: 'FieldValueInvalid',
+            field: 'involvedObject.namespace',
+            message: 'Invalid value: "vms": does not match event.namespace',
+          },
+        ],
+      },
     });
   });
 
@@ -381,13 +500,19 @@ describe('event create', () => {
   });
 
   it('rejects an eventTime without exactly six fractional digits with 400', async () => {
-    const res = await kubeRequest(server, { path: '/api/v1/namespaces/vms/events', body: fresh('x3', { eventTime: '2025-01-02T03:04:05.123Z' }) });
+    const res = await kubeRequest(server, {
+      path: '/api/v1/namespaces/vms/events',
+      body: fresh('x3', { eventTime: '2025-01-02T03:04:05.123Z' }),
+    });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ reason: 'BadRequest', message: expect.stringContaining('2006-01-02T15:04:05.000000Z07:00') });
   });
 
   it('applies the strict events rules when eventTime is set', async () => {
-    const res = await kubeRequest(server, { path: '/api/v1/namespaces/vms/events', body: fresh('x4', { eventTime: '2025-01-02T03:04:05.123456Z' }) });
+    const res = await kubeRequest(server, {
+      path: '/api/v1/namespaces/vms/events',
+      body: fresh('x4', { eventTime: '2025-01-02T03:04:05.123456Z' }),
+    });
     expect(res.status).toBe(422);
     expect(res.body.details.causes.map((c: any) => c.field)).toEqual(['reportingInstance', 'action']);
     const ok = await kubeRequest(server, {
@@ -398,7 +523,11 @@ describe('event create', () => {
   });
 
   it('answers 415 for a body that is not JSON', async () => {
-    const res = await kubeRequest(server, { path: '/api/v1/namespaces/vms/events', body: 'a: b', headers: { 'Content-Type': 'text/plain' } });
+    const res = await kubeRequest(server, {
+      path: '/api/v1/namespaces/vms/events',
+      body: 'a: b',
+      headers: { 'Content-Type': 'text/plain' },
+    });
     expect(res.status).toBe(415);
     expect(res.body.reason).toBe('UnsupportedMediaType');
   });
@@ -410,39 +539,68 @@ describe('event patch', () => {
   it('applies the strategic-merge patch client-go sends for a repeat', async () => {
     const before = server.objects('Event').find((e) => e.metadata.name === attached.metadata.name);
     const res = await kubeRequest(server, {
-      method: 'PATCH', path: path(), headers: { 'Content-Type': 'application/strategic-merge-patch+json' },
+      method: 'PATCH',
+      path: path(),
+      headers: { 'Content-Type': 'application/strategic-merge-patch+json' },
       body: { count: 2, lastTimestamp: '2025-01-02T03:09:00Z', message: 'again' },
     });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ count: 2, lastTimestamp: '2025-01-02T03:09:00Z', message: 'again', firstTimestamp: attached.firstTimestamp, source: attached.source });
+    expect(res.body).toMatchObject({
+      count: 2,
+      lastTimestamp: '2025-01-02T03:09:00Z',
+      message: 'again',
+      firstTimestamp: attached.firstTimestamp,
+      source: attached.source,
+    });
     expect(res.body.metadata.uid).toBe(before.metadata.uid);
     expect(Number(res.body.metadata.resourceVersion)).toBeGreaterThan(Number(before.metadata.resourceVersion));
   });
 
   it('applies a merge patch', async () => {
-    const res = await kubeRequest(server, { method: 'PATCH', path: path(), headers: { 'Content-Type': 'application/merge-patch+json' }, body: { count: 3 } });
+    const res = await kubeRequest(server, {
+      method: 'PATCH',
+      path: path(),
+      headers: { 'Content-Type': 'application/merge-patch+json' },
+      body: { count: 3 },
+    });
     expect(res.body.count).toBe(3);
   });
 
   it('rejects a JSON Patch whose body is an object with 400, as the driver experiences', async () => {
-    const res = await kubeRequest(server, { method: 'PATCH', path: path(), headers: { 'Content-Type': 'application/json-patch+json' }, body: { count: 4 } });
+    const res = await kubeRequest(server, {
+      method: 'PATCH',
+      path: path(),
+      headers: { 'Content-Type': 'application/json-patch+json' },
+      body: { count: 4 },
+    });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ reason: 'BadRequest', code: 400 });
   });
 
   it('applies a real JSON Patch', async () => {
     const res = await kubeRequest(server, {
-      method: 'PATCH', path: path(), headers: { 'Content-Type': 'application/json-patch+json' }, body: [{ op: 'replace', path: '/count', value: 5 }],
+      method: 'PATCH',
+      path: path(),
+      headers: { 'Content-Type': 'application/json-patch+json' },
+      body: [{ op: 'replace', path: '/count', value: 5 }],
     });
     expect(res.status).toBe(200);
     expect(res.body.count).toBe(5);
   });
 
   it('answers 415 for an unsupported patch type and 404 for a missing event', async () => {
-    const bad = await kubeRequest(server, { method: 'PATCH', path: path(), headers: { 'Content-Type': 'application/json' }, body: { count: 9 } });
+    const bad = await kubeRequest(server, {
+      method: 'PATCH',
+      path: path(),
+      headers: { 'Content-Type': 'application/json' },
+      body: { count: 9 },
+    });
     expect(bad.status).toBe(415);
     const missing = await kubeRequest(server, {
-      method: 'PATCH', path: '/api/v1/namespaces/vms/events/nope', headers: { 'Content-Type': 'application/strategic-merge-patch+json' }, body: { count: 2 },
+      method: 'PATCH',
+      path: '/api/v1/namespaces/vms/events/nope',
+      headers: { 'Content-Type': 'application/strategic-merge-patch+json' },
+      body: { count: 2 },
     });
     expect(missing.status).toBe(404);
     expect(missing.body.message).toBe('events "nope" not found');
@@ -459,13 +617,24 @@ describe('events.k8s.io/v1 view', () => {
     expect(res.body.items).toHaveLength(1);
     const [e] = res.body.items;
     expect(e).toMatchObject({
-      kind: 'Event', apiVersion: 'events.k8s.io/v1', eventTime: null,
-      regarding: started.involvedObject, note: started.message, reason: 'MigrationStarted', type: 'Normal',
-      reportingController: 'rds-csi-node', deprecatedSource: { component: 'rds-csi-node' },
-      deprecatedFirstTimestamp: started.firstTimestamp, deprecatedLastTimestamp: started.lastTimestamp, deprecatedCount: 1,
+      kind: 'Event',
+      apiVersion: 'events.k8s.io/v1',
+      eventTime: null,
+      regarding: started.involvedObject,
+      note: started.message,
+      reason: 'MigrationStarted',
+      type: 'Normal',
+      reportingController: 'rds-csi-node',
+      deprecatedSource: { component: 'rds-csi-node' },
+      deprecatedFirstTimestamp: started.firstTimestamp,
+      deprecatedLastTimestamp: started.lastTimestamp,
+      deprecatedCount: 1,
     });
     expect(e).not.toHaveProperty('involvedObject');
-    const all = await kubeRequest(server, { path: '/apis/events.k8s.io/v1/events', query: { fieldSelector: `regarding.uid=${claim.metadata.uid}` } });
+    const all = await kubeRequest(server, {
+      path: '/apis/events.k8s.io/v1/events',
+      query: { fieldSelector: `regarding.uid=${claim.metadata.uid}` },
+    });
     expect(all.body.items.length).toBeGreaterThanOrEqual(2);
     const bad = await kubeRequest(server, { path: '/apis/events.k8s.io/v1/events', query: { fieldSelector: 'involvedObject.uid=x' } });
     expect(bad.status).toBe(400);
@@ -473,29 +642,56 @@ describe('events.k8s.io/v1 view', () => {
 
   it('accepts seeded events.k8s.io/v1 events and stores them in core form', () => {
     server.add({
-      apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'series-event', namespace: 'vms' },
-      eventTime: '2025-01-02T03:04:05.000000Z', series: { count: 3, lastObservedTime: '2025-01-02T03:06:05.000000Z' },
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: { name: 'series-event', namespace: 'vms' },
+      eventTime: '2025-01-02T03:04:05.000000Z',
+      series: { count: 3, lastObservedTime: '2025-01-02T03:06:05.000000Z' },
       regarding: { kind: 'PersistentVolumeClaim', namespace: 'vms', name: 'vm-disk', uid: claim.metadata.uid, apiVersion: 'v1' },
-      note: 'n', reason: 'MigrationStarted', type: 'Normal', action: 'Migrate', reportingController: 'c', reportingInstance: 'i',
+      note: 'n',
+      reason: 'MigrationStarted',
+      type: 'Normal',
+      action: 'Migrate',
+      reportingController: 'c',
+      reportingInstance: 'i',
     });
     const stored = server.objects('Event').find((e) => e.metadata.name === 'series-event');
-    expect(stored).toMatchObject({ apiVersion: 'v1', involvedObject: { name: 'vm-disk' }, message: 'n', reportingComponent: 'c', series: { count: 3 }, firstTimestamp: null });
+    expect(stored).toMatchObject({
+      apiVersion: 'v1',
+      involvedObject: { name: 'vm-disk' },
+      message: 'n',
+      reportingComponent: 'c',
+      series: { count: 3 },
+      firstTimestamp: null,
+    });
   });
 });
 
 describe('tables and builders', () => {
   it('answers a Table when the Accept header asks for one', async () => {
     const res = await kubeRequest(server, {
-      path: '/api/v1/namespaces/vms/events', query: { fieldSelector: `metadata.name=${started.metadata.name}` },
+      path: '/api/v1/namespaces/vms/events',
+      query: { fieldSelector: `metadata.name=${started.metadata.name}` },
       headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' },
     });
     expect(res.body).toMatchObject({ kind: 'Table', apiVersion: 'meta.k8s.io/v1' });
-    expect(res.body.columnDefinitions.filter((c: any) => c.priority === 0).map((c: any) => c.name)).toEqual(['Last Seen', 'Type', 'Reason', 'Object', 'Message']);
+    expect(res.body.columnDefinitions.filter((c: any) => c.priority === 0).map((c: any) => c.name)).toEqual([
+      'Last Seen',
+      'Type',
+      'Reason',
+      'Object',
+      'Message',
+    ]);
     // The server always sends every column (priority 1 ones are shown by -o wide only).
     const byColumn = Object.fromEntries(res.body.columnDefinitions.map((c: any, i: number) => [c.name, res.body.rows[0].cells[i]]));
     expect(byColumn).toMatchObject({
-      Type: 'Normal', Reason: 'MigrationStarted', Object: 'persistentvolumeclaim/vm-disk', Source: 'rds-csi-node',
-      Message: started.message, Count: 1, Name: started.metadata.name,
+      Type: 'Normal',
+      Reason: 'MigrationStarted',
+      Object: 'persistentvolumeclaim/vm-disk',
+      Source: 'rds-csi-node',
+      Message: started.message,
+      Count: 1,
+      Name: started.metadata.name,
     });
     expect(res.body.rows[0].object).toMatchObject({ kind: 'PartialObjectMetadata', metadata: { name: started.metadata.name } });
   });

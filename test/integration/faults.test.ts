@@ -10,7 +10,7 @@ import { deadlineMs, withDeadline } from '../../src/cli/main.js';
 import type { Context } from '../../src/context.js';
 import { DeadlineError, InterruptedError } from '../../src/errors.js';
 import { ApiClient, ApiStatusError } from '../../src/kube/http.js';
-import { startFakeServer, type FakeServer } from '../fake/server.js';
+import { type FakeServer, startFakeServer } from '../fake/server.js';
 import { event, namespace, pv, pvc, volumeAttachment } from '../helpers/objects.js';
 import { completedMessage, startedMessage } from '../helpers/read-side.js';
 import { cliPath, runCli } from '../helpers/run-cli.js';
@@ -24,15 +24,32 @@ const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
 
 /** Three completed migrations on three PVCs: with --chunk-size 1 every list takes several pages. */
 function migrationObjects(): object[] {
-  const objects: object[] = [namespace(NS), claim, volume, volumeAttachment({ pv: volume, node: 'node-a', attached: true, createdAt: minutesAgo(90) })];
+  const objects: object[] = [
+    namespace(NS),
+    claim,
+    volume,
+    volumeAttachment({ pv: volume, node: 'node-a', attached: true, createdAt: minutesAgo(90) }),
+  ];
   for (const [i, name] of ['disk-a', 'disk-b', 'disk-c'].entries()) {
     const uid = `00000000-0000-4000-8000-00000000000${i}`;
     const c = pvc({ namespace: NS, name, uid, volumeName: `pvc-${uid}` });
     objects.push(
       c,
       pv({ name: `pvc-${uid}`, claimRef: { namespace: NS, name, uid } }),
-      event({ pvc: c, reason: 'MigrationStarted', type: 'Normal', message: startedMessage(`pvc-${uid}`, 'node-a', 'node-b', '5m0s'), firstTimestamp: minutesAgo(30 - i) }),
-      event({ pvc: c, reason: 'MigrationCompleted', type: 'Normal', message: completedMessage(`pvc-${uid}`, 'node-a', 'node-b', '45s'), firstTimestamp: minutesAgo(29 - i) }),
+      event({
+        pvc: c,
+        reason: 'MigrationStarted',
+        type: 'Normal',
+        message: startedMessage(`pvc-${uid}`, 'node-a', 'node-b', '5m0s'),
+        firstTimestamp: minutesAgo(30 - i),
+      }),
+      event({
+        pvc: c,
+        reason: 'MigrationCompleted',
+        type: 'Normal',
+        message: completedMessage(`pvc-${uid}`, 'node-a', 'node-b', '45s'),
+        firstTimestamp: minutesAgo(29 - i),
+      }),
     );
   }
   return objects;
@@ -297,7 +314,12 @@ describe('Ctrl-C', () => {
 
   it('InterruptedError is what the deadline wrapper rethrows on Ctrl-C', async () => {
     const controller = new AbortController();
-    const run = withDeadline({ signal: controller.signal } as Context, 'audit', 60_000, (c) => new Promise((_, reject) => c.signal.addEventListener('abort', () => reject(new Error('torn down')))));
+    const run = withDeadline(
+      { signal: controller.signal } as Context,
+      'audit',
+      60_000,
+      (c) => new Promise((_, reject) => c.signal.addEventListener('abort', () => reject(new Error('torn down')))),
+    );
     controller.abort(new InterruptedError());
     await expect(run).rejects.toBeInstanceOf(InterruptedError);
   });

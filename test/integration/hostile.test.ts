@@ -8,10 +8,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeServer, type FakeServer } from '../fake/server.js';
-import { runCli, type RunResult } from '../helpers/run-cli.js';
+import { parseAllDocuments } from 'yaml';
+import { type FakeServer, startFakeServer } from '../fake/server.js';
+import { type RunResult, runCli } from '../helpers/run-cli.js';
 
 const corpusDir = fileURLToPath(new URL('../fixtures/hostile/', import.meta.url));
 const corpus = (file: string): { items: object[] } => JSON.parse(readFileSync(join(corpusDir, file), 'utf8'));
@@ -42,7 +42,9 @@ function expectNoCrash(res: RunResult): void {
 
 function expectClean(out: string): void {
   const bad = UNSAFE.exec(out);
-  expect(bad && { char: bad[0].codePointAt(0)!.toString(16), near: JSON.stringify(out.slice(Math.max(0, bad.index - 40), bad.index + 10)) }).toBeNull();
+  expect(
+    bad && { char: bad[0].codePointAt(0)!.toString(16), near: JSON.stringify(out.slice(Math.max(0, bad.index - 40), bad.index + 10)) },
+  ).toBeNull();
 }
 
 function parseYaml(out: string): any {
@@ -73,7 +75,10 @@ describe.each([
   });
 
   it('-o json and -o yaml are valid documents carrying the data as it is', async () => {
-    const [json, yaml] = await Promise.all([runCli([...args, '-o', 'json'], { kubeconfig }), runCli([...args, '-o', 'yaml'], { kubeconfig })]);
+    const [json, yaml] = await Promise.all([
+      runCli([...args, '-o', 'json'], { kubeconfig }),
+      runCli([...args, '-o', 'yaml'], { kubeconfig }),
+    ]);
     expectNoCrash(json);
     expectNoCrash(yaml);
     const fromJson = JSON.parse(json.stdout);

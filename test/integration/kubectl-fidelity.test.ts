@@ -5,20 +5,35 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeServer } from '../fake/server.js';
 import type { FakeServer, RecordedRequest } from '../fake/server.js';
+import { startFakeServer } from '../fake/server.js';
 import { kubeRequest } from '../helpers/kube-request.js';
-import { runKubectl, kubectlAvailable, kubectlBinary } from '../helpers/run-cli.js';
 import { event, namespace, pod, pv, pvc, volumeAttachment } from '../helpers/objects.js';
+import { kubectlAvailable, kubectlBinary, runKubectl } from '../helpers/run-cli.js';
 
-const claim = pvc({ namespace: 'vms', name: 'vm-disk', uid: '6f1c2a4e-8d3b-4f5a-9c7e-1b2d3e4f5a6b', volumeName: 'pvc-6f1c2a4e', resourceVersion: '5123' });
+const claim = pvc({
+  namespace: 'vms',
+  name: 'vm-disk',
+  uid: '6f1c2a4e-8d3b-4f5a-9c7e-1b2d3e4f5a6b',
+  volumeName: 'pvc-6f1c2a4e',
+  resourceVersion: '5123',
+});
 const volume = pv({ name: 'pvc-6f1c2a4e', claimRef: { namespace: 'vms', name: 'vm-disk', uid: claim.metadata.uid }, timeout: 300 });
 const now = Date.now();
 const startedMessage = '[pvc-6f1c2a4e]: KubeVirt live migration started - source: node-a, target: node-b, timeout: 5m0s';
-const started = event({ pvc: claim, reason: 'MigrationStarted', type: 'Normal', message: startedMessage, firstTimestamp: new Date(now - 90_000) });
+const started = event({
+  pvc: claim,
+  reason: 'MigrationStarted',
+  type: 'Normal',
+  message: startedMessage,
+  firstTimestamp: new Date(now - 90_000),
+});
 // Same PVC name, but the UID of an earlier, deleted PVC: describe must not show it.
 const stale = event({
-  pvc: { ...claim.metadata, uid: '00000000-0000-4000-8000-000000000000' }, name: 'vm-disk.stale', reason: 'MigrationFailed', type: 'Warning',
+  pvc: { ...claim.metadata, uid: '00000000-0000-4000-8000-000000000000' },
+  name: 'vm-disk.stale',
+  reason: 'MigrationFailed',
+  type: 'Warning',
   message: '[pvc-old]: KubeVirt live migration failed - source: node-a, attempted target: node-c, reason: timeout, elapsed: 5m0s',
   firstTimestamp: new Date(now - 3_000_000),
 });
@@ -42,7 +57,16 @@ describe.skipIf(!kubectlAvailable)('real kubectl against the fake API server', (
   beforeAll(async () => {
     server = await startFakeServer({
       serverVersion: '1.31',
-      objects: [namespace('vms'), claim, volume, started, stale, vaSource, vaTarget, pod({ namespace: 'vms', name: 'virt-launcher-vm-x7k2p', node: 'node-a', pvcs: ['vm-disk'] })],
+      objects: [
+        namespace('vms'),
+        claim,
+        volume,
+        started,
+        stale,
+        vaSource,
+        vaTarget,
+        pod({ namespace: 'vms', name: 'virt-launcher-vm-x7k2p', node: 'node-a', pvcs: ['vm-disk'] }),
+      ],
     });
     dir = mkdtempSync(join(tmpdir(), 'kubectl-fidelity-'));
     kubeconfig = server.writeKubeconfig(dir);
@@ -58,7 +82,16 @@ describe.skipIf(!kubectlAvailable)('real kubectl against the fake API server', (
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     const [header, row] = res.stdout.trimEnd().split('\n');
-    expect(header!.split(/\s{2,}/)).toEqual(['NAME', 'STATUS', 'VOLUME', 'CAPACITY', 'ACCESS MODES', 'STORAGECLASS', 'VOLUMEATTRIBUTESCLASS', 'AGE']);
+    expect(header!.split(/\s{2,}/)).toEqual([
+      'NAME',
+      'STATUS',
+      'VOLUME',
+      'CAPACITY',
+      'ACCESS MODES',
+      'STORAGECLASS',
+      'VOLUMEATTRIBUTESCLASS',
+      'AGE',
+    ]);
     expect(row!.split(/\s+/).slice(0, 7)).toEqual(['vm-disk', 'Bound', 'pvc-6f1c2a4e', '10Gi', 'RWX', 'rds-nvme', '<unset>']);
     const list = kubectlRequests().find((r) => r.path === '/api/v1/namespaces/vms/persistentvolumeclaims');
     expect(list?.headers.accept).toContain('as=Table');
@@ -66,14 +99,17 @@ describe.skipIf(!kubectlAvailable)('real kubectl against the fake API server', (
   });
 
   it('kubectl get events --field-selector -o json returns the seeded event', async () => {
-    const res = await runKubectl(['get', 'events', '-n', 'vms', '--field-selector', 'reason=MigrationStarted', '-o', 'json'], { kubeconfig });
+    const res = await runKubectl(['get', 'events', '-n', 'vms', '--field-selector', 'reason=MigrationStarted', '-o', 'json'], {
+      kubeconfig,
+    });
     expect(res.code).toBe(0);
     const list = JSON.parse(res.stdout);
     expect(list.items).toHaveLength(1);
     expect(list.items[0]).toMatchObject({
       metadata: { name: started.metadata.name, namespace: 'vms' },
       involvedObject: { kind: 'PersistentVolumeClaim', name: 'vm-disk', uid: claim.metadata.uid },
-      reason: 'MigrationStarted', message: startedMessage,
+      reason: 'MigrationStarted',
+      message: startedMessage,
     });
     const sent = kubectlRequests().find((r) => r.path === '/api/v1/namespaces/vms/events');
     expect(sent?.query.fieldSelector).toBe('reason=MigrationStarted');
@@ -104,9 +140,17 @@ describe.skipIf(!kubectlAvailable)('real kubectl against the fake API server', (
   it('kubectl get volumeattachments lists both attachments', async () => {
     const res = await runKubectl(['get', 'volumeattachments'], { kubeconfig });
     expect(res.code).toBe(0);
-    const rows = res.stdout.trimEnd().split('\n').map((l) => l.split(/\s+/));
+    const rows = res.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split(/\s+/));
     expect(rows[0]).toEqual(['NAME', 'ATTACHER', 'PV', 'NODE', 'ATTACHED', 'AGE']);
-    expect(rows.slice(1).map((r) => r.slice(0, 5)).sort((a, b) => a[3]!.localeCompare(b[3]!))).toEqual([
+    expect(
+      rows
+        .slice(1)
+        .map((r) => r.slice(0, 5))
+        .sort((a, b) => a[3]!.localeCompare(b[3]!)),
+    ).toEqual([
       [vaSource.metadata.name, 'rds.csi.srvlab.io', 'pvc-6f1c2a4e', 'node-a', 'true'],
       [vaTarget.metadata.name, 'rds.csi.srvlab.io', 'pvc-6f1c2a4e', 'node-b', 'true'],
     ]);
@@ -133,14 +177,23 @@ describe.skipIf(!kubectlAvailable)('real kubectl against the fake API server', (
 
   it('an event posted over the API the way client-go posts it shows up in kubectl describe', async () => {
     const posted = event({
-      pvc: claim, reason: 'MigrationCompleted', type: 'Normal', component: 'rds-migrate', firstTimestamp: new Date(now - 30_000),
+      pvc: claim,
+      reason: 'MigrationCompleted',
+      type: 'Normal',
+      component: 'rds-migrate',
+      firstTimestamp: new Date(now - 30_000),
       message: '[pvc-6f1c2a4e]: KubeVirt live migration completed - source: node-a -> target: node-b (duration: 1m0s)',
     });
     const created = await kubeRequest(server, { path: '/api/v1/namespaces/vms/events', body: posted });
     expect(created.status).toBe(201);
     try {
       const res = await runKubectl(['describe', 'pvc', 'vm-disk', '-n', 'vms'], { kubeconfig });
-      const rows = res.stdout.slice(res.stdout.indexOf('Events:')).trimEnd().split('\n').slice(3).map((l) => l.trim().split(/\s{2,}/));
+      const rows = res.stdout
+        .slice(res.stdout.indexOf('Events:'))
+        .trimEnd()
+        .split('\n')
+        .slice(3)
+        .map((l) => l.trim().split(/\s{2,}/));
       expect(rows.map((r) => [r[0], r[1], r[3]])).toEqual([
         ['Normal', 'MigrationStarted', 'rds-csi-node'],
         ['Normal', 'MigrationCompleted', 'rds-migrate'],

@@ -4,9 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify as toYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeServer, type FakeServer } from '../fake/server.js';
+import { stringify as toYaml } from 'yaml';
+import { type FakeServer, startFakeServer } from '../fake/server.js';
 import { kubeRequest } from '../helpers/kube-request.js';
 import { event, namespace, pv, pvc, volumeAttachment } from '../helpers/objects.js';
 import {
@@ -22,7 +22,13 @@ import { cliPath, kubectlAvailable, repoRoot, runCli, runKubectl } from '../help
 
 const EXAMPLES = join(repoRoot, 'examples', 'cluster');
 const example = (file: string) => join(EXAMPLES, file);
-const EXAMPLE_FILES = ['events.json', 'events-k8s-io.yaml', 'persistentvolumes.yaml', 'persistentvolumeclaims.json', 'volumeattachments.yaml'];
+const EXAMPLE_FILES = [
+  'events.json',
+  'events-k8s-io.yaml',
+  'persistentvolumes.yaml',
+  'persistentvolumeclaims.json',
+  'volumeattachments.yaml',
+];
 
 let dir: string;
 
@@ -99,7 +105,13 @@ describe('audit --from-file examples/cluster (examples/README.md)', () => {
     ['-n ci', ['-n', 'ci'], 0, [], 1],
     ['--since 25m', ['--since', '25m'], 1, ['StuckDualAttach', 'UnresolvedMigration'], 2],
     ['--since 1h', ['--since', '1h'], 1, ['StuckDualAttach', 'MigrationFailed', 'UnresolvedMigration', 'SlowMigration'], 7],
-    ['--stuck-after 30m', ['--stuck-after', '30m'], 1, ['MigrationFailed', 'UnresolvedMigration', 'SlowMigration', 'DualAttachInProgress'], 8],
+    [
+      '--stuck-after 30m',
+      ['--stuck-after', '30m'],
+      1,
+      ['MigrationFailed', 'UnresolvedMigration', 'SlowMigration', 'DualAttachInProgress'],
+      8,
+    ],
     ['--fail-on never', ['--fail-on', 'never'], 0, ['StuckDualAttach', 'MigrationFailed', 'UnresolvedMigration', 'SlowMigration'], 8],
   ])('%s gives the documented variation', async (_name, args, exit, codes, migrations) => {
     const { code, doc } = await offlineJson(['--from-file', EXAMPLES, ...args]);
@@ -112,7 +124,9 @@ describe('audit --from-file examples/cluster (examples/README.md)', () => {
     const res = await runCli(['audit', '--from-file', EXAMPLES, '-o', 'prometheus']);
     expect(res.code).toBe(1);
     expect(res.stdout).toContain('rds_migrate_audit_timestamp_seconds 1795687200\n');
-    const buckets = [...res.stdout.matchAll(/^rds_migrate_audit_migration_duration_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)].map((m) => `${m[1]}:${m[2]}`);
+    const buckets = [...res.stdout.matchAll(/^rds_migrate_audit_migration_duration_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)].map(
+      (m) => `${m[1]}:${m[2]}`,
+    );
     expect(buckets).toEqual(['15:1', '30:1', '60:4', '90:4', '120:5', '180:5', '300:6', '600:6', '+Inf:6']);
     expect(res.stdout).toContain('rds_migrate_audit_migration_duration_seconds_sum 483\n');
     expect(res.stdout).toContain('rds_migrate_audit_migration_duration_seconds_count 6\n');
@@ -130,7 +144,14 @@ describe('--from-file inputs', () => {
     );
     expect(stdin.doc).toEqual(whole);
     // Without the events.k8s.io file the inferred runner-01 migration is gone.
-    const partial = await offlineJson(['--from-file', example('events.json'), '--from-file', example('persistentvolumes.yaml'), '--from-file', example('volumeattachments.yaml')]);
+    const partial = await offlineJson([
+      '--from-file',
+      example('events.json'),
+      '--from-file',
+      example('persistentvolumes.yaml'),
+      '--from-file',
+      example('volumeattachments.yaml'),
+    ]);
     expect(partial.doc.summary.migrations).toBe(7);
   });
 
@@ -140,12 +161,17 @@ describe('--from-file inputs', () => {
     expect(twice.migrations).toEqual(whole.migrations);
     expect(twice.findings).toEqual(whole.findings);
     const copies = JSON.parse(readFileSync(example('events.json'), 'utf8')).items.length;
-    expect(twice.warnings).toContain(`${copies} object(s) appeared more than once in the dump (same kind, namespace and name) and were counted once`);
+    expect(twice.warnings).toContain(
+      `${copies} object(s) appeared more than once in the dump (same kind, namespace and name) and were counted once`,
+    );
   });
 
   it('reads YAML from stdin too', async () => {
     const yamlText = toYaml(JSON.parse(readFileSync(example('events.json'), 'utf8')));
-    const res = await offlineJson(['--from-file', '-', '--from-file', example('persistentvolumes.yaml'), '--from-file', example('volumeattachments.yaml')], yamlText);
+    const res = await offlineJson(
+      ['--from-file', '-', '--from-file', example('persistentvolumes.yaml'), '--from-file', example('volumeattachments.yaml')],
+      yamlText,
+    );
     expect(res.doc.summary.migrations).toBe(7);
   });
 
@@ -154,12 +180,30 @@ describe('--from-file inputs', () => {
     const { uid, vol } = newVolumeIdentity();
     const claim = pvc({ namespace: 'shapes', name: 'shape-disk', uid, volumeName: vol });
     const volume = pv({ name: vol, claimRef: { namespace: 'shapes', name: 'shape-disk', uid }, timeout: '120' });
-    const started = event({ pvc: claim, reason: 'MigrationStarted', type: 'Normal', message: startedMessage(vol, 'node-a', 'node-b', '2m0s'), firstTimestamp: '2024-01-01T00:00:00Z' });
-    const failed = event({ pvc: claim, reason: 'MigrationFailed', type: 'Warning', message: failedMessage(vol, 'node-a', 'node-b', 'timeout', '2m0s'), firstTimestamp: '2024-01-01T00:02:00Z' });
+    const started = event({
+      pvc: claim,
+      reason: 'MigrationStarted',
+      type: 'Normal',
+      message: startedMessage(vol, 'node-a', 'node-b', '2m0s'),
+      firstTimestamp: '2024-01-01T00:00:00Z',
+    });
+    const failed = event({
+      pvc: claim,
+      reason: 'MigrationFailed',
+      type: 'Warning',
+      message: failedMessage(vol, 'node-a', 'node-b', 'timeout', '2m0s'),
+      firstTimestamp: '2024-01-01T00:02:00Z',
+    });
     const vaA = volumeAttachment({ pv: volume, node: 'node-a', attached: true, createdAt: '2023-12-01T00:00:00Z' });
     const vaB = volumeAttachment({ pv: volume, node: 'node-b', attached: true, createdAt: '2024-01-01T00:00:00Z' });
     // The newest timestamp anywhere in the input: an attachError time.
-    const vaC = volumeAttachment({ pv: volume, node: 'node-c', attached: false, createdAt: '2024-01-01T00:04:00Z', attachError: { message: 'limit', time: '2024-01-01T00:05:00Z' } });
+    const vaC = volumeAttachment({
+      pv: volume,
+      node: 'node-c',
+      attached: false,
+      createdAt: '2024-01-01T00:04:00Z',
+      attachError: { message: 'limit', time: '2024-01-01T00:05:00Z' },
+    });
     const stripKind = (o: any) => {
       const { kind: _kind, apiVersion: _apiVersion, ...rest } = o;
       return rest;
@@ -167,14 +211,24 @@ describe('--from-file inputs', () => {
 
     const expectShapeReport = (doc: any) => {
       expect(checkSchema(doc, auditSchema)).toEqual([]);
-      expect(doc.migrations.map((m: any) => [m.pvc, m.state, m.durationSeconds, m.timeoutSeconds])).toEqual([['shape-disk', 'failed', 120, 120]]);
+      expect(doc.migrations.map((m: any) => [m.pvc, m.state, m.durationSeconds, m.timeoutSeconds])).toEqual([
+        ['shape-disk', 'failed', 120, 120],
+      ]);
       expect(doc.dualAttaches).toHaveLength(1);
-      expect(doc.dualAttaches[0]).toMatchObject({ pvc: 'shape-disk', nodes: ['node-a', 'node-b'], since: '2024-01-01T00:00:00Z', timeoutSeconds: 120 });
+      expect(doc.dualAttaches[0]).toMatchObject({
+        pvc: 'shape-disk',
+        nodes: ['node-a', 'node-b'],
+        since: '2024-01-01T00:00:00Z',
+        timeoutSeconds: 120,
+      });
       expect(doc.findings.map((f: any) => f.code)).toEqual(['MigrationFailed', 'StuckDualAttach']);
     };
 
     it('a kubectl List (JSON), single objects and multi-document YAML', async () => {
-      const list = write('shapes/list.json', JSON.stringify({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: [started, claim] }, null, 2));
+      const list = write(
+        'shapes/list.json',
+        JSON.stringify({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: [started, claim] }, null, 2),
+      );
       const single = write('shapes/single.yaml', toYaml(failed));
       const multi = write('shapes/multi.yml', [volume, vaA, vaB, vaC].map((o) => toYaml(o)).join('---\n'));
       const { code, doc } = await offlineJson(['--from-file', list, '--from-file', single, '--from-file', multi]);
@@ -188,9 +242,28 @@ describe('--from-file inputs', () => {
     });
 
     it('API-server lists whose items carry no kind (EventList, PersistentVolumeList, VolumeAttachmentList)', async () => {
-      const events = write('api/events.json', JSON.stringify({ kind: 'EventList', apiVersion: 'v1', metadata: { resourceVersion: '7' }, items: [started, failed].map(stripKind) }));
-      const pvs = write('api/pvs.yaml', toYaml({ kind: 'PersistentVolumeList', apiVersion: 'v1', metadata: {}, items: [stripKind(volume)] }));
-      const vas = write('api/vas.json', JSON.stringify({ kind: 'VolumeAttachmentList', apiVersion: 'storage.k8s.io/v1', metadata: {}, items: [vaA, vaB, vaC].map(stripKind) }));
+      const events = write(
+        'api/events.json',
+        JSON.stringify({
+          kind: 'EventList',
+          apiVersion: 'v1',
+          metadata: { resourceVersion: '7' },
+          items: [started, failed].map(stripKind),
+        }),
+      );
+      const pvs = write(
+        'api/pvs.yaml',
+        toYaml({ kind: 'PersistentVolumeList', apiVersion: 'v1', metadata: {}, items: [stripKind(volume)] }),
+      );
+      const vas = write(
+        'api/vas.json',
+        JSON.stringify({
+          kind: 'VolumeAttachmentList',
+          apiVersion: 'storage.k8s.io/v1',
+          metadata: {},
+          items: [vaA, vaB, vaC].map(stripKind),
+        }),
+      );
       const { doc } = await offlineJson(['--from-file', events, '--from-file', pvs, '--from-file', vas]);
       expectShapeReport(doc);
       expect(doc.now).toBe('2024-01-01T00:05:00Z');
@@ -235,13 +308,36 @@ describe('--from-file inputs', () => {
   describe('bad input is exit 2 with one line', () => {
     const oneLine = /^error: [^\n]+\n$/;
     it.concurrent.each([
-      ['a missing file', () => join(dir, 'no-such-file.json'), /^error: cannot read --from-file ".*no-such-file\.json": no such file or directory\n$/],
-      ['a path through a file', () => join(repoRoot, 'package.json', 'x.json'), /^error: cannot read --from-file ".*x\.json": not a directory\n$/],
-      ['malformed JSON', () => write('bad/broken.json', '{"kind": "List", "items": [\n'), /^error: --from-file ".*broken\.json" is not valid JSON: /],
-      ['malformed YAML', () => write('bad/broken.yaml', 'kind: List\nitems:\n  - {a: 1\n'), /^error: --from-file ".*broken\.yaml" is not valid YAML: /],
+      [
+        'a missing file',
+        () => join(dir, 'no-such-file.json'),
+        /^error: cannot read --from-file ".*no-such-file\.json": no such file or directory\n$/,
+      ],
+      [
+        'a path through a file',
+        () => join(repoRoot, 'package.json', 'x.json'),
+        /^error: cannot read --from-file ".*x\.json": not a directory\n$/,
+      ],
+      [
+        'malformed JSON',
+        () => write('bad/broken.json', '{"kind": "List", "items": [\n'),
+        /^error: --from-file ".*broken\.json" is not valid JSON: /,
+      ],
+      [
+        'malformed YAML',
+        () => write('bad/broken.yaml', 'kind: List\nitems:\n  - {a: 1\n'),
+        /^error: --from-file ".*broken\.yaml" is not valid YAML: /,
+      ],
       ['an empty file', () => write('bad/empty.yaml', ''), /^error: --from-file ".*empty\.yaml" is empty\n$/],
       ['a whitespace-only file', () => write('bad/blank.json', '  \n\n'), /^error: --from-file ".*blank\.json" is empty\n$/],
-      ['a directory without dumps', () => (mkdirSync(join(dir, 'nothing'), { recursive: true }), join(dir, 'nothing')), /is a directory with no \.json, \.yaml or \.yml files\n$/],
+      [
+        'a directory without dumps',
+        () => {
+          mkdirSync(join(dir, 'nothing'), { recursive: true });
+          return join(dir, 'nothing');
+        },
+        /is a directory with no \.json, \.yaml or \.yml files\n$/,
+      ],
       ['an object without a kind', () => write('bad/kindless.json', '{"metadata": {"name": "x"}}'), /holds an object without a kind\n$/],
       ['a scalar', () => write('bad/scalar.yaml', '42\n'), /does not hold Kubernetes objects\n$/],
     ])('%s', async (_what, makePath, message) => {
@@ -282,7 +378,16 @@ describe('the design test: a dump and the live cluster audit the same', () => {
       return { claim, v, id };
     };
     const ev = (claim: any, reason: string, message: string, firstAgo: number, extra: Record<string, unknown> = {}) =>
-      objects.push(event({ pvc: claim, reason, type: reason === 'MigrationFailed' ? 'Warning' : 'Normal', message, firstTimestamp: ago(firstAgo), ...extra }));
+      objects.push(
+        event({
+          pvc: claim,
+          reason,
+          type: reason === 'MigrationFailed' ? 'Warning' : 'Normal',
+          message,
+          firstTimestamp: ago(firstAgo),
+          ...extra,
+        }),
+      );
     const va = (v: any, node: string, createdAgo: number, extra: Record<string, unknown> = {}) =>
       objects.push(volumeAttachment({ pv: v, node, attached: true, createdAt: ago(createdAgo), ...extra }));
 
@@ -301,7 +406,12 @@ describe('the design test: a dump and the live cluster audit the same', () => {
     ev(api.claim, 'MigrationCompleted', completedMessage(api.id, 'w3', 'w4', '38s'), 2962);
     ev(api.claim, 'MigrationStarted', startedMessage(api.id, 'w4', 'w3', '10m0s'), 2000);
     ev(api.claim, 'MigrationCompleted', completedMessage(api.id, 'w4', 'w3', '35s'), 1965);
-    ev(api.claim, 'MigrationCompleted', `(combined from similar events): ${completedMessage(api.id, 'w3', 'w4', '44s')}`.replace(' -> ', ' → '), 956);
+    ev(
+      api.claim,
+      'MigrationCompleted',
+      `(combined from similar events): ${completedMessage(api.id, 'w3', 'w4', '44s')}`.replace(' -> ', ' → '),
+      956,
+    );
     va(api.v, 'w4', 1000);
     // Stuck: unresolved migration on a dual-attached volume, with a rejected third target.
     const pg = vol('dev', 'pg', { timeout: '300' });
@@ -312,8 +422,21 @@ describe('the design test: a dump and the live cluster audit the same', () => {
     // An unparsed message, and a MigrationStarted on a VMI (not the driver's).
     ev(pg.claim, 'MigrationCompleted', 'done by hand', 700);
     objects.push({
-      ...event({ pvc: pg.claim, reason: 'MigrationStarted', type: 'Normal', message: 'VMI pg is migrating', firstTimestamp: ago(1199), component: 'virt-controller' }),
-      involvedObject: { kind: 'VirtualMachineInstance', apiVersion: 'kubevirt.io/v1', namespace: 'dev', name: 'pg', uid: 'abababab-0000-4000-8000-000000000000' },
+      ...event({
+        pvc: pg.claim,
+        reason: 'MigrationStarted',
+        type: 'Normal',
+        message: 'VMI pg is migrating',
+        firstTimestamp: ago(1199),
+        component: 'virt-controller',
+      }),
+      involvedObject: {
+        kind: 'VirtualMachineInstance',
+        apiVersion: 'kubevirt.io/v1',
+        namespace: 'dev',
+        name: 'pg',
+        uid: 'abababab-0000-4000-8000-000000000000',
+      },
       metadata: { name: 'pg.vmi', namespace: 'dev' },
     });
     // Written through events.k8s.io/v1: no first/last timestamps, only eventTime (+ series).
@@ -384,29 +507,40 @@ describe('the design test: a dump and the live cluster audit the same', () => {
     return target;
   }
 
-  it.each([[[] as string[]], [['-n', 'dev']], [['--since', '30m', '--stuck-after', '20m']]])('identical JSON for audit %j', async (extra) => {
-    const live = await runCli(['audit', '-o', 'json', ...extra], { kubeconfig });
-    expect(live.stderr).toBe('');
-    const liveDoc = JSON.parse(live.stdout);
-    expect(checkSchema(liveDoc, auditSchema)).toEqual([]);
-    expect(checkMigrationInvariants(liveDoc.migrations)).toEqual([]);
+  it.each([[[] as string[]], [['-n', 'dev']], [['--since', '30m', '--stuck-after', '20m']]])(
+    'identical JSON for audit %j',
+    async (extra) => {
+      const live = await runCli(['audit', '-o', 'json', ...extra], { kubeconfig });
+      expect(live.stderr).toBe('');
+      const liveDoc = JSON.parse(live.stdout);
+      expect(checkSchema(liveDoc, auditSchema)).toEqual([]);
+      expect(checkMigrationInvariants(liveDoc.migrations)).toEqual([]);
 
-    // The objects never change, so one saved dump serves every variation.
-    dumped ??= saveDump(join(dir, 'design', 'dump'));
-    const target = await dumped;
-    const offline = await runCli(['audit', '-o', 'json', '--from-file', target, '--now', liveDoc.now, ...extra]);
-    expect(offline.stderr).toBe('');
-    expect(offline.code).toBe(live.code);
-    expect(JSON.parse(offline.stdout)).toEqual(liveDoc);
-    // …and byte for byte.
-    expect(offline.stdout).toBe(live.stdout);
-  });
+      // The objects never change, so one saved dump serves every variation.
+      dumped ??= saveDump(join(dir, 'design', 'dump'));
+      const target = await dumped;
+      const offline = await runCli(['audit', '-o', 'json', '--from-file', target, '--now', liveDoc.now, ...extra]);
+      expect(offline.stderr).toBe('');
+      expect(offline.code).toBe(live.code);
+      expect(JSON.parse(offline.stdout)).toEqual(liveDoc);
+      // …and byte for byte.
+      expect(offline.stdout).toBe(live.stdout);
+    },
+  );
 
   it('the live report holds every kind of result the dump exercises', async () => {
     const live = await runCli(['audit', '-o', 'json'], { kubeconfig });
     const doc = JSON.parse(live.stdout);
     expect(live.code).toBe(1);
-    expect(doc.summary).toMatchObject({ migrations: 8, completed: 5, failed: 1, inProgress: 1, unresolved: 1, dualAttaches: 2, stuckDualAttaches: 1 });
+    expect(doc.summary).toMatchObject({
+      migrations: 8,
+      completed: 5,
+      failed: 1,
+      inProgress: 1,
+      unresolved: 1,
+      dualAttaches: 2,
+      stuckDualAttaches: 1,
+    });
     expect(doc.findings.map((f: any) => f.code).sort()).toEqual(
       ['DualAttachInProgress', 'MigrationFailed', 'SlowMigration', 'StuckDualAttach', 'UnparsedEvent', 'UnresolvedMigration'].sort(),
     );

@@ -2,15 +2,21 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeServer, type FakeServer } from '../fake/server.js';
+import { parse as parseYaml } from 'yaml';
+import { type FakeServer, startFakeServer } from '../fake/server.js';
 import { event, namespace, pv, pvc, volumeAttachment } from '../helpers/objects.js';
 import { kubectlAvailable, runCli, runKubectl } from '../helpers/run-cli.js';
 
 const NS = 'vms';
 const VOL = 'pvc-6f1c2a4e-8d3b-4f5a-9c7e-1b2d3e4f5a6b';
-const claim = pvc({ namespace: NS, name: 'vm-disk', uid: '6f1c2a4e-8d3b-4f5a-9c7e-1b2d3e4f5a6b', volumeName: VOL, resourceVersion: '5123' });
+const claim = pvc({
+  namespace: NS,
+  name: 'vm-disk',
+  uid: '6f1c2a4e-8d3b-4f5a-9c7e-1b2d3e4f5a6b',
+  volumeName: VOL,
+  resourceVersion: '5123',
+});
 const volume = pv({ name: VOL, claimRef: { namespace: NS, name: 'vm-disk', uid: claim.metadata.uid }, timeout: '600' });
 const attachedA = volumeAttachment({ pv: volume, node: 'node-a', attached: true, createdAt: new Date(Date.now() - 3_600_000) });
 
@@ -24,7 +30,13 @@ function seedVolume(name: string, opts: { timeout?: string; attachedTo?: string[
   const vol = `pvc-${uid}`;
   const c = pvc({ namespace: NS, name, uid, volumeName: vol, resourceVersion: '77' });
   const v = pv({ name: vol, claimRef: { namespace: NS, name, uid }, ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}) });
-  server.add(c, v, ...(opts.attachedTo ?? ['node-a']).map((node) => volumeAttachment({ pv: v, node, attached: true, createdAt: new Date(Date.now() - 600_000) })));
+  server.add(
+    c,
+    v,
+    ...(opts.attachedTo ?? ['node-a']).map((node) =>
+      volumeAttachment({ pv: v, node, attached: true, createdAt: new Date(Date.now() - 600_000) }),
+    ),
+  );
   return { claim: c, volume: v, vol };
 }
 
@@ -84,7 +96,18 @@ describe('post-started', () => {
     ['59.5', '1m0s'],
     ['1.5h', '1h30m0s'],
   ])('--timeout %s prints as %s; --source and --component are used as given', async (timeout, shown) => {
-    const res = await cli(['post-started', 'vm-disk', '--source', 'node-c', '--target', 'node-d', '--timeout', timeout, '--component', 'rds-csi-node']);
+    const res = await cli([
+      'post-started',
+      'vm-disk',
+      '--source',
+      'node-c',
+      '--target',
+      'node-d',
+      '--timeout',
+      timeout,
+      '--component',
+      'rds-csi-node',
+    ]);
     expect(res.code).toBe(0);
     const body = posted()[0]!.body as Record<string, any>;
     expect(body.message).toBe(`[${VOL}]: KubeVirt live migration started - source: node-c, target: node-d, timeout: ${shown}`);
@@ -106,7 +129,9 @@ describe('post-started', () => {
     seedVolume('dual-disk', { attachedTo: ['node-a', 'node-b'] });
     const res = await cli(['post-started', 'dual-disk', '--target', 'node-c']);
     expect(res.code).toBe(2);
-    expect(res.stderr).toMatch(/^error: cannot tell the source node: volume pvc-\S+ is attached to 2 nodes \(node-a, node-b\)\nhint: pass --source <node>\n$/);
+    expect(res.stderr).toMatch(
+      /^error: cannot tell the source node: volume pvc-\S+ is attached to 2 nodes \(node-a, node-b\)\nhint: pass --source <node>\n$/,
+    );
     expect(server.writes()).toEqual([]);
   });
 
@@ -138,7 +163,9 @@ describe('post-completed and post-failed', () => {
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     const body = posted()[0]!.body as Record<string, any>;
-    expect(body.message).toMatch(new RegExp(`^\\[${vol}\\]: KubeVirt live migration completed - source: node-a -> target: node-b \\(duration: 2m1[5-7]s\\)$`));
+    expect(body.message).toMatch(
+      new RegExp(`^\\[${vol}\\]: KubeVirt live migration completed - source: node-a -> target: node-b \\(duration: 2m1[5-7]s\\)$`),
+    );
     expect(body.type).toBe('Normal');
     expect(body.reason).toBe('MigrationCompleted');
   });
@@ -157,7 +184,18 @@ describe('post-completed and post-failed', () => {
   });
 
   it('post-failed writes a Warning with the free-text reason and the rounded elapsed time', async () => {
-    const res = await cli(['post-failed', 'vm-disk', '--source', 'node-a', '--target', 'node-b', '--reason', 'manual abort, target node drained', '--elapsed', '4m59.5s']);
+    const res = await cli([
+      'post-failed',
+      'vm-disk',
+      '--source',
+      'node-a',
+      '--target',
+      'node-b',
+      '--reason',
+      'manual abort, target node drained',
+      '--elapsed',
+      '4m59.5s',
+    ]);
     expect(res.code).toBe(0);
     const body = posted()[0]!.body as Record<string, any>;
     expect(body.message).toBe(
@@ -203,7 +241,21 @@ describe('output, dry run and dedupe', () => {
     const body = parseYaml(res.stdout);
     expect(body.message).toBe(`[${VOL}]: KubeVirt live migration started - source: node-a, target: node-b, timeout: 5m0s`);
     expect(body.eventTime).toBeNull();
-    const json = await cli(['post-failed', 'vm-disk', '--source', 'node-a', '--target', 'node-b', '--reason', 'x', '--elapsed', '1s', '--dry-run', '-o', 'json']);
+    const json = await cli([
+      'post-failed',
+      'vm-disk',
+      '--source',
+      'node-a',
+      '--target',
+      'node-b',
+      '--reason',
+      'x',
+      '--elapsed',
+      '1s',
+      '--dry-run',
+      '-o',
+      'json',
+    ]);
     expect(JSON.parse(json.stdout).type).toBe('Warning');
     expect(server.writes()).toEqual([]);
   });
@@ -218,7 +270,10 @@ describe('output, dry run and dedupe', () => {
     expect(second.stdout).toMatch(/^event\/dedupe-disk\.[0-9a-f]+ patched \(count 2\)\n$/);
     const patch = server.writes().find((r) => r.method === 'PATCH');
     expect(patch?.headers['content-type']).toBe('application/strategic-merge-patch+json');
-    expect(patch?.body).toMatchObject({ count: 2, message: `[${vol}]: KubeVirt live migration started - source: node-a, target: node-b, timeout: 5m0s` });
+    expect(patch?.body).toMatchObject({
+      count: 2,
+      message: `[${vol}]: KubeVirt live migration started - source: node-a, target: node-b, timeout: 5m0s`,
+    });
     const stored = server.objects('Event').filter((e) => e.involvedObject.name === 'dedupe-disk');
     expect(stored).toHaveLength(1);
     expect(stored[0].count).toBe(2);
@@ -256,7 +311,14 @@ describe('cluster access and exit codes', () => {
 
   it('--context and --kubeconfig pick the configuration; an unknown context is exit 3', async () => {
     const other = server.writeKubeconfig(dir, { fileName: 'other', contextName: 'lab', namespace: NS });
-    const res = await runCli(['post-started', ...['vm-disk', '--source', 'node-a', '--target', 'node-b'], '--kubeconfig', other, '--context', 'lab']);
+    const res = await runCli([
+      'post-started',
+      ...['vm-disk', '--source', 'node-a', '--target', 'node-b'],
+      '--kubeconfig',
+      other,
+      '--context',
+      'lab',
+    ]);
     expect(res.code).toBe(0);
     const missing = await runCli(['post-started', 'vm-disk', '--target', 'node-b', '--kubeconfig', other, '--context', 'prod']);
     expect(missing.code).toBe(3);
@@ -310,7 +372,9 @@ describe('cluster access and exit codes', () => {
     server.fault({ method: 'GET', path: /persistentvolumeclaims/, delayMs: 3000 });
     const res = await cli(['post-started', 'vm-disk', '--target', 'node-b', '--request-timeout', '500ms']);
     expect(res.code).toBe(4);
-    expect(res.stderr.split('\n')[0]).toBe(`error: cannot reach the cluster at ${server.url}: request timed out after 0.5s (--request-timeout)`);
+    expect(res.stderr.split('\n')[0]).toBe(
+      `error: cannot reach the cluster at ${server.url}: request timed out after 0.5s (--request-timeout)`,
+    );
   });
 
   it('a 503 on create is retried with the same name: one event', async () => {
@@ -336,30 +400,78 @@ describe('cluster access and exit codes', () => {
 describe('bad input: exit 2, one line naming the value, nothing written', () => {
   const tooLong = 'x'.repeat(1100);
   it.each([
-    ['a PVC name with capitals', ['post-started', 'VM_Disk', '--target', 'node-b'], 'invalid PVC name "VM_Disk": must be a DNS-1123 subdomain'],
-    ['a target with underscores', ['post-started', 'vm-disk', '--target', 'Node_B'], 'invalid --target "Node_B": must be a DNS-1123 subdomain'],
-    ['a source starting with a dash', ['post-completed', 'vm-disk', '--source=-node', '--target', 'b', '--duration', '1s'], 'invalid --source "-node"'],
-    ['a zero timeout', ['post-started', 'vm-disk', '--target', 'node-b', '--timeout', '0s'], 'invalid --timeout "0s": must be greater than zero'],
-    ['a negative timeout', ['post-started', 'vm-disk', '--target', 'node-b', '--timeout=-5s'], 'invalid --timeout "-5s": must not be negative'],
+    [
+      'a PVC name with capitals',
+      ['post-started', 'VM_Disk', '--target', 'node-b'],
+      'invalid PVC name "VM_Disk": must be a DNS-1123 subdomain',
+    ],
+    [
+      'a target with underscores',
+      ['post-started', 'vm-disk', '--target', 'Node_B'],
+      'invalid --target "Node_B": must be a DNS-1123 subdomain',
+    ],
+    [
+      'a source starting with a dash',
+      ['post-completed', 'vm-disk', '--source=-node', '--target', 'b', '--duration', '1s'],
+      'invalid --source "-node"',
+    ],
+    [
+      'a zero timeout',
+      ['post-started', 'vm-disk', '--target', 'node-b', '--timeout', '0s'],
+      'invalid --timeout "0s": must be greater than zero',
+    ],
+    [
+      'a negative timeout',
+      ['post-started', 'vm-disk', '--target', 'node-b', '--timeout=-5s'],
+      'invalid --timeout "-5s": must not be negative',
+    ],
     ['an unknown unit', ['post-started', 'vm-disk', '--target', 'node-b', '--timeout', '5x'], 'invalid --timeout "5x": unknown unit "x"'],
     ['an unparsable duration', ['post-completed', 'vm-disk', '--duration', 'abc'], 'invalid --duration "abc"'],
     ['a negative elapsed', ['post-failed', 'vm-disk', '--reason', 'r', '--elapsed=-1s'], 'invalid --elapsed "-1s": must not be negative'],
     ['post-failed without --reason', ['post-failed', 'vm-disk'], 'post-failed needs --reason <text>'],
-    ['a two-line reason', ['post-failed', 'vm-disk', '--reason', 'two\nlines'], 'invalid --reason "two\\nlines": must be one line of printable text'],
+    [
+      'a two-line reason',
+      ['post-failed', 'vm-disk', '--reason', 'two\nlines'],
+      'invalid --reason "two\\nlines": must be one line of printable text',
+    ],
     ['an empty reason', ['post-failed', 'vm-disk', '--reason', ''], 'invalid --reason "": must not be empty'],
     ['a reason with an escape sequence', ['post-failed', 'vm-disk', '--reason', 'a\u001b[2Jb'], 'invalid --reason "a\\u001b[2Jb"'],
     ['a reason over 1024 bytes', ['post-failed', 'vm-disk', '--reason', tooLong], 'invalid --reason "xxxxx'],
     ['post-started without --target', ['post-started', 'vm-disk'], 'post-started needs --target <node>'],
-    ['source equal to target', ['post-started', 'vm-disk', '--source', 'node-a', '--target', 'node-a'], 'invalid --target "node-a": must differ from --source'],
-    ['a bad namespace', ['post-started', 'vm-disk', '--target', 'node-b', '-n', 'Bad_NS'], 'invalid --namespace "Bad_NS": must be a DNS-1123 label'],
-    ['a zero request timeout', ['post-started', 'vm-disk', '--target', 'node-b', '--request-timeout', '0'], 'invalid --request-timeout "0": must be greater than zero'],
+    [
+      'source equal to target',
+      ['post-started', 'vm-disk', '--source', 'node-a', '--target', 'node-a'],
+      'invalid --target "node-a": must differ from --source',
+    ],
+    [
+      'a bad namespace',
+      ['post-started', 'vm-disk', '--target', 'node-b', '-n', 'Bad_NS'],
+      'invalid --namespace "Bad_NS": must be a DNS-1123 label',
+    ],
+    [
+      'a zero request timeout',
+      ['post-started', 'vm-disk', '--target', 'node-b', '--request-timeout', '0'],
+      'invalid --request-timeout "0": must be greater than zero',
+    ],
     ['a volume id with a space', ['post-started', 'vm-disk', '--target', 'node-b', '--volume-id', 'a b'], 'invalid --volume-id "a b"'],
-    ['an empty component', ['post-started', 'vm-disk', '--target', 'node-b', '--component', ''], 'invalid --component "": must not be empty'],
-    ['an unknown output format', ['post-started', 'vm-disk', '--target', 'node-b', '-o', 'xml'], "option '-o, --output <format>' argument 'xml' is invalid"],
+    [
+      'an empty component',
+      ['post-started', 'vm-disk', '--target', 'node-b', '--component', ''],
+      'invalid --component "": must not be empty',
+    ],
+    [
+      'an unknown output format',
+      ['post-started', 'vm-disk', '--target', 'node-b', '-o', 'xml'],
+      "option '-o, --output <format>' argument 'xml' is invalid",
+    ],
     ['an unknown flag', ['post-started', 'vm-disk', '--target', 'node-b', '--frobnicate'], "unknown option '--frobnicate'"],
     ['a missing PVC argument', ['post-completed'], "missing required argument 'pvc'"],
     ['a bad driver name', ['post-started', 'vm-disk', '--target', 'node-b', '--driver', 'Bad Driver'], 'invalid --driver "Bad Driver"'],
-    ['a missing kubeconfig', ['post-started', 'vm-disk', '--target', 'node-b', '--kubeconfig', '/nonexistent/kubeconfig'], '--kubeconfig "/nonexistent/kubeconfig": no such file'],
+    [
+      'a missing kubeconfig',
+      ['post-started', 'vm-disk', '--target', 'node-b', '--kubeconfig', '/nonexistent/kubeconfig'],
+      '--kubeconfig "/nonexistent/kubeconfig": no such file',
+    ],
   ])('%s', async (_what, args, expected) => {
     const res = await cli(args);
     expect(res.code).toBe(2);
@@ -407,7 +519,9 @@ describe.skipIf(!kubectlAvailable)('kubectl sees what rds-migrate posts', () => 
     const list = await runKubectl(['get', 'events', '-n', NS, '--field-selector', 'reason=MigrationStarted', '-o', 'json'], { kubeconfig });
     const items = (JSON.parse(list.stdout).items as any[]).filter((e) => e.involvedObject.name === 'kubectl-disk');
     expect(items).toHaveLength(1);
-    expect(items[0].involvedObject.uid).toBe(server.objects('PersistentVolumeClaim').find((p) => p.metadata.name === 'kubectl-disk').metadata.uid);
+    expect(items[0].involvedObject.uid).toBe(
+      server.objects('PersistentVolumeClaim').find((p) => p.metadata.name === 'kubectl-disk').metadata.uid,
+    );
     expect(items[0].message).toBe(message);
 
     const forPvc = await runKubectl(['events', '--for', 'pvc/kubectl-disk', '-n', NS], { kubeconfig });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AttachmentOptions } from '../../../src/domain/attachments.js';
 import { findAttachments } from '../../../src/domain/attachments.js';
-import { NOW, VOL, at, pv, shuffled, va } from './builders.js';
+import { at, NOW, pv, shuffled, VOL, va } from './builders.js';
 
 const options: AttachmentOptions = { now: NOW, driver: 'rds.csi.srvlab.io', stuckAfterSeconds: null };
 
@@ -69,9 +69,7 @@ describe('findAttachments (SPEC §2.3)', () => {
       options,
     );
     expect(result.dualAttaches).toEqual([]);
-    expect(result.multiAttaches).toMatchObject([
-      { volumeId: VOL, nodes: ['node-a', 'node-b', 'node-c'], since: '2025-06-01T11:02:00Z' },
-    ]);
+    expect(result.multiAttaches).toMatchObject([{ volumeId: VOL, nodes: ['node-a', 'node-b', 'node-c'], since: '2025-06-01T11:02:00Z' }]);
   });
 
   it('counts distinct nodes, not VolumeAttachments', () => {

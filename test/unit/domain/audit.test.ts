@@ -2,13 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ATTACHMENTS_UNREAD_WARNING,
-  EVENT_TTL_NOTE,
   auditSnapshot,
+  EVENT_TTL_NOTE,
   newestTimestamp,
   volumeTimeoutLookup,
 } from '../../../src/domain/audit.js';
 import type { AuditOptions, ClusterSnapshot } from '../../../src/domain/types.js';
-import { NOW, at, completed, event, failed, pv, shuffled, started, va } from './builders.js';
+import { at, completed, event, failed, NOW, pv, shuffled, started, va } from './builders.js';
 
 const options: AuditOptions = {
   now: NOW,
@@ -122,10 +122,7 @@ describe('auditSnapshot', () => {
   });
 
   it('without VolumeAttachments makes no attachment findings and says so', () => {
-    const report = auditSnapshot(
-      { ...cluster(), volumeAttachmentsRead: false, warnings: ['volumeattachments is forbidden'] },
-      options,
-    );
+    const report = auditSnapshot({ ...cluster(), volumeAttachmentsRead: false, warnings: ['volumeattachments is forbidden'] }, options);
     expect(report.dualAttaches).toEqual([]);
     expect(report.summary.dualAttaches).toBe(0);
     expect(report.findings.map((f) => f.code)).not.toContain('StuckDualAttach');
@@ -224,7 +221,11 @@ describe('volumeTimeoutLookup', () => {
   });
 
   it('two PVs claiming one PVC (hostile input): the smaller PV name wins, whatever the order', () => {
-    const twins = [pv({ name: 'pv-b', pvc: 'a', timeout: '600' }), pv({ name: 'pv-a', pvc: 'a', timeout: '60' }), pv({ name: 'pv-c', pvc: 'a', timeout: '900' })];
+    const twins = [
+      pv({ name: 'pv-b', pvc: 'a', timeout: '600' }),
+      pv({ name: 'pv-a', pvc: 'a', timeout: '60' }),
+      pv({ name: 'pv-c', pvc: 'a', timeout: '900' }),
+    ];
     for (const order of [twins, [...twins].reverse(), [twins[2]!, twins[0]!, twins[1]!]]) {
       const of = volumeTimeoutLookup(order, 'rds.csi.srvlab.io');
       expect(of({ uid: 'uid-a', namespace: 'vms', name: 'a' })).toBe(60);

@@ -73,17 +73,16 @@ export function failed(time: number | null, reason = 'timeout', elapsed = '5m0s'
   return event('MigrationFailed', msg, time, o);
 }
 
-export function pv(o: Partial<PersistentVolumeRecord> & { pvc?: string; namespace?: string; timeout?: string | null } = {}): PersistentVolumeRecord {
+export function pv(
+  o: Partial<PersistentVolumeRecord> & { pvc?: string; namespace?: string; timeout?: string | null } = {},
+): PersistentVolumeRecord {
   const name = o.name ?? VOL;
   const pvcName = o.pvc ?? 'disk';
   return {
     name,
     driver: o.driver !== undefined ? o.driver : 'rds.csi.srvlab.io',
     volumeHandle: o.volumeHandle !== undefined ? o.volumeHandle : name,
-    claimRef:
-      o.claimRef !== undefined
-        ? o.claimRef
-        : { namespace: o.namespace ?? 'vms', name: pvcName, uid: `uid-${pvcName}` },
+    claimRef: o.claimRef !== undefined ? o.claimRef : { namespace: o.namespace ?? 'vms', name: pvcName, uid: `uid-${pvcName}` },
     migrationTimeoutAttribute: o.timeout !== undefined ? o.timeout : (o.migrationTimeoutAttribute ?? null),
   };
 }

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { buildEventBody, buildRepeatPatch, eventName } from '../../../src/domain/event-body.js';
 import { dnsLabelProblem, dnsSubdomainProblem, printableLineProblem, utf8Length, volumeIdProblem } from '../../../src/domain/validation.js';
 
-const pvc = { namespace: 'vms', name: 'vm-disk', uid: '3f1c9a2e-0000-4000-8000-000000000001', resourceVersion: '4711', volumeName: 'pvc-1' };
+const pvc = {
+  namespace: 'vms',
+  name: 'vm-disk',
+  uid: '3f1c9a2e-0000-4000-8000-000000000001',
+  resourceVersion: '4711',
+  volumeName: 'pvc-1',
+};
 
 describe('buildEventBody', () => {
   it('shapes the Event as client-go EventRecorder sends it', () => {
@@ -18,7 +24,14 @@ describe('buildEventBody', () => {
       kind: 'Event',
       apiVersion: 'v1',
       metadata: { name: 'vm-disk.17979cfe3d85cd15', namespace: 'vms', creationTimestamp: null },
-      involvedObject: { kind: 'PersistentVolumeClaim', namespace: 'vms', name: 'vm-disk', uid: pvc.uid, apiVersion: 'v1', resourceVersion: '4711' },
+      involvedObject: {
+        kind: 'PersistentVolumeClaim',
+        namespace: 'vms',
+        name: 'vm-disk',
+        uid: pvc.uid,
+        apiVersion: 'v1',
+        resourceVersion: '4711',
+      },
       reason: 'MigrationFailed',
       message: 'm',
       source: { component: 'rds-migrate' },
@@ -38,7 +51,11 @@ describe('buildEventBody', () => {
   });
 
   it('patches count, lastTimestamp and message like the recorder', () => {
-    expect(buildRepeatPatch(2, 'm', Date.parse('2025-01-02T03:04:05.9Z'))).toEqual({ count: 3, lastTimestamp: '2025-01-02T03:04:05Z', message: 'm' });
+    expect(buildRepeatPatch(2, 'm', Date.parse('2025-01-02T03:04:05.9Z'))).toEqual({
+      count: 3,
+      lastTimestamp: '2025-01-02T03:04:05Z',
+      message: 'm',
+    });
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FINDING_SEVERITY, buildFindings } from '../../../src/domain/findings.js';
+import { buildFindings, FINDING_SEVERITY } from '../../../src/domain/findings.js';
 import type { DualAttach, Migration } from '../../../src/domain/types.js';
-import { VOL, event } from './builders.js';
+import { event, VOL } from './builders.js';
 
 function migration(o: Partial<Migration> = {}): Migration {
   return {

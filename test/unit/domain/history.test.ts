@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PvcHistoryInput, PvcHistoryOptions } from '../../../src/domain/history.js';
 import { buildPvcHistory } from '../../../src/domain/history.js';
 import type { PvcRecord } from '../../../src/domain/types.js';
-import { NOW, VOL, at, completed, event, pv, shuffled, started, va } from './builders.js';
+import { at, completed, event, NOW, pv, shuffled, started, VOL, va } from './builders.js';
 
 const pvc: PvcRecord = { namespace: 'vms', name: 'disk', uid: 'uid-disk', resourceVersion: '7', volumeName: VOL };
 const options: PvcHistoryOptions = { now: NOW, driver: 'rds.csi.srvlab.io', all: false };

@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatMigrationMessage, parseMigrationMessage } from '../../../src/domain/messages.js';
 import type { MigrationMessageInput, ParsedMessage } from '../../../src/domain/types.js';
 
@@ -199,24 +199,49 @@ describe('parseMigrationMessage', () => {
     ['bad timeout unit', 'MigrationStarted', '[vol]: KubeVirt live migration started - source: a, target: b, timeout: 5d'],
     ['negative timeout', 'MigrationStarted', '[vol]: KubeVirt live migration started - source: a, target: b, timeout: -5s'],
     ['completed without arrow', 'MigrationCompleted', '[vol]: KubeVirt live migration completed - source: a, target: b (duration: 5s)'],
-    ['completed without closing parenthesis', 'MigrationCompleted', '[vol]: KubeVirt live migration completed - source: a -> target: b (duration: 5s'],
-    ['completed with junk after parenthesis', 'MigrationCompleted', '[vol]: KubeVirt live migration completed - source: a -> target: b (duration: 5s) ok'],
+    [
+      'completed without closing parenthesis',
+      'MigrationCompleted',
+      '[vol]: KubeVirt live migration completed - source: a -> target: b (duration: 5s',
+    ],
+    [
+      'completed with junk after parenthesis',
+      'MigrationCompleted',
+      '[vol]: KubeVirt live migration completed - source: a -> target: b (duration: 5s) ok',
+    ],
     ['completed without duration', 'MigrationCompleted', '[vol]: KubeVirt live migration completed - source: a -> target: b'],
-    ['failed without elapsed', 'MigrationFailed', '[vol]: KubeVirt live migration failed - source: a, attempted target: b, reason: timeout'],
-    ['failed with "elapsed" only in the reason', 'MigrationFailed', '[vol]: KubeVirt live migration failed - source: a, attempted target: b, reason: time elapsed'],
-    ['failed without the comma before elapsed', 'MigrationFailed', '[vol]: KubeVirt live migration failed - source: a, attempted target: b, reason: timeout elapsed: 5s'],
+    [
+      'failed without elapsed',
+      'MigrationFailed',
+      '[vol]: KubeVirt live migration failed - source: a, attempted target: b, reason: timeout',
+    ],
+    [
+      'failed with "elapsed" only in the reason',
+      'MigrationFailed',
+      '[vol]: KubeVirt live migration failed - source: a, attempted target: b, reason: time elapsed',
+    ],
+    [
+      'failed without the comma before elapsed',
+      'MigrationFailed',
+      '[vol]: KubeVirt live migration failed - source: a, attempted target: b, reason: timeout elapsed: 5s',
+    ],
     ['failed without reason', 'MigrationFailed', '[vol]: KubeVirt live migration failed - source: a, attempted target: b, elapsed: 5s'],
-    ['failed without "attempted"', 'MigrationFailed', '[vol]: KubeVirt live migration failed - source: a, target: b, reason: x, elapsed: 5s'],
-    ['failed with bad elapsed', 'MigrationFailed', '[vol]: KubeVirt live migration failed - source: a, attempted target: b, reason: x, elapsed: soon'],
+    [
+      'failed without "attempted"',
+      'MigrationFailed',
+      '[vol]: KubeVirt live migration failed - source: a, target: b, reason: x, elapsed: 5s',
+    ],
+    [
+      'failed with bad elapsed',
+      'MigrationFailed',
+      '[vol]: KubeVirt live migration failed - source: a, attempted target: b, reason: x, elapsed: soon',
+    ],
   ])('returns null: %s', (_name, reason, message) => {
     expect(parseMigrationMessage(reason, message)).toBeNull();
   });
 
   it.each<[MigrationMessageInput, ParsedMessage]>([
-    [
-      { reason: 'MigrationStarted', volumeId: 'vol', sourceNode: 'node-a', targetNode: 'node-b', timeoutSeconds: 299.5 },
-      started(300),
-    ],
+    [{ reason: 'MigrationStarted', volumeId: 'vol', sourceNode: 'node-a', targetNode: 'node-b', timeoutSeconds: 299.5 }, started(300)],
     [
       { reason: 'MigrationCompleted', volumeId: 'vol', sourceNode: 'node-a', targetNode: 'node-b', durationSeconds: 135.456 },
       completed(135),
@@ -237,11 +262,17 @@ describe('parseMigrationMessage', () => {
   });
 
   it.each<[string, string]>([
-    ['repeated ", elapsed: "', '[vol]: KubeVirt live migration failed - source: a, attempted target: b, reason: ' + ', elapsed: 1s'.repeat(9000)],
-    ['repeated "]"', '[' + ' ]'.repeat(50_000)],
-    ['repeated spaces', '[vol]: KubeVirt' + ' '.repeat(100_000)],
-    ['long valid reason', '[vol]: KubeVirt live migration failed - source: a, attempted target: b, reason: ' + 'x,'.repeat(50_000) + ', elapsed: 1s'],
-    ['long Go duration', '[vol]: KubeVirt live migration started - source: a, target: b, timeout: ' + '1ns'.repeat(33_000)],
+    [
+      'repeated ", elapsed: "',
+      `[vol]: KubeVirt live migration failed - source: a, attempted target: b, reason: ${', elapsed: 1s'.repeat(9000)}`,
+    ],
+    ['repeated "]"', `[${' ]'.repeat(50_000)}`],
+    ['repeated spaces', `[vol]: KubeVirt${' '.repeat(100_000)}`],
+    [
+      'long valid reason',
+      `[vol]: KubeVirt live migration failed - source: a, attempted target: b, reason: ${'x,'.repeat(50_000)}, elapsed: 1s`,
+    ],
+    ['long Go duration', `[vol]: KubeVirt live migration started - source: a, target: b, timeout: ${'1ns'.repeat(33_000)}`],
   ])('handles a ~100 kB hostile message: %s (linear time: bench/linear.mjs)', (_name, message) => {
     expect(message.length).toBeGreaterThan(60_000);
     for (const reason of ['MigrationStarted', 'MigrationCompleted', 'MigrationFailed']) {
@@ -251,8 +282,7 @@ describe('parseMigrationMessage', () => {
   });
 
   it('returns null for a message over 64 KiB', () => {
-    const message =
-      '[vol]: KubeVirt live migration failed - source: a, attempted target: b, reason: ' + 'x'.repeat(70_000) + ', elapsed: 1s';
+    const message = `[vol]: KubeVirt live migration failed - source: a, attempted target: b, reason: ${'x'.repeat(70_000)}, elapsed: 1s`;
     expect(parseMigrationMessage('MigrationFailed', message)).toBeNull();
   });
 });

@@ -157,7 +157,12 @@ describe('normalizeEvent: SPEC §2.1 count and time rules', () => {
     ['first falls back to eventTime', { firstTimestamp: null, eventTime: E }, 'firstSeen', Date.parse(E)],
     ['first falls back to creationTimestamp', { firstTimestamp: null, lastTimestamp: null }, 'firstSeen', Date.parse(C)],
     ['last = lastTimestamp', { lastTimestamp: T2, series: { count: 2, lastObservedTime: S } }, 'lastSeen', MS2],
-    ['last falls back to series.lastObservedTime', { lastTimestamp: null, series: { count: 2, lastObservedTime: S } }, 'lastSeen', Date.parse(S)],
+    [
+      'last falls back to series.lastObservedTime',
+      { lastTimestamp: null, series: { count: 2, lastObservedTime: S } },
+      'lastSeen',
+      Date.parse(S),
+    ],
     ['last falls back to eventTime', { lastTimestamp: null, eventTime: E }, 'lastSeen', Date.parse(E)],
     ['last falls back to firstTimestamp', { lastTimestamp: null, firstTimestamp: T2 }, 'lastSeen', MS2],
     ['last falls back to creationTimestamp', { lastTimestamp: null, firstTimestamp: null }, 'lastSeen', Date.parse(C)],

@@ -41,7 +41,9 @@ const eventArb = fc
   });
 
 /** Unique names, as the API server guarantees within a namespace. */
-const eventsArb = fc.array(eventArb, { maxLength: 25 }).map((events) => events.map((e, i) => ({ ...e, name: `${e.involvedObject.name}.${i.toString(16).padStart(4, '0')}` })));
+const eventsArb = fc
+  .array(eventArb, { maxLength: 25 })
+  .map((events) => events.map((e, i) => ({ ...e, name: `${e.involvedObject.name}.${i.toString(16).padStart(4, '0')}` })));
 
 const options = { now: NOW, volumeTimeout: () => null };
 
@@ -119,7 +121,9 @@ describe('pairMigrations properties', () => {
   it('the output does not depend on the input order', () => {
     fc.assert(
       fc.property(
-        eventsArb.chain((events) => fc.tuple(fc.constant(events), fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length }))),
+        eventsArb.chain((events) =>
+          fc.tuple(fc.constant(events), fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length })),
+        ),
         ([events, shuffled]) => {
           expect(pairMigrations(shuffled, options)).toEqual(pairMigrations(events, options));
         },

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { PairingOptions } from '../../../src/domain/pairing.js';
 import { pairMigrations } from '../../../src/domain/pairing.js';
 import type { EventRecord } from '../../../src/domain/types.js';
-import { NOW, VOL, at, completed, event, failed, started } from './builders.js';
+import { at, completed, event, failed, NOW, started, VOL } from './builders.js';
 
 const options: PairingOptions = { now: NOW, volumeTimeout: () => null };
 
@@ -163,11 +163,7 @@ describe('pairMigrations: two Started in a row', () => {
     ['after the timeout', '11:02:00'],
     ['exactly at the timeout (joining needs strictly less)', '11:01:00'],
   ])('turns the first unresolved and opens a new one on the same nodes %s', (_, second) => {
-    const { migrations } = pair([
-      started(at('11:00:00'), '1m0s'),
-      started(at(second), '1m0s'),
-      completed(at('11:03:00'), '30s'),
-    ]);
+    const { migrations } = pair([started(at('11:00:00'), '1m0s'), started(at(second), '1m0s'), completed(at('11:03:00'), '30s')]);
     expect(migrations.map((m) => [m.state, m.startedAt])).toEqual([
       ['unresolved', '2025-06-01T11:00:00Z'],
       ['completed', `2025-06-01T${second}Z`],
@@ -248,10 +244,7 @@ describe('pairMigrations: what takes part', () => {
   });
 
   it('keys PVCs by uid: a recreated PVC of the same name does not pair with the old one', () => {
-    const { migrations } = pair([
-      started(at('11:58:00'), '5m0s', { uid: 'old' }),
-      completed(at('11:59:00'), '1m0s', { uid: 'new' }),
-    ]);
+    const { migrations } = pair([started(at('11:58:00'), '5m0s', { uid: 'old' }), completed(at('11:59:00'), '1m0s', { uid: 'new' })]);
     expect(migrations.map((m) => [m.state, m.startInferred])).toEqual([
       ['completed', true],
       ['in-progress', false],
@@ -288,10 +281,7 @@ describe('pairMigrations: what takes part', () => {
 
 describe('pairMigrations: ids and order', () => {
   it('suffixes ids of migrations that start in the same second on the same PVC name', () => {
-    const events = [
-      started(at('11:58:00'), '5m0s', { uid: 'u1' }),
-      started(at('11:58:00'), '5m0s', { uid: 'u2', tgt: 'node-c' }),
-    ];
+    const events = [started(at('11:58:00'), '5m0s', { uid: 'u1' }), started(at('11:58:00'), '5m0s', { uid: 'u2', tgt: 'node-c' })];
     const ids = pair(events).migrations.map((m) => [m.id, m.targetNode]);
     expect(ids).toEqual([
       ['vms/disk/2025-06-01T11:58:00Z', 'node-b'],

@@ -1,11 +1,6 @@
-import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import {
-  DurationSyntaxError,
-  formatGoDuration,
-  parseDuration,
-  roundToSeconds,
-} from '../../../src/domain/duration.js';
+import { describe, expect, it } from 'vitest';
+import { DurationSyntaxError, formatGoDuration, parseDuration, roundToSeconds } from '../../../src/domain/duration.js';
 import { formatMigrationMessage, parseMigrationMessage } from '../../../src/domain/messages.js';
 import type { MigrationMessageInput } from '../../../src/domain/types.js';
 
@@ -69,16 +64,11 @@ describe('duration properties', () => {
 
   it('sums h/m/s pairs in any order', () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 0, max: 1000 }),
-        fc.integer({ min: 0, max: 1000 }),
-        fc.integer({ min: 0, max: 1000 }),
-        (h, m, s) => {
-          const expected = h * 3600 + m * 60 + s;
-          expect(parseDuration(`${h}h${m}m${s}s`)).toBe(expected);
-          expect(parseDuration(`${s}s${h}h${m}m`)).toBe(expected);
-        },
-      ),
+      fc.property(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 1000 }), (h, m, s) => {
+        const expected = h * 3600 + m * 60 + s;
+        expect(parseDuration(`${h}h${m}m${s}s`)).toBe(expected);
+        expect(parseDuration(`${s}s${h}h${m}m`)).toBe(expected);
+      }),
     );
   });
 

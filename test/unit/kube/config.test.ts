@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/kube/config.js';
 import { ClusterError, NotFoundError, UsageError } from '../../../src/errors.js';
+import { loadConfig } from '../../../src/kube/config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rds-kubeconfig-'));
 
@@ -13,7 +13,15 @@ function file(name: string, text: string): string {
   return path;
 }
 
-function kubeconfig(opts: { current?: string; cluster: string; server: string; user: string; token: string; context: string; namespace?: string }): string {
+function kubeconfig(opts: {
+  current?: string;
+  cluster: string;
+  server: string;
+  user: string;
+  token: string;
+  context: string;
+  namespace?: string;
+}): string {
   return `apiVersion: v1
 kind: Config
 ${opts.current ? `current-context: ${opts.current}\n` : ''}clusters:
@@ -33,7 +41,10 @@ contexts:
 ${opts.namespace ? `    namespace: ${opts.namespace}\n` : ''}`;
 }
 
-const first = file('first.yaml', kubeconfig({ current: 'one', cluster: 'c', server: 'https://first:6443', user: 'u', token: 'T1', context: 'one', namespace: 'vms' }));
+const first = file(
+  'first.yaml',
+  kubeconfig({ current: 'one', cluster: 'c', server: 'https://first:6443', user: 'u', token: 'T1', context: 'one', namespace: 'vms' }),
+);
 const second = file(
   'second.yaml',
   kubeconfig({ current: 'two', cluster: 'c', server: 'https://second:6443', user: 'u', token: 'T2', context: 'two' }),
@@ -41,7 +52,12 @@ const second = file(
 
 describe('loadConfig', () => {
   it('merges KUBECONFIG like kubectl: the first current-context and the first of each name win', async () => {
-    const config = await loadConfig({ kubeconfigFlag: undefined, contextFlag: undefined, namespaceFlag: undefined, env: { KUBECONFIG: `${first}:${second}` } });
+    const config = await loadConfig({
+      kubeconfigFlag: undefined,
+      contextFlag: undefined,
+      namespaceFlag: undefined,
+      env: { KUBECONFIG: `${first}:${second}` },
+    });
     expect(config.contextName).toBe('one');
     expect(config.cluster.server).toBe('https://first:6443');
     expect(config.user.token).toBe('T1');
@@ -49,14 +65,24 @@ describe('loadConfig', () => {
   });
 
   it('uses a context of a later file when asked, with the first definition of its cluster', async () => {
-    const config = await loadConfig({ kubeconfigFlag: undefined, contextFlag: 'two', namespaceFlag: undefined, env: { KUBECONFIG: `${first}:${second}` } });
+    const config = await loadConfig({
+      kubeconfigFlag: undefined,
+      contextFlag: 'two',
+      namespaceFlag: undefined,
+      env: { KUBECONFIG: `${first}:${second}` },
+    });
     expect(config.contextName).toBe('two');
     expect(config.cluster.server).toBe('https://first:6443');
     expect(config.namespace).toBe('default');
   });
 
   it('skips KUBECONFIG entries that do not exist', async () => {
-    const config = await loadConfig({ kubeconfigFlag: undefined, contextFlag: undefined, namespaceFlag: 'x', env: { KUBECONFIG: `${join(dir, 'missing')}::${second}` } });
+    const config = await loadConfig({
+      kubeconfigFlag: undefined,
+      contextFlag: undefined,
+      namespaceFlag: 'x',
+      env: { KUBECONFIG: `${join(dir, 'missing')}::${second}` },
+    });
     expect(config.contextName).toBe('two');
     expect(config.namespace).toBe('x');
   });
@@ -74,7 +100,15 @@ describe('loadConfig', () => {
     ['an unknown context', { kubeconfigFlag: first, contextFlag: 'nope' }, NotFoundError, /context "nope" not found/],
     ['no configuration at all', { env: { HOME: dir } }, ClusterError, /no cluster configuration found/],
   ])('rejects %s', async (_name, input, type, message) => {
-    const call = () => loadConfig({ kubeconfigFlag: undefined, contextFlag: undefined, namespaceFlag: undefined, env: {}, serviceAccountDir: join(dir, 'no-sa'), ...input });
+    const call = () =>
+      loadConfig({
+        kubeconfigFlag: undefined,
+        contextFlag: undefined,
+        namespaceFlag: undefined,
+        env: {},
+        serviceAccountDir: join(dir, 'no-sa'),
+        ...input,
+      });
     await expect(call()).rejects.toThrow(type);
     await expect(call()).rejects.toThrow(message);
   });

@@ -136,7 +136,41 @@ describe('readPlainYaml', () => {
   };
 
   it('agrees with the yaml library on every edit of the fixtures it accepts', () => {
-    const alphabet = [' ', '  ', '\n', '-', '- ', ':', ': ', '#', ' #', "'", '"', '{}', '[]', '{', ']', '&a', '*a', '|', '>', '~', 'a', 'Z', '1', '.5', 'true', 'null', '--x', '?', '!', '%', ',', '\\', '@'];
+    const alphabet = [
+      ' ',
+      '  ',
+      '\n',
+      '-',
+      '- ',
+      ':',
+      ': ',
+      '#',
+      ' #',
+      "'",
+      '"',
+      '{}',
+      '[]',
+      '{',
+      ']',
+      '&a',
+      '*a',
+      '|',
+      '>',
+      '~',
+      'a',
+      'Z',
+      '1',
+      '.5',
+      'true',
+      'null',
+      '--x',
+      '?',
+      '!',
+      '%',
+      ',',
+      '\\',
+      '@',
+    ];
     const fixture = fc.constantFrom(...Object.values(FIXTURES));
     const edit = fc.record({ at: fc.nat(), cut: fc.nat({ max: 6 }), insert: fc.array(fc.constantFrom(...alphabet), { maxLength: 3 }) });
     fc.assert(
@@ -153,7 +187,7 @@ describe('readPlainYaml', () => {
   });
 
   it('agrees with the yaml library on documents it writes', () => {
-    const word = fc.stringMatching(/^[A-Za-z0-9 _.:\/@#'"~-]{0,12}$/);
+    const word = fc.stringMatching(/^[A-Za-z0-9 _.:/@#'"~-]{0,12}$/);
     const key = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_.-]{0,8}$/);
     const leaf = fc.oneof(word, fc.boolean(), fc.constant(null), fc.integer(), fc.constant({}), fc.constant([]));
     const { tree } = fc.letrec((tie) => ({
@@ -163,9 +197,14 @@ describe('readPlainYaml', () => {
     }));
     const root = fc.dictionary(key, tree, { minKeys: 1, maxKeys: 5 });
     fc.assert(
-      fc.property(root, fc.boolean(), fc.constantFrom('PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE') as fc.Arbitrary<'PLAIN' | 'QUOTE_DOUBLE' | 'QUOTE_SINGLE'>, (doc, indentSeq, defaultStringType) => {
-        agreesWithYaml(stringify(doc, { indentSeq, defaultStringType }));
-      }),
+      fc.property(
+        root,
+        fc.boolean(),
+        fc.constantFrom('PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE') as fc.Arbitrary<'PLAIN' | 'QUOTE_DOUBLE' | 'QUOTE_SINGLE'>,
+        (doc, indentSeq, defaultStringType) => {
+          agreesWithYaml(stringify(doc, { indentSeq, defaultStringType }));
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import type { AuditReport } from '../../../src/domain/types.js';
-import {
-  renderAuditJson,
-  renderAuditPrometheus,
-  renderAuditTable,
-  renderAuditYaml,
-} from '../../../src/render/audit.js';
+import { renderAuditJson, renderAuditPrometheus, renderAuditTable, renderAuditYaml } from '../../../src/render/audit.js';
 import { createPalette, plainPalette } from '../../../src/render/palette.js';
 import { auditReport, emptyAuditReport } from './fixtures.js';
 
@@ -182,10 +177,35 @@ describe('renderAuditJson / renderAuditYaml', () => {
     expect(json).toContain('\n  "apiVersion": "rds-migrate/v1",\n');
     const back = JSON.parse(json) as AuditReport;
     expect(back).toEqual(report);
-    expect(Object.keys(back)).toEqual(['apiVersion', 'kind', 'now', 'scope', 'summary', 'migrations', 'dualAttaches', 'multiAttaches', 'rejectedTargets', 'findings', 'warnings', 'horizon']);
+    expect(Object.keys(back)).toEqual([
+      'apiVersion',
+      'kind',
+      'now',
+      'scope',
+      'summary',
+      'migrations',
+      'dualAttaches',
+      'multiAttaches',
+      'rejectedTargets',
+      'findings',
+      'warnings',
+      'horizon',
+    ]);
     expect(Object.keys(back.migrations[0] ?? {})).toEqual([
-      'id', 'namespace', 'pvc', 'volumeId', 'sourceNode', 'targetNode', 'state', 'startedAt', 'endedAt',
-      'durationSeconds', 'timeoutSeconds', 'startInferred', 'failureReason', 'events',
+      'id',
+      'namespace',
+      'pvc',
+      'volumeId',
+      'sourceNode',
+      'targetNode',
+      'state',
+      'startedAt',
+      'endedAt',
+      'durationSeconds',
+      'timeoutSeconds',
+      'startInferred',
+      'failureReason',
+      'events',
     ]);
   });
 
@@ -224,7 +244,7 @@ describe('renderAuditJson / renderAuditYaml', () => {
 
   it('long messages are not folded in YAML', async () => {
     const report = auditReport();
-    const long = 'x'.repeat(300) + ' ' + 'y'.repeat(300);
+    const long = `${'x'.repeat(300)} ${'y'.repeat(300)}`;
     report.warnings = [long];
     expect(await renderAuditYaml(report)).toContain(`  - ${long}\n`);
   });

@@ -190,7 +190,12 @@ export function auditReport(): AuditReport {
         rejectedTargets: [],
       },
     ],
-    rejectedTargets: dualWeb.rejectedTargets.map((r) => ({ volumeId: dualWeb.volumeId, namespace: dualWeb.namespace, pvc: dualWeb.pvc, ...r })),
+    rejectedTargets: dualWeb.rejectedTargets.map((r) => ({
+      volumeId: dualWeb.volumeId,
+      namespace: dualWeb.namespace,
+      pvc: dualWeb.pvc,
+      ...r,
+    })),
     findings: [
       {
         severity: 'error',
@@ -303,7 +308,14 @@ export function pvcHistory(): PvcHistory {
         lastSeen: '2025-03-01T11:10:00Z',
         component: 'rds-csi-node',
         message: `[${VOL_WEB}]: KubeVirt live migration started - source: worker-1, target: worker-2, timeout: 5m0s`,
-        parsed: { volumeId: VOL_WEB, sourceNode: 'worker-1', targetNode: 'worker-2', timeoutSeconds: 300, durationSeconds: null, failureReason: null },
+        parsed: {
+          volumeId: VOL_WEB,
+          sourceNode: 'worker-1',
+          targetNode: 'worker-2',
+          timeoutSeconds: 300,
+          durationSeconds: null,
+          failureReason: null,
+        },
       },
       {
         name: 'vm-web-disk.18289f89d1e2f3a4',
@@ -314,7 +326,14 @@ export function pvcHistory(): PvcHistory {
         lastSeen: '2025-03-01T11:12:16Z',
         component: 'rds-csi-node',
         message: `[${VOL_WEB}]: KubeVirt live migration completed - source: worker-1 -> target: worker-2 (duration: 2m16s)`,
-        parsed: { volumeId: VOL_WEB, sourceNode: 'worker-1', targetNode: 'worker-2', timeoutSeconds: null, durationSeconds: 136, failureReason: null },
+        parsed: {
+          volumeId: VOL_WEB,
+          sourceNode: 'worker-1',
+          targetNode: 'worker-2',
+          timeoutSeconds: null,
+          durationSeconds: 136,
+          failureReason: null,
+        },
       },
       {
         name: 'vm-web-disk.1828a1f0e9d8c7b6',
@@ -325,7 +344,14 @@ export function pvcHistory(): PvcHistory {
         lastSeen: '2025-03-01T11:35:00Z',
         component: 'rds-csi-node',
         message: `[${VOL_WEB}]: KubeVirt live migration failed - source: worker-2, attempted target: worker-1, reason: timeout, elapsed: 5m0s`,
-        parsed: { volumeId: VOL_WEB, sourceNode: 'worker-2', targetNode: 'worker-1', timeoutSeconds: null, durationSeconds: 300, failureReason: 'timeout' },
+        parsed: {
+          volumeId: VOL_WEB,
+          sourceNode: 'worker-2',
+          targetNode: 'worker-1',
+          timeoutSeconds: null,
+          durationSeconds: 300,
+          failureReason: 'timeout',
+        },
       },
       {
         name: 'vm-web-disk.1828a2aa00000001',
@@ -347,11 +373,22 @@ export function pvcHistory(): PvcHistory {
         lastSeen: '2025-03-01T11:57:50Z',
         component: 'rds-csi-node',
         message: `[${VOL_WEB}]: KubeVirt live migration started - source: worker-2, target: worker-1, timeout: 5m0s`,
-        parsed: { volumeId: VOL_WEB, sourceNode: 'worker-2', targetNode: 'worker-1', timeoutSeconds: 300, durationSeconds: null, failureReason: null },
+        parsed: {
+          volumeId: VOL_WEB,
+          sourceNode: 'worker-2',
+          targetNode: 'worker-1',
+          timeoutSeconds: 300,
+          durationSeconds: null,
+          failureReason: null,
+        },
       },
     ],
     migrations: [webCompleted, webFailed, webInProgress],
-    attachment: { nodes: ['worker-2', 'worker-1'], dualAttach: structuredClone(dualWeb), rejectedTargets: structuredClone(dualWeb.rejectedTargets) },
+    attachment: {
+      nodes: ['worker-2', 'worker-1'],
+      dualAttach: structuredClone(dualWeb),
+      rejectedTargets: structuredClone(dualWeb.rejectedTargets),
+    },
     warnings: [],
   };
 }

@@ -130,9 +130,26 @@ describe('renderHistoryJson / renderHistoryYaml', () => {
     expect(yaml.endsWith('\n')).toBe(true);
     expect(JSON.parse(json)).toEqual(h);
     expect(parseYaml(yaml)).toEqual(h);
-    expect(Object.keys(JSON.parse(json) as object)).toEqual(['apiVersion', 'kind', 'now', 'pvc', 'events', 'migrations', 'attachment', 'warnings']);
+    expect(Object.keys(JSON.parse(json) as object)).toEqual([
+      'apiVersion',
+      'kind',
+      'now',
+      'pvc',
+      'events',
+      'migrations',
+      'attachment',
+      'warnings',
+    ]);
     expect(Object.keys((JSON.parse(json) as PvcHistory).events[0] ?? {})).toEqual([
-      'name', 'type', 'reason', 'count', 'firstSeen', 'lastSeen', 'component', 'message', 'parsed',
+      'name',
+      'type',
+      'reason',
+      'count',
+      'firstSeen',
+      'lastSeen',
+      'component',
+      'message',
+      'parsed',
     ]);
   });
 

@@ -43,7 +43,7 @@ describe('sanitizeText', () => {
   it.each([
     ['100 kB of plain text', 'a'.repeat(100_000)],
     ['100 kB of unterminated OSC introducers', '\u001b]'.repeat(50_000)],
-    ['100 kB of unterminated CSI parameters', '\u001b[' + '1;'.repeat(50_000)],
+    ['100 kB of unterminated CSI parameters', `\u001b[${'1;'.repeat(50_000)}`],
     ['100 kB of ESC', '\u001b'.repeat(100_000)],
     ['100 kB of mixed controls', 'a\u001b[31mb\u202ec\n'.repeat(10_000)],
   ])('cleans %s (its linear time is measured by bench/linear.mjs, not asserted here)', (_name, input) => {

@@ -16,14 +16,18 @@ describe('renderTable', () => {
       ],
     );
     expect(out).toBe(
-      'NAMESPACE   PVC            STATE\n' +
-        'vms         vm-web-disk    completed\n' +
-        'tenant-a    builder-root   failed\n',
+      'NAMESPACE   PVC            STATE\n' + 'vms         vm-web-disk    completed\n' + 'tenant-a    builder-root   failed\n',
     );
   });
 
   it('has no trailing spaces and ends with a newline', () => {
-    const out = renderTable(['a', 'b'], [['long value', ''], ['x', 'y']]);
+    const out = renderTable(
+      ['a', 'b'],
+      [
+        ['long value', ''],
+        ['x', 'y'],
+      ],
+    );
     for (const line of out.split('\n')) expect(line).toBe(line.trimEnd());
     expect(out.endsWith('y\n')).toBe(true);
   });

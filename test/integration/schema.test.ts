@@ -3,8 +3,8 @@
 // `events -o json` document built from the same dump.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { buildPvcHistory } from '../../src/domain/history.js';
 import { normalizeEvent, normalizePersistentVolume, normalizeVolumeAttachment } from '../../src/domain/normalize.js';
 import type { EventRecord, PersistentVolumeRecord, PvcRecord, VolumeAttachmentRecord } from '../../src/domain/types.js';
@@ -16,7 +16,9 @@ const EXAMPLES = join(repoRoot, 'examples', 'cluster');
 
 describe('the schema checker itself', () => {
   const good = { a: 'x', b: null, c: [1, 2], d: '2026-11-26T10:00:00Z', e: { f: true } };
-  const schema = { object: { a: 'string', b: { nullable: 'number' }, c: { arrayOf: 'integer' }, d: 'timestamp', e: { object: { f: 'boolean' } } } } as const;
+  const schema = {
+    object: { a: 'string', b: { nullable: 'number' }, c: { arrayOf: 'integer' }, d: 'timestamp', e: { object: { f: 'boolean' } } },
+  } as const;
 
   it('accepts a conforming document', () => {
     expect(checkSchema(good, schema)).toEqual([]);
@@ -26,7 +28,11 @@ describe('the schema checker itself', () => {
     ['a missing key (undefined is not null)', { ...good, b: undefined }, '$.b: required key missing'],
     ['a wrong type', { ...good, a: 1 }, '$.a: expected string, got number'],
     ['a wrong item', { ...good, c: [1, 'two'] }, '$.c[1]: expected a whole number ≥ 0, got "two"'],
-    ['a non-UTC timestamp', { ...good, d: '2026-11-26T11:00:00+01:00' }, '$.d: expected an RFC 3339 UTC timestamp, got "2026-11-26T11:00:00+01:00"'],
+    [
+      'a non-UTC timestamp',
+      { ...good, d: '2026-11-26T11:00:00+01:00' },
+      '$.d: expected an RFC 3339 UTC timestamp, got "2026-11-26T11:00:00+01:00"',
+    ],
     ['null where a list is due', { ...good, c: null }, '$.c: expected array, got null'],
     ['a nested problem', { ...good, e: {} }, '$.e.f: required key missing'],
   ])('reports %s', (_what, doc, problem) => {
@@ -89,14 +95,24 @@ describe('events -o json (SPEC §4)', () => {
     return doc.kind === 'List' || Array.isArray(doc.items) ? doc.items : [doc];
   };
   const events = [...load('events.json'), ...load('events-k8s-io.yaml')].map(normalizeEvent).filter((e): e is EventRecord => e !== null);
-  const pvs = load('persistentvolumes.yaml').map(normalizePersistentVolume).filter((p): p is PersistentVolumeRecord => p !== null);
-  const vas = load('volumeattachments.yaml').map(normalizeVolumeAttachment).filter((v): v is VolumeAttachmentRecord => v !== null);
+  const pvs = load('persistentvolumes.yaml')
+    .map(normalizePersistentVolume)
+    .filter((p): p is PersistentVolumeRecord => p !== null);
+  const vas = load('volumeattachments.yaml')
+    .map(normalizeVolumeAttachment)
+    .filter((v): v is VolumeAttachmentRecord => v !== null);
   const claims = load('persistentvolumeclaims.json');
   const now = Date.parse('2026-11-26T10:00:00Z');
 
   const history = (ns: string, name: string, all = false) => {
     const raw = claims.find((c) => c.metadata.namespace === ns && c.metadata.name === name);
-    const pvc: PvcRecord = { namespace: ns, name, uid: raw.metadata.uid, resourceVersion: raw.metadata.resourceVersion, volumeName: raw.spec.volumeName };
+    const pvc: PvcRecord = {
+      namespace: ns,
+      name,
+      uid: raw.metadata.uid,
+      resourceVersion: raw.metadata.resourceVersion,
+      volumeName: raw.spec.volumeName,
+    };
     const pv = pvs.find((p) => p.name === pvc.volumeName) ?? null;
     return JSON.parse(
       renderHistoryJson(
@@ -138,7 +154,12 @@ describe('events -o json (SPEC §4)', () => {
 
     const runner = history('ci', 'runner-01-rootdisk');
     expect(runner.events).toHaveLength(1);
-    expect(runner.events[0]).toMatchObject({ count: 1, firstSeen: '2026-11-26T09:00:09.412Z', lastSeen: '2026-11-26T09:00:09.412Z', component: 'rds-csi-controller' });
+    expect(runner.events[0]).toMatchObject({
+      count: 1,
+      firstSeen: '2026-11-26T09:00:09.412Z',
+      lastSeen: '2026-11-26T09:00:09.412Z',
+      component: 'rds-csi-controller',
+    });
     expect(runner.events[0].parsed).toMatchObject({ timeoutSeconds: null, durationSeconds: 14, failureReason: null });
   });
 });
