@@ -12,7 +12,7 @@ await build({
   absWorkingDir: root,
   stdin: {
     contents: [
-      "export { sanitizeText } from './src/render/sanitize.ts';",
+      "export { sanitizeText } from './src/domain/sanitize.ts';",
       "export { parseMigrationMessage } from './src/domain/messages.ts';",
       "export { renderTable } from './src/render/table.ts';",
     ].join('\n'),

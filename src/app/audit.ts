@@ -1,12 +1,11 @@
 // audit (SPEC §3.3): gather a snapshot (cluster or dump), audit it, render it.
-import type { Context, Logger } from '../context.js';
+import type { Context } from '../context.js';
 import { auditSnapshot, newestTimestamp } from '../domain/audit.js';
-import { isMigrationEvent } from '../domain/normalize.js';
 import { formatTimestamp } from '../domain/time.js';
-import { type AuditReport, type ClusterSnapshot, MIGRATION_REASONS, type Severity } from '../domain/types.js';
-import { ClusterError } from '../errors.js';
+import type { AuditReport, ClusterSnapshot, Exclusion, Severity } from '../domain/types.js';
 import type { Gateway } from '../kube/gateway.js';
 import { ahead } from './ahead.js';
+import { readCluster } from './read-cluster.js';
 import { createSpinner } from './spinner.js';
 
 export type AuditOutput = 'table' | 'wide' | 'json' | 'yaml' | 'prometheus';
@@ -17,6 +16,12 @@ export interface AuditOptions {
   namespace: string | null;
   sinceSeconds: number | null;
   stuckAfterSeconds: number | null;
+  /** --event-ttl, seconds. */
+  eventTtlSeconds: number;
+  /** --stale-after, seconds. */
+  staleAfterSeconds: number;
+  /** --exclude rules. */
+  exclude: Exclusion[];
   failOn: FailOn;
   output: AuditOutput;
   fromFiles: string[];
@@ -49,7 +54,7 @@ export async function runAudit(options: AuditOptions, gateway: Gateway | null, c
     if (gateway === null) throw new Error('runAudit: a live audit needs a gateway');
     const spinner = await createSpinner(ctx, table && options.progress);
     try {
-      spinner.start('reading migration events, VolumeAttachments and PersistentVolumes');
+      spinner.start('reading migration events, volumes, attachments, nodes and KubeVirt migrations');
       const reading = readCluster(gateway, options, ctx.logger);
       // Loaded while the pages come in (after the first requests have gone out).
       renderer = ahead(import('../render/audit.js'));
@@ -65,6 +70,9 @@ export async function runAudit(options: AuditOptions, gateway: Gateway | null, c
     driver: options.driver,
     sinceSeconds: options.sinceSeconds,
     stuckAfterSeconds: options.stuckAfterSeconds,
+    eventTtlSeconds: options.eventTtlSeconds,
+    staleAfterSeconds: options.staleAfterSeconds,
+    exclude: options.exclude,
   });
   ctx.stdout.write(await renderReport(await (renderer ?? import('../render/audit.js')), report, options));
   return reachesFailOn(report, options.failOn) ? 1 : 0;
@@ -88,57 +96,6 @@ function offlineNow(snapshot: ClusterSnapshot, wallClock: number): number {
 
 /** How far past the wall clock a dump's newest timestamp may be (clock skew, dumps from another zone's machine). */
 const FUTURE_TOLERANCE_MS = 24 * 3600 * 1000;
-
-const EVENTS_UNREAD_WARNING =
-  'Migration events could not all be read, so migrations are missing and MigrationFailed, UnresolvedMigration, SlowMigration and UnparsedEvent findings may be too.';
-
-/** Reads the three migration reasons, VolumeAttachments and PVs concurrently; a forbidden list becomes a warning. */
-export async function readCluster(gateway: Gateway, options: AuditOptions, logger: Logger): Promise<ClusterSnapshot> {
-  const warnings: string[] = [];
-  const tolerate = async <T>(what: string, read: () => Promise<T>, fallback: T): Promise<{ value: T; ok: boolean }> => {
-    try {
-      return { value: await read(), ok: true };
-    } catch (err) {
-      if (err instanceof ClusterError && err.status === 403) {
-        warnings.push(`${what}: ${err.message}`);
-        logger.debug(`continuing without ${what}`);
-        return { value: fallback, ok: false };
-      }
-      throw err;
-    }
-  };
-  const eventLists = Promise.all(
-    MIGRATION_REASONS.map((reason) =>
-      tolerate(
-        `${reason} events could not be read`,
-        () =>
-          gateway.listEvents(
-            { namespace: options.namespace, fieldSelector: `reason=${reason}`, chunkSize: options.chunkSize },
-            isMigrationEvent,
-          ),
-        [],
-      ),
-    ),
-  );
-  const [events, attachments, volumes] = await Promise.all([
-    eventLists,
-    tolerate('VolumeAttachments could not be read', () => gateway.listVolumeAttachments(options.chunkSize), []),
-    tolerate(
-      'PersistentVolumes could not be read (volume timeouts default to 5m0s)',
-      () => gateway.listPersistentVolumes(options.chunkSize),
-      [],
-    ),
-  ]);
-  if (events.some((list) => !list.ok)) warnings.push(EVENTS_UNREAD_WARNING);
-  return {
-    events: events.flatMap((list) => list.value),
-    volumeAttachments: attachments.value,
-    persistentVolumes: volumes.value,
-    volumeAttachmentsRead: attachments.ok,
-    persistentVolumesRead: volumes.ok,
-    warnings,
-  };
-}
 
 async function renderReport(render: typeof import('../render/audit.js'), report: AuditReport, options: AuditOptions): Promise<string> {
   switch (options.output) {

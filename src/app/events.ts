@@ -1,6 +1,9 @@
 // events <pvc> (SPEC §3.2): one PVC's events, its migrations and its attachment.
 import type { Context } from '../context.js';
+import { DEFAULT_EVENT_TTL_SECONDS } from '../domain/audit.js';
 import { buildPvcHistory } from '../domain/history.js';
+import { KINDS } from '../domain/kinds.js';
+import type { PodRecord, VmimRecord, VmiRecord } from '../domain/types.js';
 import { ClusterError } from '../errors.js';
 import { type Gateway, pvcEventSelector } from '../kube/gateway.js';
 import { ahead } from './ahead.js';
@@ -23,6 +26,9 @@ export async function runEvents(options: EventsOptions, gateway: Gateway, ctx: C
   const pvcRead = gateway.getPvc(namespace, options.pvc);
   const eventsRead = ahead(gateway.listEvents({ namespace, fieldSelector: pvcEventSelector(options.pvc) }));
   const indexRead = ahead(gateway.indexVolumeAttachments());
+  // The VM using the PVC and the pods of its namespace (SPEC §3.2), read alongside.
+  const kubevirtRead = ahead(readKubevirt(gateway, namespace));
+  const podsRead = ahead(readPods(gateway, namespace));
   // Loaded while the requests are out.
   const renderer = ahead(import('../render/history.js'));
   const pvc = await pvcRead;
@@ -39,7 +45,7 @@ export async function runEvents(options: EventsOptions, gateway: Gateway, ctx: C
   };
   // An unbound PVC has no volume: nothing to read, nothing to warn about.
   const unbound = <T>(value: T): [T, string?] => [value];
-  const [events, [persistentVolume, pvWarning], [volumeAttachments, vaWarning]] = await Promise.all([
+  const [events, [persistentVolume, pvWarning], [volumeAttachments, vaWarning], kubevirt, [pods, podsWarning]] = await Promise.all([
     eventsRead,
     pvName
       ? readOrWarn(
@@ -49,11 +55,23 @@ export async function runEvents(options: EventsOptions, gateway: Gateway, ctx: C
         )
       : unbound(null),
     pvName ? readOrWarn(async () => (await indexRead)(pvName), 'the current attachment is unknown', []) : unbound([]),
+    kubevirtRead,
+    podsRead,
   ]);
-  const warnings = [vaWarning, pvWarning].filter((w): w is string => w !== undefined);
+  const warnings = [vaWarning, pvWarning, kubevirt.warning, podsWarning].filter((w): w is string => w !== undefined);
   const history = buildPvcHistory(
-    { pvc, volumeId: persistentVolume?.volumeHandle ?? pvc.volumeName, events, persistentVolume, volumeAttachments, warnings },
-    { now: ctx.now(), driver: options.driver, all: options.all },
+    {
+      pvc,
+      volumeId: persistentVolume?.volumeHandle ?? pvc.volumeName,
+      events,
+      persistentVolume,
+      volumeAttachments,
+      vmis: kubevirt.vmis,
+      vmims: kubevirt.vmims,
+      pods,
+      warnings,
+    },
+    { now: ctx.now(), driver: options.driver, all: options.all, eventTtlSeconds: DEFAULT_EVENT_TTL_SECONDS },
   );
   const render = await renderer;
   if (options.output === 'json') ctx.stdout.write(render.renderHistoryJson(history));
@@ -70,4 +88,32 @@ export async function runEvents(options: EventsOptions, gateway: Gateway, ctx: C
     );
   }
   return 0;
+}
+
+function forbiddenWarning(err: unknown, what: string): string {
+  if (!(err instanceof ClusterError && err.status === 403)) throw err;
+  return `${what}: ${err.message}`;
+}
+
+/** The VMIs and VMIMs of the namespace where KubeVirt is served; a forbidden list is a warning. */
+async function readKubevirt(gateway: Gateway, namespace: string): Promise<{ vmis: VmiRecord[]; vmims: VmimRecord[]; warning?: string }> {
+  try {
+    if (!(await gateway.serves('kubevirt.io/v1'))) return { vmis: [], vmims: [] };
+    const [vmis, vmims] = await Promise.all([
+      gateway.list(KINDS.VirtualMachineInstance, { namespace }, KINDS.VirtualMachineInstance.normalize),
+      gateway.list(KINDS.VirtualMachineInstanceMigration, { namespace }, KINDS.VirtualMachineInstanceMigration.normalize),
+    ]);
+    return { vmis, vmims };
+  } catch (err) {
+    return { vmis: [], vmims: [], warning: forbiddenWarning(err, 'the VM using the PVC and its migrations are unknown') };
+  }
+}
+
+/** The pods of the namespace (the PVC's users among them), or null with a warning when forbidden. */
+async function readPods(gateway: Gateway, namespace: string): Promise<[PodRecord[] | null, string?]> {
+  try {
+    return [await gateway.list(KINDS.Pod, { namespace }, KINDS.Pod.normalize)];
+  } catch (err) {
+    return [null, forbiddenWarning(err, 'the pods using the PVC are unknown')];
+  }
 }

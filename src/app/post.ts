@@ -2,6 +2,7 @@
 // what the operator left out, build the Event exactly as the driver would, send it.
 import { randomUUID } from 'node:crypto';
 import type { Context } from '../context.js';
+import { DEFAULT_EVENT_TTL_SECONDS } from '../domain/audit.js';
 import { buildEventBody, buildRepeatPatch, eventName, MAX_MESSAGE_BYTES } from '../domain/event-body.js';
 import { buildPvcHistory } from '../domain/history.js';
 import { formatMigrationMessage } from '../domain/messages.js';
@@ -130,9 +131,10 @@ async function outcomeInput(
     const now = ctx.now();
     const events = await gateway.listEvents({ namespace: pvc.namespace, fieldSelector: pvcEventSelector(pvc.name) });
     const history = buildPvcHistory(
-      { pvc, volumeId, events, persistentVolume: pv, volumeAttachments: [], warnings: [] },
-      { now, driver: options.driver, all: false },
+      { pvc, volumeId, events, persistentVolume: pv, volumeAttachments: [], vmis: [], vmims: [], pods: null, warnings: [] },
+      { now, driver: options.driver, all: false, eventTtlSeconds: DEFAULT_EVENT_TTL_SECONDS },
     );
+    // Open migrations come from the driver's events, which always name both nodes.
     const open = history.migrations
       .filter((m) => m.state === 'in-progress' || m.state === 'unresolved')
       .filter((m) => (source === undefined || m.sourceNode === source) && (target === undefined || m.targetNode === target))
@@ -151,8 +153,8 @@ async function outcomeInput(
         `pass ${missing}`,
       );
     }
-    source ??= open.sourceNode;
-    target ??= open.targetNode;
+    source ??= open.sourceNode ?? '';
+    target ??= open.targetNode ?? '';
     checkDerived('source node', source, dnsSubdomainProblem, 'pass --source');
     checkDerived('target node', target, dnsSubdomainProblem, 'pass --target');
     seconds ??= Math.max(0, (now - Date.parse(open.startedAt)) / 1000);

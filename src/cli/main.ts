@@ -3,9 +3,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { type Context, createLogger } from '../context.js';
 import { formatGoDuration } from '../domain/duration.js';
+import { sanitizeText } from '../domain/sanitize.js';
 import { CliError, DeadlineError, ExitCode, InterruptedError } from '../errors.js';
 import type { Gateway } from '../kube/gateway.js';
-import { sanitizeText } from '../render/sanitize.js';
 import {
   addGlobalOptions,
   type GlobalOptions,
@@ -204,6 +204,9 @@ Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
       .option('--from-file <path>', 'read a kubectl dump instead of the cluster (file, directory or -; repeatable)', collect, [])
       .option('--now <time>', 'RFC 3339 time to audit at (offline only; default: newest timestamp in the dump)')
       .option('--chunk-size <n>', 'items per list page', '500')
+      .option('--event-ttl <dur>', "the API server's --event-ttl: how far back events reach", '1h')
+      .option('--stale-after <dur>', 'how old an attachment (or its detach) must be before kubelet findings apply', '10m')
+      .option('--exclude <code[=ns/pvc]>', 'leave out an acknowledged finding, everywhere or on one PVC (repeatable)', collect, [])
       .option('--no-headers', 'omit table headers')
       .addHelpText(
         'after',

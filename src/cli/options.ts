@@ -7,8 +7,9 @@ import type { PostKind, PostOptions } from '../app/post.js';
 import { type Context, colorAllowed } from '../context.js';
 import { DurationSyntaxError, parseDuration } from '../domain/duration.js';
 import { MAX_MESSAGE_BYTES } from '../domain/event-body.js';
+import { FINDING_CODES } from '../domain/findings.js';
 import { parseTimestamp } from '../domain/time.js';
-import { DEFAULT_DRIVER } from '../domain/types.js';
+import { DEFAULT_DRIVER, type Exclusion, type FindingCode } from '../domain/types.js';
 import { dnsLabelProblem, dnsSubdomainProblem, printableLineProblem, volumeIdProblem } from '../domain/validation.js';
 import { UsageError } from '../errors.js';
 import type { ConnectionOptions } from '../kube/gateway.js';
@@ -158,6 +159,9 @@ export interface RawAuditOptions {
   now?: string;
   chunkSize: string;
   headers: boolean;
+  eventTtl: string;
+  staleAfter: string;
+  exclude: string[];
 }
 
 /** Validates the audit flags before anything is read. */
@@ -184,6 +188,9 @@ export function resolveAuditOptions(raw: RawAuditOptions, globals: GlobalOptions
     stuckAfterSeconds: raw.stuckAfter === undefined ? null : durationFlag('--stuck-after', raw.stuckAfter, { positive: true }),
     failOn: raw.failOn,
     output: raw.output,
+    eventTtlSeconds: durationFlag('--event-ttl', raw.eventTtl, { positive: true }),
+    staleAfterSeconds: durationFlag('--stale-after', raw.staleAfter),
+    exclude: raw.exclude.map(exclusionFlag),
     fromFiles,
     now,
     chunkSize,
@@ -192,6 +199,25 @@ export function resolveAuditOptions(raw: RawAuditOptions, globals: GlobalOptions
     color: globals.color,
     progress: ctx.stderr.isTTY === true && !globals.verbose,
   };
+}
+
+/** Parses `--exclude <code>[=<namespace>/<pvc>]`: an acknowledged finding (SPEC §3.3). */
+export function exclusionFlag(value: string): Exclusion {
+  const [code, target] = splitOnce(value, '=');
+  if (!(FINDING_CODES as readonly string[]).includes(code)) {
+    throw invalid('--exclude', value, `${JSON.stringify(code)} is not a finding code (one of ${FINDING_CODES.join(', ')})`);
+  }
+  if (target === undefined) return { code: code as FindingCode, namespace: null, pvc: null };
+  const [namespace, pvc] = splitOnce(target, '/');
+  if (pvc === undefined || dnsLabelProblem(namespace) !== null || dnsSubdomainProblem(pvc) !== null) {
+    throw invalid('--exclude', value, 'must be <code> or <code>=<namespace>/<pvc>');
+  }
+  return { code: code as FindingCode, namespace, pvc };
+}
+
+function splitOnce(text: string, separator: string): [string, string | undefined] {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
 }
 
 /** Parses a duration flag (Go syntax or seconds); negative values are rejected. */

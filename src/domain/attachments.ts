@@ -24,6 +24,8 @@ export interface AttachmentResult {
   rejectedTargetsByVolume: Map<string, RejectedTarget[]>;
   /** The same rejected targets as one list, each with its volume and PVC, ordered like dual-attaches. */
   rejectedTargets: VolumeRejectedTarget[];
+  /** volumeId -> the PV name its VolumeAttachments name, for every volume attached somewhere. */
+  pvNameOf: Map<string, string>;
 }
 
 function compareText(a: string, b: string): number {
@@ -70,6 +72,7 @@ export function findAttachments(
   const attachedNodesByVolume = new Map<string, string[]>();
   const rejectedTargetsByVolume = new Map<string, RejectedTarget[]>();
   const flatRejected: VolumeRejectedTarget[] = [];
+  const pvNameOf = new Map<string, string>();
   for (const [pvName, list] of byVolume) {
     if (list.length === 1) {
       // Most volumes: one VolumeAttachment, so no dual-attach and no rejected target.
@@ -77,6 +80,7 @@ export function findAttachments(
       if (!va.attached) continue;
       const pv = pvByName.get(pvName);
       const volumeId = pv?.volumeHandle ?? pv?.name ?? pvName;
+      pvNameOf.set(volumeId, pvName);
       attachedNodesByVolume.set(volumeId, [va.nodeName]);
       rejectedTargetsByVolume.set(volumeId, []);
       continue;
@@ -89,6 +93,7 @@ export function findAttachments(
     if (attached.length === 0) continue;
     const pv = pvByName.get(pvName) ?? null;
     const volumeId = pv?.volumeHandle ?? pv?.name ?? pvName;
+    pvNameOf.set(volumeId, pvName);
 
     // When a node has several attached VolumeAttachments (hostile input), it has been
     // attached since the oldest of them.
@@ -138,6 +143,10 @@ export function findAttachments(
       stuck: ageSeconds !== null && ageSeconds >= timeoutSeconds,
       volumeAttachments: orderedAttachments.map((va) => va.name),
       rejectedTargets,
+      // Filled in by the audit from KubeVirt's objects and the pods, where they were read.
+      vmi: null,
+      vmiNode: null,
+      users: [],
     };
     (nodes.length === 2 ? dualAttaches : multiAttaches).push(entry);
   }
@@ -151,5 +160,17 @@ export function findAttachments(
       compareText(a.node, b.node) ||
       compareText(a.volumeAttachment, b.volumeAttachment),
   );
-  return { dualAttaches, multiAttaches, attachedNodesByVolume, rejectedTargetsByVolume, rejectedTargets: flatRejected };
+  return { dualAttaches, multiAttaches, attachedNodesByVolume, rejectedTargetsByVolume, rejectedTargets: flatRejected, pvNameOf };
+}
+
+/** The namespaces of the driver's volumes attached to two or more nodes: where their users must be read. */
+export function namespacesOfSharedVolumes(
+  vas: readonly VolumeAttachmentRecord[],
+  pvs: readonly PersistentVolumeRecord[],
+  driver: string,
+): string[] {
+  const found = findAttachments(vas, pvs, { now: 0, driver, stuckAfterSeconds: null });
+  const namespaces = new Set<string>();
+  for (const d of [...found.dualAttaches, ...found.multiAttaches]) if (d.namespace !== null) namespaces.add(d.namespace);
+  return [...namespaces].sort(compareText);
 }

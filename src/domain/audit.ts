@@ -1,59 +1,52 @@
 // The audit (SPEC §3.3): one pure function from a snapshot to the report of SPEC §4.
 
 import { findAttachments } from './attachments.js';
-import { buildFindings } from './findings.js';
+import { buildFindings, type SharedVolume } from './findings.js';
+import { unreadWarning } from './kinds.js';
+import { findAttachmentIssues } from './kubelet.js';
+import { type Correlation, correlateKubevirt } from './kubevirt.js';
 import { isMigrationEvent } from './normalize.js';
-import type { PvcRef } from './pairing.js';
-import { pairMigrations } from './pairing.js';
+import { assignMigrationIds, pairMigrations } from './pairing.js';
 import { durationStats } from './stats.js';
 import { formatTimestamp, parseTimestamp } from './time.js';
-import { volumeTimeoutSeconds } from './timeout.js';
 import type {
-  AuditOptions,
+  AuditParameters,
   AuditReport,
   ClusterSnapshot,
   DualAttach,
   EventRecord,
-  PersistentVolumeRecord,
+  Finding,
+  VmiRecord,
   VolumeRejectedTarget,
 } from './types.js';
+import { indexUsers, judgeSharing, publicUser } from './users.js';
+import { indexVolumes } from './volumes.js';
 
-/** Past this age of the oldest event, older history has probably expired (default --event-ttl is 1h). */
-const HORIZON_NOTE_AFTER_MS = 55 * 60 * 1000;
+/** The default --event-ttl of the API server, seconds. */
+export const DEFAULT_EVENT_TTL_SECONDS = 3600;
+/** The default --stale-after, seconds. */
+export const DEFAULT_STALE_AFTER_SECONDS = 600;
+/** The horizon note appears once the oldest event is this close to the event TTL. */
+const HORIZON_NOTE_MARGIN_MS = 5 * 60 * 1000;
 
-export const EVENT_TTL_NOTE =
-  'The API server deletes events after --event-ttl (1h by default), so migrations older than that are not visible; current attachment state comes from VolumeAttachments.';
+/** Why history may be missing, for the horizon note. */
+export function eventTtlNote(eventTtlSeconds: number): string {
+  return (
+    `The API server deletes events after its --event-ttl (${formatTtl(eventTtlSeconds)} assumed here; pass --event-ttl if yours differs), ` +
+    'so older migrations are visible only where KubeVirt still keeps them; current attachment state comes from VolumeAttachments.'
+  );
+}
 
-export const ATTACHMENTS_UNREAD_WARNING =
-  'VolumeAttachments could not be read, so no StuckDualAttach, MultiAttach or DualAttachInProgress findings could be made.';
-
-export const PERSISTENT_VOLUMES_UNREAD_WARNING =
-  'PersistentVolumes could not be read, so migrations without a timeout in their events use the default of 300s and dual-attaches name no PVC.';
-
-/** Maps a PVC (by claimRef uid, else namespace/name) to its volume's migration timeout, for the driver's PVs only. */
-export function volumeTimeoutLookup(pvs: readonly PersistentVolumeRecord[], driver: string): (pvc: PvcRef) => number | null {
-  // When two PVs claim the same PVC (hostile input), the one with the smaller name wins, so the
-  // answer does not depend on input order.
-  type Held = { pv: string; timeout: number };
-  const byUid = new Map<string, Held>();
-  const byName = new Map<string, Held>();
-  const keep = (map: Map<string, Held>, key: string, pv: PersistentVolumeRecord): void => {
-    const held = map.get(key);
-    if (held === undefined || pv.name < held.pv) map.set(key, { pv: pv.name, timeout: volumeTimeoutSeconds(pv.migrationTimeoutAttribute) });
-  };
-  for (const pv of pvs) {
-    const ref = pv.claimRef;
-    if (pv.driver !== driver || ref === null) continue;
-    if (ref.uid !== null) keep(byUid, ref.uid, pv);
-    keep(byName, `${ref.namespace}/${ref.name}`, pv);
-  }
-  return (pvc) => ((pvc.uid !== '' ? byUid.get(pvc.uid) : undefined) ?? byName.get(`${pvc.namespace}/${pvc.name}`))?.timeout ?? null;
+function formatTtl(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
 }
 
 /**
- * The newest time in a snapshot (events, VolumeAttachments), used as `now` for offline dumps;
- * null when it has none. Times after `notAfter` are passed over: one far-future timestamp in
- * hostile or broken input must not age everything else by centuries.
+ * The newest time in a snapshot (events, VolumeAttachments, VMIMs), used as `now` for offline
+ * dumps; null when it has none. Times after `notAfter` are passed over: one far-future timestamp
+ * in hostile or broken input must not age everything else by centuries.
  */
 export function newestTimestamp(snapshot: ClusterSnapshot, notAfter = Number.POSITIVE_INFINITY): number | null {
   let newest: number | null = null;
@@ -69,6 +62,11 @@ export function newestTimestamp(snapshot: ClusterSnapshot, notAfter = Number.POS
     see(va.deletingSince);
     see(va.attachError?.time ?? null);
   }
+  for (const m of snapshot.vmims) {
+    see(m.createdAt);
+    see(m.scheduledAt);
+    see(m.finishedAt);
+  }
   return newest;
 }
 
@@ -82,36 +80,54 @@ function someNames(events: readonly EventRecord[]): string {
   return events.length > 3 ? `${shown.join(', ')} and ${events.length - 3} more` : shown.join(', ');
 }
 
-/** Audits a snapshot (SPEC §3.3): pairs migrations, finds dual-attaches, builds findings; independent of input order. */
-export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions): AuditReport {
-  const { namespace, driver } = options;
+/** Whether a finding is acknowledged by one of the --exclude rules. */
+function excluded(f: Finding, rules: AuditParameters['exclude']): boolean {
+  return rules.some((r) => r.code === f.code && (r.pvc === null || (r.namespace === f.namespace && r.pvc === f.pvc)));
+}
+
+/** Audits a snapshot (SPEC §3.3): pairs migrations, relates them to KubeVirt, judges attachments, builds findings. */
+export function auditSnapshot(snapshot: ClusterSnapshot, params: AuditParameters): AuditReport {
+  const { namespace, driver } = params;
   // The report states `now` to the millisecond; ages are computed from that same instant, so a
   // live audit (fractional wall clock) and an audit of its dump at `--now <report.now>` agree.
-  const now = Math.floor(options.now);
-  const events = snapshot.events.filter((e) => isMigrationEvent(e) && (namespace === null || e.involvedObject.namespace === namespace));
-  const paired = pairMigrations(events, {
+  const now = Math.floor(params.now);
+  const inScope = (ns: string): boolean => namespace === null || ns === namespace;
+  const events = snapshot.events.filter((e) => isMigrationEvent(e) && inScope(e.involvedObject.namespace));
+  const volumes = indexVolumes(snapshot.persistentVolumes, driver);
+  const paired = pairMigrations(events, { now, volumeTimeout: (ref) => volumes.byClaim(ref)?.timeoutSeconds ?? null });
+  const correlation = correlateKubevirt(paired.migrations, {
+    vmis: snapshot.vmis.filter((vmi) => inScope(vmi.namespace)),
+    vmims: snapshot.vmims.filter((vmim) => inScope(vmim.namespace)),
+    pods: snapshot.pods,
+    volumes,
     now,
-    volumeTimeout: volumeTimeoutLookup(snapshot.persistentVolumes, driver),
+    eventTtlSeconds: params.eventTtlSeconds,
   });
+  const allMigrations = assignMigrationIds(correlation.migrations);
 
   // --since keeps migrations that started (or by inference would have started) in the
   // window; unparsed and untimed events are kept when last seen in it.
-  const cutoff = options.sinceSeconds === null ? null : now - options.sinceSeconds * 1000;
+  const cutoff = params.sinceSeconds === null ? null : now - params.sinceSeconds * 1000;
   const recent = (ms: number | null): boolean => cutoff === null || ms === null || ms >= cutoff;
-  const migrations = cutoff === null ? paired.migrations : paired.migrations.filter((m) => recent(parseTimestamp(m.startedAt)));
+  const migrations = cutoff === null ? allMigrations : allMigrations.filter((m) => recent(parseTimestamp(m.startedAt)));
   const unparsedEvents = cutoff === null ? paired.unparsedEvents : paired.unparsedEvents.filter((e) => recent(e.lastSeen));
   const untimed = cutoff === null ? paired.untimedEvents : paired.untimedEvents.filter((u) => recent(u.event.lastSeen));
+  const missingEvents = correlation.missingEvents.filter((m) => recent(m.view.scheduledAt));
 
   const warnings = [...snapshot.warnings];
+  const unread = new Set(snapshot.unread);
+  for (const kind of snapshot.unread) if (kind !== 'Pod') warnings.push(unreadWarning(kind));
+
   let dualAttaches: DualAttach[] = [];
   let multiAttaches: DualAttach[] = [];
   let rejectedTargets: VolumeRejectedTarget[] = [];
-  let unplacedWarning: string | null = null;
-  if (snapshot.volumeAttachmentsRead) {
+  const shared: SharedVolume[] = [];
+  let issues: ReturnType<typeof findAttachmentIssues> = [];
+  if (!unread.has('VolumeAttachment')) {
     const found = findAttachments(snapshot.volumeAttachments, snapshot.persistentVolumes, {
       now,
       driver,
-      stuckAfterSeconds: options.stuckAfterSeconds,
+      stuckAfterSeconds: params.stuckAfterSeconds,
     });
     // VolumeAttachments and PVs are cluster-scoped: a namespace keeps those whose PV claims a PVC in it.
     dualAttaches = found.dualAttaches.filter((d) => inNamespace(d, namespace));
@@ -126,15 +142,46 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions):
         .map((d) => d.volumeId)
         .join(', ');
       const more = unplaced.length > 3 ? ` and ${unplaced.length - 3} more` : '';
-      unplacedWarning =
+      warnings.push(
         `${unplaced.length} volume(s) attached to several nodes could not be placed in a namespace ` +
-        `(no PersistentVolume claims them) and are not shown: ${ids}${more}; audit all namespaces to see them.`;
+          `(no PersistentVolume claims them) and are not shown: ${ids}${more}; audit all namespaces to see them.`,
+      );
     }
-  } else {
-    warnings.push(ATTACHMENTS_UNREAD_WARNING);
+
+    const inProgress = new Set(migrations.filter((m) => m.state === 'in-progress').map((m) => `${m.namespace}/${m.pvc}`));
+    if (!unread.has('Node')) {
+      issues = findAttachmentIssues(snapshot.volumeAttachments, snapshot.nodes, volumes, {
+        driver,
+        now,
+        staleAfterSeconds: params.staleAfterSeconds,
+        migrating: (pvName) => {
+          const v = volumes.byPv(pvName);
+          if (v === undefined || v.namespace === null || v.pvc === null) return false;
+          const vmi = correlation.vmiOfClaim(v.namespace, v.pvc);
+          return inProgress.has(`${v.namespace}/${v.pvc}`) || (vmi !== undefined && correlation.migrating(vmi));
+        },
+      }).filter((issue) => namespace === null || issue.volume?.namespace === namespace);
+    }
+    const claimedPvs = new Set(issues.map((i) => i.va.persistentVolumeName));
+    const vmiByUid = new Map<string, VmiRecord>(snapshot.vmis.map((vmi) => [vmi.uid, vmi]));
+    const users = indexUsers(snapshot.pods, snapshot.vmis);
+    const podsUnread = new Set(snapshot.podsUnreadIn);
+    for (const d of [...dualAttaches, ...multiAttaches]) {
+      const pvName = found.pvNameOf.get(d.volumeId) ?? d.volumeId;
+      shared.push(
+        describeSharing(d, {
+          correlation,
+          users: unread.has('Pod') || d.namespace === null || podsUnread.has(d.namespace) ? null : users,
+          vmiByUid,
+          driverInProgress: inProgress.has(`${d.namespace}/${d.pvc}`),
+          claimed: claimedPvs.has(pvName),
+        }),
+      );
+    }
+    const podsMissing = shared.filter((s) => s.users === null && s.attach.namespace !== null).map((s) => s.attach.namespace!);
+    if (unread.has('Pod') && podsMissing.length > 0) warnings.push(unreadWarning('Pod'));
+    else for (const ns of new Set(podsMissing)) if (podsUnread.has(ns)) warnings.push(unreadWarning('Pod', ns));
   }
-  if (!snapshot.persistentVolumesRead) warnings.push(PERSISTENT_VOLUMES_UNREAD_WARNING);
-  if (unplacedWarning !== null) warnings.push(unplacedWarning);
   const timeless = untimed.filter((u) => u.event.firstSeen === null && u.event.lastSeen === null).map((u) => u.event);
   if (timeless.length > 0) {
     warnings.push(
@@ -142,7 +189,8 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions):
     );
   }
 
-  const findings = buildFindings({ migrations, unparsedEvents, dualAttaches, multiAttaches });
+  const all = buildFindings({ now, migrations, unparsedEvents, shared, issues, missingEvents, driver });
+  const findings = all.filter((f) => !excluded(f, params.exclude));
   const count = (state: string): number => migrations.filter((m) => m.state === state).length;
   const completedDurations = migrations.flatMap((m) => (m.state === 'completed' && m.durationSeconds !== null ? [m.durationSeconds] : []));
 
@@ -151,6 +199,7 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions):
     const first = e.firstSeen ?? e.lastSeen;
     if (first !== null && (oldest === null || first < oldest)) oldest = first;
   }
+  const horizonNoteAfter = Math.max(0, params.eventTtlSeconds * 1000 - HORIZON_NOTE_MARGIN_MS);
 
   return {
     apiVersion: 'rds-migrate/v1',
@@ -172,6 +221,7 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions):
         warning: findings.filter((f) => f.severity === 'warning').length,
         info: findings.filter((f) => f.severity === 'info').length,
       },
+      excluded: all.length - findings.length,
       durationSeconds: durationStats(completedDurations),
     },
     migrations,
@@ -182,7 +232,38 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions):
     warnings,
     horizon: {
       oldestEvent: oldest === null ? null : formatTimestamp(oldest),
-      note: oldest === null || now - oldest > HORIZON_NOTE_AFTER_MS ? EVENT_TTL_NOTE : null,
+      note: oldest === null || now - oldest > horizonNoteAfter ? eventTtlNote(params.eventTtlSeconds) : null,
     },
+  };
+}
+
+/** A volume attached to several nodes with its VM, users and whether sharing it is safe (SPEC §2.7). */
+function describeSharing(
+  d: DualAttach,
+  context: {
+    correlation: Correlation;
+    users: ReturnType<typeof indexUsers> | null;
+    vmiByUid: Map<string, VmiRecord>;
+    driverInProgress: boolean;
+    claimed: boolean;
+  },
+): SharedVolume {
+  const { correlation } = context;
+  const vmi = d.namespace === null || d.pvc === null ? undefined : correlation.vmiOfClaim(d.namespace, d.pvc);
+  d.vmi = vmi?.name ?? null;
+  d.vmiNode = vmi?.nodeName ?? null;
+  const resolved = context.users === null || d.namespace === null || d.pvc === null ? null : context.users.usersOf(d.namespace, d.pvc);
+  d.users = resolved === null ? [] : resolved.map(publicUser);
+  const migrating = (vmiUid: string): boolean => {
+    const user = context.vmiByUid.get(vmiUid);
+    return context.driverInProgress || (user !== undefined && correlation.migrating(user));
+  };
+  return {
+    attach: d,
+    users: resolved,
+    problem: resolved === null ? null : judgeSharing(resolved, migrating),
+    claimed: context.claimed,
+    vmi: d.vmi,
+    inFlightVmim: vmi === undefined ? null : (correlation.vmimsOf(vmi).find((view) => !view.final)?.vmim.name ?? null),
   };
 }

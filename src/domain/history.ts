@@ -1,20 +1,25 @@
 // One PVC's migration history (SPEC §3.2, the `events` command).
 
 import { findAttachments } from './attachments.js';
+import { correlateKubevirt, summarizeVmim } from './kubevirt.js';
 import { parseMigrationMessage } from './messages.js';
 import { isMigrationEvent } from './normalize.js';
-import { pairMigrations } from './pairing.js';
+import { assignMigrationIds, pairMigrations } from './pairing.js';
 import { formatTimestamp } from './time.js';
-import { volumeTimeoutSeconds } from './timeout.js';
 import type {
   DualAttach,
   EventRecord,
   HistoryEvent,
   PersistentVolumeRecord,
+  PodRecord,
   PvcHistory,
   PvcRecord,
+  VmimRecord,
+  VmiRecord,
   VolumeAttachmentRecord,
 } from './types.js';
+import { indexUsers, publicUser } from './users.js';
+import { indexVolumes } from './volumes.js';
 
 export interface PvcHistoryInput {
   pvc: PvcRecord;
@@ -22,6 +27,11 @@ export interface PvcHistoryInput {
   events: readonly EventRecord[];
   persistentVolume: PersistentVolumeRecord | null;
   volumeAttachments: readonly VolumeAttachmentRecord[];
+  /** The VMIs and VMIMs of the PVC's namespace ([] without KubeVirt). */
+  vmis: readonly VmiRecord[];
+  vmims: readonly VmimRecord[];
+  /** The pods of the PVC's namespace, or null when they could not be read. */
+  pods: readonly PodRecord[] | null;
   warnings: readonly string[];
 }
 
@@ -31,6 +41,7 @@ export interface PvcHistoryOptions {
   driver: string;
   /** Every event on the PVC, not only Migration* ones (`events --all`). */
   all: boolean;
+  eventTtlSeconds: number;
 }
 
 /** True when the event's involvedObject is this PVC; uids are compared only when both are known (as kubectl describe does). */
@@ -72,34 +83,50 @@ function toHistoryEvent(e: EventRecord): HistoryEvent {
   };
 }
 
-/** Builds the `events` document of one PVC: its events oldest first, its migrations (SPEC §2.4) and its current attachment. */
+/** Builds the `events` document of one PVC: its events oldest first, its migrations (SPEC §2.4, §2.6), its VM, users and attachment. */
 export function buildPvcHistory(input: PvcHistoryInput, options: PvcHistoryOptions): PvcHistory {
   const { pvc, persistentVolume: pv } = input;
   // Whole milliseconds, as `now` is printed, so ages agree with the document's own `now`.
   const now = Math.floor(options.now);
   const events = input.events.filter((e) => isEventOfPvc(e, pvc) && (options.all || isMigrationEvent(e))).sort(compareByLastSeen);
 
-  const volumeTimeout = pv !== null && pv.driver === options.driver ? volumeTimeoutSeconds(pv.migrationTimeoutAttribute) : null;
-  const paired = pairMigrations(events, { now, volumeTimeout: () => volumeTimeout });
+  // A volume of another driver keeps its own attachments; only --driver's are judged for dual-attaches.
+  const driver = pv?.driver ?? options.driver;
+  const ours = driver === options.driver;
+  const volumes = indexVolumes(pv === null ? [] : [pv], options.driver);
+  const volume = pv === null ? undefined : volumes.byPv(pv.name);
+  const paired = pairMigrations(events, { now, volumeTimeout: () => volume?.timeoutSeconds ?? null });
+  const correlation = correlateKubevirt(paired.migrations, {
+    vmis: input.vmis,
+    vmims: input.vmims,
+    pods: input.pods ?? [],
+    volumes,
+    now,
+    eventTtlSeconds: options.eventTtlSeconds,
+  });
+  const migrations = assignMigrationIds(correlation.migrations.filter((m) => m.namespace === pvc.namespace && m.pvc === pvc.name));
+  const vmi = correlation.vmiOfClaim(pvc.namespace, pvc.name);
+  const users = input.pods === null ? [] : indexUsers(input.pods, input.vmis).usersOf(pvc.namespace, pvc.name).map(publicUser);
 
   // The PVC's VolumeAttachments name its PV; fall back to the claim's volumeName, then the volume ID.
   const pvName = pv?.name ?? pvc.volumeName ?? input.volumeId;
   const vas = input.volumeAttachments.filter((va) => pvName !== null && va.persistentVolumeName === pvName);
-  const found = findAttachments(vas, pv === null ? [] : [pv], {
-    now,
-    driver: options.driver,
-    stuckAfterSeconds: null,
-  });
-  const dualAttach: DualAttach | null = found.dualAttaches[0] ?? found.multiAttaches[0] ?? null;
+  const found = findAttachments(vas, pv === null ? [] : [pv], { now, driver, stuckAfterSeconds: null });
+  const dualAttach: DualAttach | null = ours ? (found.dualAttaches[0] ?? found.multiAttaches[0] ?? null) : null;
+  if (dualAttach !== null) {
+    dualAttach.vmi = vmi?.name ?? null;
+    dualAttach.vmiNode = vmi?.nodeName ?? null;
+    dualAttach.users = users;
+  }
   const nodes = [...found.attachedNodesByVolume.values()].flat().sort(compareText);
 
   return {
     apiVersion: 'rds-migrate/v1',
     kind: 'PvcMigrationHistory',
     now: formatTimestamp(now),
-    pvc: { namespace: pvc.namespace, name: pvc.name, uid: pvc.uid, volumeId: input.volumeId },
+    pvc: { namespace: pvc.namespace, name: pvc.name, uid: pvc.uid, volumeId: input.volumeId, driver: pv?.driver ?? null },
     events: events.map(toHistoryEvent),
-    migrations: paired.migrations,
+    migrations,
     attachment: {
       nodes,
       dualAttach,
@@ -110,6 +137,8 @@ export function buildPvcHistory(input: PvcHistoryInput, options: PvcHistoryOptio
         time,
       })),
     },
+    kubevirt: vmi === undefined ? null : { vmi: vmi.name, node: vmi.nodeName, migrations: correlation.vmimsOf(vmi).map(summarizeVmim) },
+    users,
     warnings: [...input.warnings],
   };
 }

@@ -3,7 +3,18 @@
 // as absent and nothing here throws.
 
 import { parseTimestamp } from './time.js';
-import type { EventRecord, PersistentVolumeRecord, PvcRecord, VolumeAttachmentRecord } from './types.js';
+import type {
+  ControllerRef,
+  EventRecord,
+  NodeRecord,
+  PersistentVolumeRecord,
+  PodRecord,
+  PvcRecord,
+  VmimMigrationState,
+  VmimRecord,
+  VmiRecord,
+  VolumeAttachmentRecord,
+} from './types.js';
 import { MIGRATION_REASONS } from './types.js';
 
 type Obj = Record<string, unknown>;
@@ -141,6 +152,8 @@ export function normalizeVolumeAttachment(raw: unknown): VolumeAttachmentRecord 
       attachError === null ? null : { time: parseTimestamp(field(attachError, 'time')), message: str(field(attachError, 'message')) },
     createdAt: parseTimestamp(field(metadata, 'creationTimestamp')),
     deletingSince: parseTimestamp(field(metadata, 'deletionTimestamp')),
+    finalizers: strings(field(metadata, 'finalizers')),
+    detachError: nonEmpty(field(child(status, 'detachError'), 'message')),
   };
 }
 
@@ -157,5 +170,177 @@ export function normalizePvc(raw: unknown): PvcRecord | null {
     uid: str(field(metadata, 'uid')),
     resourceVersion: str(field(metadata, 'resourceVersion')),
     volumeName: nonEmpty(field(child(pvc, 'spec'), 'volumeName')),
+  };
+}
+
+/** The strings of a list; anything else in it (or a non-list) is dropped. */
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/** The objects of a list; anything else is dropped. */
+function objects(value: unknown): Obj[] {
+  return Array.isArray(value) ? value.map(asObject).filter((o): o is Obj => o !== null) : [];
+}
+
+/** The string-valued entries of a map (labels, annotations); other values are dropped. */
+function stringMap(value: unknown): Map<string, string> {
+  const map = asObject(value);
+  const out = new Map<string, string>();
+  if (map === null) return out;
+  for (const key of Object.keys(map)) {
+    const v = map[key];
+    if (typeof v === 'string') out.set(key, v);
+  }
+  return out;
+}
+
+/** metadata.name and metadata.namespace of a namespaced object, or null when either is missing. */
+function namespacedName(obj: Obj | null): { name: string; namespace: string; uid: string } | null {
+  const metadata = child(obj, 'metadata');
+  const name = nonEmpty(field(metadata, 'name'));
+  const namespace = nonEmpty(field(metadata, 'namespace'));
+  if (name === null || namespace === null) return null;
+  return { name, namespace, uid: str(field(metadata, 'uid')) };
+}
+
+/** Normalizes a Node, or null when it has no name. */
+export function normalizeNode(raw: unknown): NodeRecord | null {
+  const node = asObject(raw);
+  const name = nonEmpty(field(child(node, 'metadata'), 'name'));
+  if (node === null || name === null) return null;
+  return { name, volumesInUse: strings(field(child(node, 'status'), 'volumesInUse')) };
+}
+
+/** The labels a pod is classified by (SPEC §2.7); every other label is dropped to keep records small. */
+const POD_LABEL_KEYS = [
+  'kubevirt.io',
+  'kubevirt.io/created-by',
+  'kubevirt.io/migrationJobUID',
+  'app',
+  'cdi.kubevirt.io',
+  'kubevirt.io.virt-export-service',
+  'createdBy',
+];
+const POD_LABEL_PREFIXES = ['velero.io/', 'k10.kasten.io/'];
+
+function podLabels(all: Map<string, string>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [key, value] of all) {
+    if (POD_LABEL_KEYS.includes(key) || POD_LABEL_PREFIXES.some((p) => key.startsWith(p))) kept[key] = value;
+  }
+  return kept;
+}
+
+/** The ownerReference with controller: true, or null. */
+function controllerOf(metadata: Obj | null): ControllerRef | null {
+  for (const ref of objects(field(metadata, 'ownerReferences'))) {
+    if (field(ref, 'controller') !== true) continue;
+    const kind = nonEmpty(field(ref, 'kind'));
+    const name = nonEmpty(field(ref, 'name'));
+    if (kind !== null && name !== null) return { kind, name, uid: str(field(ref, 'uid')) };
+  }
+  return null;
+}
+
+/**
+ * Whether the attach/detach controller counts a pod as finished (KUBEVIRT-FACTS G.1): phase
+ * Succeeded or Failed, or being deleted with no container running.
+ */
+function isTerminated(metadata: Obj | null, status: Obj | null): boolean {
+  const phase = str(field(status, 'phase'));
+  if (phase === 'Succeeded' || phase === 'Failed') return true;
+  if (field(metadata, 'deletionTimestamp') === undefined || field(metadata, 'deletionTimestamp') === null) return false;
+  const statuses = [
+    ...objects(field(status, 'initContainerStatuses')),
+    ...objects(field(status, 'containerStatuses')),
+    ...objects(field(status, 'ephemeralContainerStatuses')),
+  ];
+  return statuses.every((c) => child(child(c, 'state'), 'running') === null);
+}
+
+/** Normalizes a Pod, or null when it has no name or namespace. */
+export function normalizePod(raw: unknown): PodRecord | null {
+  const pod = asObject(raw);
+  const id = namespacedName(pod);
+  if (pod === null || id === null) return null;
+  const metadata = child(pod, 'metadata');
+  const spec = child(pod, 'spec');
+  const status = child(pod, 'status');
+  const claimNames: string[] = [];
+  for (const volume of objects(field(spec, 'volumes'))) {
+    const claim = nonEmpty(field(child(volume, 'persistentVolumeClaim'), 'claimName'));
+    if (claim !== null && !claimNames.includes(claim)) claimNames.push(claim);
+  }
+  return {
+    ...id,
+    nodeName: nonEmpty(field(spec, 'nodeName')),
+    phase: str(field(status, 'phase')),
+    terminated: isTerminated(metadata, status),
+    claimNames,
+    labels: podLabels(stringMap(field(metadata, 'labels'))),
+    controller: controllerOf(metadata),
+    ownerVmiUid: nonEmpty(field(child(metadata, 'annotations'), 'kubevirt.io/owner-vmi-uid')),
+  };
+}
+
+/** Normalizes a kubevirt.io/v1 VirtualMachineInstance, or null when it has no name or namespace. */
+export function normalizeVmi(raw: unknown): VmiRecord | null {
+  const vmi = asObject(raw);
+  const id = namespacedName(vmi);
+  if (vmi === null || id === null) return null;
+  const claimNames: string[] = [];
+  for (const volume of objects(field(child(vmi, 'spec'), 'volumes'))) {
+    // A DataVolume's PVC has the DataVolume's name (KUBEVIRT-FACTS A.4).
+    const claim =
+      nonEmpty(field(child(volume, 'persistentVolumeClaim'), 'claimName')) ?? nonEmpty(field(child(volume, 'dataVolume'), 'name'));
+    if (claim !== null && !claimNames.includes(claim)) claimNames.push(claim);
+  }
+  const status = child(vmi, 'status');
+  return {
+    ...id,
+    nodeName: nonEmpty(field(status, 'nodeName')),
+    phase: str(field(status, 'phase')),
+    claimNames,
+    createdAt: parseTimestamp(field(child(vmi, 'metadata'), 'creationTimestamp')),
+  };
+}
+
+/** Normalizes a kubevirt.io/v1 VirtualMachineInstanceMigration, or null when it names no VMI. */
+export function normalizeVmim(raw: unknown): VmimRecord | null {
+  const vmim = asObject(raw);
+  const id = namespacedName(vmim);
+  if (vmim === null || id === null) return null;
+  const metadata = child(vmim, 'metadata');
+  const vmiName = nonEmpty(field(child(vmim, 'spec'), 'vmiName')) ?? nonEmpty(field(child(metadata, 'labels'), 'kubevirt.io/vmi-name'));
+  if (vmiName === null) return null;
+  const status = child(vmim, 'status');
+  // One entry per phase (KUBEVIRT-FACTS D.2); should one repeat, the first is kept.
+  const transitions = objects(field(status, 'phaseTransitionTimestamps'));
+  const reached = (...phases: string[]): number | null => {
+    const entry = transitions.find((t) => phases.includes(str(field(t, 'phase'))));
+    return entry === undefined ? null : parseTimestamp(field(entry, 'phaseTransitionTimestamp'));
+  };
+  const state = child(status, 'migrationState');
+  const migrationState: VmimMigrationState | null =
+    state === null
+      ? null
+      : {
+          // `migrationUid` with a lower-case "id" here; `migrationUID` only inside sourceState/targetState.
+          migrationUid: str(field(state, 'migrationUid')),
+          sourceNode: nonEmpty(field(state, 'sourceNode')),
+          targetNode: nonEmpty(field(state, 'targetNode')),
+          startTimestamp: parseTimestamp(field(state, 'startTimestamp')),
+          endTimestamp: parseTimestamp(field(state, 'endTimestamp')),
+          failureReason: nonEmpty(field(state, 'failureReason')),
+        };
+  return {
+    ...id,
+    vmiName,
+    phase: str(field(status, 'phase')),
+    createdAt: parseTimestamp(field(metadata, 'creationTimestamp')),
+    scheduledAt: reached('Scheduled'),
+    finishedAt: reached('Succeeded', 'Failed'),
+    migrationState,
   };
 }

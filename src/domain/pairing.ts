@@ -177,6 +177,8 @@ function pairGroup(occurrences: Occurrence[], group: string, options: PairingOpt
         startInferred,
         failureReason: end === null ? null : end.failureReason,
         events: open.events,
+        recordedBy: ['events'],
+        kubevirt: null,
       },
       startMs: open.startMs,
       group,
@@ -243,6 +245,43 @@ function pairGroup(occurrences: Occurrence[], group: string, options: PairingOpt
 function pvcRef(event: EventRecord): PvcRef {
   const { uid, namespace, name } = event.involvedObject;
   return { uid, namespace, name };
+}
+
+/** Orders migrations by start, then namespace, PVC and id (the order of every migrations list). */
+function compareMigrations(a: Migration, b: Migration): number {
+  return (
+    Date.parse(a.startedAt) - Date.parse(b.startedAt) ||
+    compareText(a.namespace, b.namespace) ||
+    compareText(a.pvc, b.pvc) ||
+    compareText(a.id, b.id)
+  );
+}
+
+/**
+ * Gives the migrations still without an id (KubeVirt's, SPEC §2.6) one of the same form as the
+ * paired ones, `<namespace>/<pvc>/<startedAt>` (with `-2`, `-3`… when taken), in an order fixed by
+ * content alone; returns every migration in the order of a migrations list.
+ */
+export function assignMigrationIds(migrations: readonly Migration[]): Migration[] {
+  const taken = new Set(migrations.filter((m) => m.id !== '').map((m) => m.id));
+  const fresh = migrations
+    .filter((m) => m.id === '')
+    .sort(
+      (a, b) =>
+        compareText(a.namespace, b.namespace) ||
+        compareText(a.pvc, b.pvc) ||
+        compareText(a.startedAt, b.startedAt) ||
+        compareText(a.kubevirt?.migrationUid ?? '', b.kubevirt?.migrationUid ?? '') ||
+        compareText(a.kubevirt?.migration ?? '', b.kubevirt?.migration ?? ''),
+    );
+  for (const m of fresh) {
+    const base = `${m.namespace}/${m.pvc}/${m.startedAt}`;
+    let id = base;
+    for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
+    taken.add(id);
+    m.id = id;
+  }
+  return [...migrations].sort(compareMigrations);
 }
 
 /** Pairs Migration* events on PVCs into migrations (SPEC §2.4); the result does not depend on the order of `events`. */

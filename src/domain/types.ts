@@ -56,6 +56,86 @@ export interface VolumeAttachmentRecord {
   attachError: { time: number | null; message: string } | null;
   createdAt: number | null;
   deletingSince: number | null;
+  /** metadata.finalizers: the external-attacher's stays until it has confirmed the detach. */
+  finalizers: string[];
+  /** status.detachError.message, when a detach failed. */
+  detachError: string | null;
+}
+
+/** A Node reduced to what the kubelet's view needs (SPEC §2.3). */
+export interface NodeRecord {
+  name: string;
+  /** status.volumesInUse: `kubernetes.io/csi/<driver>^<volumeHandle>` for CSI volumes. */
+  volumesInUse: string[];
+}
+
+/** A labelled reference to the controller of an object (its ownerReference with controller: true). */
+export interface ControllerRef {
+  kind: string;
+  name: string;
+  uid: string;
+}
+
+/** A Pod reduced to what the users of a volume need (SPEC §2.7). */
+export interface PodRecord {
+  namespace: string;
+  name: string;
+  uid: string;
+  /** spec.nodeName, or null while unscheduled. */
+  nodeName: string | null;
+  phase: string;
+  /** Finished as the attach/detach controller sees it: Succeeded/Failed, or deleted with no container running. */
+  terminated: boolean;
+  /** spec.volumes[].persistentVolumeClaim.claimName. */
+  claimNames: string[];
+  /** The labels rds-migrate reads (KubeVirt, CDI, export and backup markers). */
+  labels: Record<string, string>;
+  controller: ControllerRef | null;
+  /** The owning VMI's uid from the hotplug pod annotation `kubevirt.io/owner-vmi-uid`, when present. */
+  ownerVmiUid: string | null;
+}
+
+/** A kubevirt.io/v1 VirtualMachineInstance reduced to what correlation needs (SPEC §2.6). */
+export interface VmiRecord {
+  namespace: string;
+  name: string;
+  uid: string;
+  /** status.nodeName: where the VM runs. */
+  nodeName: string | null;
+  phase: string;
+  /** PVC names from spec.volumes[] (persistentVolumeClaim.claimName, dataVolume.name). */
+  claimNames: string[];
+  createdAt: number | null;
+}
+
+/** The migration phases KubeVirt reports (`''` when unset). */
+export const VMIM_FINAL_PHASES = ['Succeeded', 'Failed'] as const;
+
+/** status.migrationState of a VMIM, as written by KubeVirt. */
+export interface VmimMigrationState {
+  /** `migrationUid` (lower-case Uid): trusted only when it equals the VMIM's uid. */
+  migrationUid: string;
+  sourceNode: string | null;
+  targetNode: string | null;
+  startTimestamp: number | null;
+  endTimestamp: number | null;
+  failureReason: string | null;
+}
+
+/** A kubevirt.io/v1 VirtualMachineInstanceMigration reduced to what correlation needs (SPEC §2.6). */
+export interface VmimRecord {
+  namespace: string;
+  name: string;
+  uid: string;
+  /** spec.vmiName, else the label kubevirt.io/vmi-name. */
+  vmiName: string;
+  phase: string;
+  createdAt: number | null;
+  /** When it reached Scheduled (the target pod runs), from status.phaseTransitionTimestamps. */
+  scheduledAt: number | null;
+  /** When it turned Succeeded or Failed, from status.phaseTransitionTimestamps. */
+  finishedAt: number | null;
+  migrationState: VmimMigrationState | null;
 }
 
 /** A PersistentVolumeClaim reduced to what the commands need. */
@@ -68,16 +148,33 @@ export interface PvcRecord {
   volumeName: string | null;
 }
 
+/** The kinds an audit reads (SPEC §3.3); src/domain/kinds.ts says how each is read. */
+export type KindName =
+  | 'Event'
+  | 'PersistentVolume'
+  | 'VolumeAttachment'
+  | 'Node'
+  | 'Pod'
+  | 'VirtualMachineInstance'
+  | 'VirtualMachineInstanceMigration';
+
 /** Everything an audit reads. The online and the offline (--from-file) paths both build one. */
 export interface ClusterSnapshot {
   /** Migration events (or, for `events --all`, every event on the PVC). */
   events: EventRecord[];
   persistentVolumes: PersistentVolumeRecord[];
   volumeAttachments: VolumeAttachmentRecord[];
-  /** False when VolumeAttachments could not be read: no attachment findings can be made. */
-  volumeAttachmentsRead: boolean;
-  /** False when PersistentVolumes could not be read: volume timeouts fall back to 300 s. */
-  persistentVolumesRead: boolean;
+  nodes: NodeRecord[];
+  /** Pods of the namespaces where users were needed (online), or all the dump holds. */
+  pods: PodRecord[];
+  vmis: VmiRecord[];
+  vmims: VmimRecord[];
+  /** Kinds that could not be read (a forbidden list, or absent from a dump): their findings cannot be made. */
+  unread: KindName[];
+  /** Namespaces whose pods could not be read (a forbidden list in one namespace). */
+  podsUnreadIn: string[];
+  /** Whether the cluster serves kubevirt.io/v1 (or the dump holds its objects). */
+  kubevirt: boolean;
   /** Sentences about what could not be read (e.g. a forbidden list) or was skipped. */
   warnings: string[];
 }
@@ -107,14 +204,27 @@ export type MigrationMessageInput =
 
 export type MigrationState = 'completed' | 'failed' | 'in-progress' | 'unresolved';
 
+/** What KubeVirt says about a migration (SPEC §4 `migrations[].kubevirt`). */
+export interface MigrationKubevirt {
+  vmi: string;
+  migration: string;
+  migrationUid: string;
+  phase: string;
+  failureReason: string | null;
+}
+
+/** Who recorded a migration: the driver's events, KubeVirt's VMIM, or both. */
+export type RecordedBy = 'events' | 'kubevirt';
+
 /** One migration as paired from events (SPEC §2.4, §4 `migrations[]`). */
 export interface Migration {
   id: string;
   namespace: string;
   pvc: string;
   volumeId: string | null;
-  sourceNode: string;
-  targetNode: string;
+  /** Always known for a migration from events; null where KubeVirt alone recorded it without trusted nodes. */
+  sourceNode: string | null;
+  targetNode: string | null;
   state: MigrationState;
   startedAt: string;
   endedAt: string | null;
@@ -124,6 +234,8 @@ export interface Migration {
   failureReason: string | null;
   /** Names of the events that make up this migration, oldest first. */
   events: string[];
+  recordedBy: RecordedBy[];
+  kubevirt: MigrationKubevirt | null;
 }
 
 /** A VolumeAttachment with attachError beside an attached one: a rejected migration target. */
@@ -141,6 +253,19 @@ export interface VolumeRejectedTarget extends RejectedTarget {
   pvc: string | null;
 }
 
+/** The kind of pod that uses a volume (SPEC §2.7). */
+export type UserKind = 'virt-launcher' | 'hotplug' | 'cdi' | 'export' | 'backup' | 'other';
+
+/** A pod using a volume on a node (SPEC §4 `users[]`). */
+export interface VolumeUser {
+  node: string;
+  namespace: string;
+  pod: string;
+  kind: UserKind;
+  /** The VMI the pod belongs to (name), or null. */
+  vmi: string | null;
+}
+
 /** A volume attached to two (dual) or more (multi) nodes (SPEC §2.3, §4 `dualAttaches[]`). */
 export interface DualAttach {
   volumeId: string;
@@ -153,6 +278,12 @@ export interface DualAttach {
   stuck: boolean;
   volumeAttachments: string[];
   rejectedTargets: RejectedTarget[];
+  /** The VMI using the volume (name; extra key), or null when unknown. */
+  vmi: string | null;
+  /** Where the VM using the volume runs (its VMI's status.nodeName), or null when unknown. */
+  vmiNode: string | null;
+  /** The pods using the volume, on any node; [] when unknown (pods not read). */
+  users: VolumeUser[];
 }
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -163,7 +294,21 @@ export type FindingCode =
   | 'UnresolvedMigration'
   | 'SlowMigration'
   | 'UnparsedEvent'
-  | 'DualAttachInProgress';
+  | 'DualAttachInProgress'
+  | 'UnsafeSharedAttach'
+  | 'AttachedToMissingNode'
+  | 'OutcomeMismatch'
+  | 'StaleAttachment'
+  | 'DetachStuck'
+  | 'MissingMigrationEvents'
+  | 'MigrationRetried';
+
+/** An object a finding is about (SPEC §4 `findings[].objects[]`); namespace null for cluster-scoped ones. */
+export interface ObjectRef {
+  kind: string;
+  namespace: string | null;
+  name: string;
+}
 
 /** One finding of SPEC §2.5. */
 export interface Finding {
@@ -172,10 +317,12 @@ export interface Finding {
   namespace: string | null;
   pvc: string | null;
   volumeId: string | null;
-  /** What was found, one sentence. */
+  /** What was found, one sentence (cluster values sanitized as they were put in). */
   message: string;
-  /** What to do next, one sentence. */
-  nextStep: string;
+  /** What to do next, one sentence, with a command where one fits. */
+  next: string;
+  /** The objects the finding is about: PVC, VolumeAttachments, pods, VMIMs. */
+  objects: ObjectRef[];
 }
 
 export interface DurationStats {
@@ -197,6 +344,8 @@ export interface AuditSummary {
   stuckDualAttaches: number;
   multiAttaches: number;
   findings: { error: number; warning: number; info: number };
+  /** Findings left out by --exclude. */
+  excluded: number;
   durationSeconds: DurationStats;
 }
 
@@ -219,7 +368,14 @@ export interface AuditReport {
   horizon: { oldestEvent: string | null; note: string | null };
 }
 
-export interface AuditOptions {
+/** An acknowledged finding (`--exclude <code>[=<namespace>/<pvc>]`): pvc null matches every PVC. */
+export interface Exclusion {
+  code: FindingCode;
+  namespace: string | null;
+  pvc: string | null;
+}
+
+export interface AuditParameters {
   /** Epoch ms. */
   now: number;
   /** null = all namespaces. */
@@ -227,6 +383,23 @@ export interface AuditOptions {
   driver: string;
   sinceSeconds: number | null;
   stuckAfterSeconds: number | null;
+  /** The API server's --event-ttl (SPEC §3.3), seconds. */
+  eventTtlSeconds: number;
+  /** How old a VolumeAttachment (or its deletion) must be before the kubelet findings apply (SPEC §2.3), seconds. */
+  staleAfterSeconds: number;
+  exclude: readonly Exclusion[];
+}
+
+/** A VMIM as `events` shows it (SPEC §3.2): name, phase, nodes, start, end, failure reason. */
+export interface VmimSummary {
+  name: string;
+  uid: string;
+  phase: string;
+  sourceNode: string | null;
+  targetNode: string | null;
+  startedAt: string | null;
+  endedAt: string | null;
+  failureReason: string | null;
 }
 
 /** One event as `events -o json` shows it (SPEC §4). */
@@ -247,10 +420,18 @@ export interface PvcHistory {
   apiVersion: 'rds-migrate/v1';
   kind: 'PvcMigrationHistory';
   now: string;
-  pvc: { namespace: string; name: string; uid: string; volumeId: string | null };
+  /** `driver` (extra key): the CSI driver of the bound PV, null when unbound, unknown or not CSI. */
+  pvc: { namespace: string; name: string; uid: string; volumeId: string | null; driver: string | null };
   events: HistoryEvent[];
   migrations: Migration[];
-  /** `rejectedTargets` (extra key): attach attempts rejected beside the attached node(s). */
+  /**
+   * The volume's VolumeAttachments of its own driver. `rejectedTargets` (extra key): attach attempts
+   * rejected beside the attached node(s); `dualAttach` is judged for --driver's volumes only.
+   */
   attachment: { nodes: string[]; dualAttach: DualAttach | null; rejectedTargets: RejectedTarget[] };
+  /** The VM using the PVC, where it runs and its migrations as KubeVirt keeps them; null without KubeVirt data. */
+  kubevirt: { vmi: string; node: string | null; migrations: VmimSummary[] } | null;
+  /** The pods using the PVC, on any node ([] when pods could not be read). */
+  users: VolumeUser[];
   warnings: string[];
 }

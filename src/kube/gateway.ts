@@ -11,10 +11,19 @@ import { mapRequestError, type RequestTarget } from './errors.js';
 import { ApiClient, type ApiRequest, ApiStatusError } from './http.js';
 
 export interface ListOptions {
-  /** null = all namespaces. */
+  /** null = all namespaces (or a cluster-scoped resource). */
   namespace: string | null;
   fieldSelector?: string;
+  labelSelector?: string;
   chunkSize?: number;
+}
+
+/** Where a kind is served: API group ('' for core), version, plural resource, scope. */
+export interface ResourceRef {
+  group: string;
+  version: string;
+  plural: string;
+  namespaced: boolean;
 }
 
 export interface Gateway {
@@ -33,6 +42,12 @@ export interface Gateway {
    */
   indexVolumeAttachments(): Promise<VolumeAttachmentsOf>;
   listEvents(options: ListOptions, keep?: (event: EventRecord) => boolean): Promise<EventRecord[]>;
+  /** Lists every page of a resource, reducing each item to a record as it arrives (null drops it). */
+  list<T>(resource: ResourceRef, options: ListOptions, toRecord: (raw: unknown) => T | null): Promise<T[]>;
+  /** Whether the cluster serves an API group version (discovery), e.g. `kubevirt.io/v1`. */
+  serves(groupVersion: string): Promise<boolean>;
+  /** Whether a namespace exists; null when reading namespaces is forbidden. */
+  namespaceExists(name: string): Promise<boolean | null>;
   /** The raw Event, or null when it does not exist. */
   getEvent(namespace: string, name: string): Promise<Record<string, unknown> | null>;
   createEvent(namespace: string, body: Record<string, unknown>): Promise<Record<string, unknown>>;
@@ -240,6 +255,43 @@ class HttpGateway implements Gateway {
     // Event data is untrusted (SPEC §6): an event without an involved object is skipped, and said so.
     if (unreadable > 0) this.logger.warn(`skipped ${unreadable} event(s) without a readable involvedObject`);
     return events;
+  }
+
+  list<T>(resource: ResourceRef, options: ListOptions, toRecord: (raw: unknown) => T | null): Promise<T[]> {
+    const prefix = resource.group === '' ? `/api/${resource.version}` : `/apis/${resource.group}/${resource.version}`;
+    const scoped = resource.namespaced && options.namespace !== null ? `/namespaces/${enc(options.namespace)}` : '';
+    return this.listAll(
+      `${prefix}${scoped}/${resource.plural}`,
+      {
+        verb: 'list',
+        resource: resource.group === '' ? resource.plural : `${resource.plural}.${resource.group}`,
+        namespace: resource.namespaced ? options.namespace : undefined,
+      },
+      { fieldSelector: options.fieldSelector, labelSelector: options.labelSelector },
+      options.chunkSize,
+      toRecord,
+    );
+  }
+
+  async serves(groupVersion: string): Promise<boolean> {
+    const raw = await this.getOrNull(
+      { method: 'GET', path: `/apis/${groupVersion.split('/').map(enc).join('/')}`, retry: true },
+      { verb: 'get', resource: 'apiresources', name: groupVersion },
+    );
+    return raw !== null;
+  }
+
+  async namespaceExists(name: string): Promise<boolean | null> {
+    try {
+      const raw = await this.getOrNull(
+        { method: 'GET', path: `/api/v1/namespaces/${enc(name)}`, retry: true },
+        { verb: 'get', resource: 'namespaces', name },
+      );
+      return raw !== null;
+    } catch (err) {
+      if (err instanceof ClusterError && err.status === 403) return null;
+      throw err;
+    }
   }
 
   getEvent(namespace: string, name: string): Promise<Record<string, unknown> | null> {

@@ -1,5 +1,6 @@
 // `audit` output (SPEC §3.3, §4): table | wide | json | yaml | prometheus.
 import { formatAge, formatGoDuration } from '../domain/duration.js';
+import { sanitizeText } from '../domain/sanitize.js';
 import type { AuditReport, DualAttach, Finding, Severity } from '../domain/types.js';
 import {
   ageAt,
@@ -15,7 +16,6 @@ import {
 } from './common.js';
 import { auditDocument, toJson } from './document.js';
 import type { Palette } from './palette.js';
-import { sanitizeText } from './sanitize.js';
 import { renderTable } from './table.js';
 
 const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
@@ -83,7 +83,7 @@ function renderFinding(f: Finding): string {
   return (
     `  ${f.code}: ${describeObject(f.namespace, f.pvc, f.volumeId)}\n` +
     `    ${sanitizeText(f.message).trim()}\n` +
-    `    Next: ${sanitizeText(f.nextStep).trim()}\n`
+    `    Next: ${sanitizeText(f.next).trim()}\n`
   );
 }
 

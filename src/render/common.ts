@@ -1,8 +1,8 @@
 // Pieces shared by the audit and the events (history) renderers.
 import { formatAge, formatGoDuration } from '../domain/duration.js';
+import { sanitizeText, truncateText } from '../domain/sanitize.js';
 import type { DualAttach, Migration, MigrationState, RejectedTarget } from '../domain/types.js';
 import type { Palette } from './palette.js';
-import { sanitizeText, truncateText } from './sanitize.js';
 import { renderTable } from './table.js';
 
 /** What kubectl prints for an absent value. */

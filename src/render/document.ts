@@ -10,7 +10,9 @@ import type {
   ParsedMessage,
   PvcHistory,
   RejectedTarget,
+  VmimSummary,
   VolumeRejectedTarget,
+  VolumeUser,
 } from '../domain/types.js';
 
 function migrationDoc(m: Migration): Migration {
@@ -29,6 +31,34 @@ function migrationDoc(m: Migration): Migration {
     startInferred: m.startInferred,
     failureReason: m.failureReason,
     events: [...m.events],
+    recordedBy: [...m.recordedBy],
+    kubevirt:
+      m.kubevirt === null
+        ? null
+        : {
+            vmi: m.kubevirt.vmi,
+            migration: m.kubevirt.migration,
+            migrationUid: m.kubevirt.migrationUid,
+            phase: m.kubevirt.phase,
+            failureReason: m.kubevirt.failureReason,
+          },
+  };
+}
+
+function userDoc(u: VolumeUser): VolumeUser {
+  return { node: u.node, namespace: u.namespace, pod: u.pod, kind: u.kind, vmi: u.vmi };
+}
+
+function vmimSummaryDoc(v: VmimSummary): VmimSummary {
+  return {
+    name: v.name,
+    uid: v.uid,
+    phase: v.phase,
+    sourceNode: v.sourceNode,
+    targetNode: v.targetNode,
+    startedAt: v.startedAt,
+    endedAt: v.endedAt,
+    failureReason: v.failureReason,
   };
 }
 
@@ -44,6 +74,9 @@ function dualAttachDoc(d: DualAttach): DualAttach {
     stuck: d.stuck,
     volumeAttachments: [...d.volumeAttachments],
     rejectedTargets: d.rejectedTargets.map(rejectedTargetDoc),
+    vmi: d.vmi,
+    vmiNode: d.vmiNode,
+    users: d.users.map(userDoc),
   };
 }
 
@@ -63,7 +96,8 @@ function findingDoc(f: Finding): Finding {
     pvc: f.pvc,
     volumeId: f.volumeId,
     message: f.message,
-    nextStep: f.nextStep,
+    next: f.next,
+    objects: f.objects.map((o) => ({ kind: o.kind, namespace: o.namespace, name: o.name })),
   };
 }
 
@@ -112,6 +146,7 @@ export function auditDocument(r: AuditReport): AuditReport {
       stuckDualAttaches: s.stuckDualAttaches,
       multiAttaches: s.multiAttaches,
       findings: { error: s.findings.error, warning: s.findings.warning, info: s.findings.info },
+      excluded: s.excluded,
       durationSeconds: {
         count: s.durationSeconds.count,
         min: s.durationSeconds.min,
@@ -136,7 +171,7 @@ export function historyDocument(h: PvcHistory): PvcHistory {
     apiVersion: h.apiVersion,
     kind: h.kind,
     now: h.now,
-    pvc: { namespace: h.pvc.namespace, name: h.pvc.name, uid: h.pvc.uid, volumeId: h.pvc.volumeId },
+    pvc: { namespace: h.pvc.namespace, name: h.pvc.name, uid: h.pvc.uid, volumeId: h.pvc.volumeId, driver: h.pvc.driver },
     events: h.events.map(historyEventDoc),
     migrations: h.migrations.map(migrationDoc),
     attachment: {
@@ -144,6 +179,9 @@ export function historyDocument(h: PvcHistory): PvcHistory {
       dualAttach: h.attachment.dualAttach === null ? null : dualAttachDoc(h.attachment.dualAttach),
       rejectedTargets: h.attachment.rejectedTargets.map(rejectedTargetDoc),
     },
+    kubevirt:
+      h.kubevirt === null ? null : { vmi: h.kubevirt.vmi, node: h.kubevirt.node, migrations: h.kubevirt.migrations.map(vmimSummaryDoc) },
+    users: h.users.map(userDoc),
     warnings: [...h.warnings],
   };
 }

@@ -1,5 +1,6 @@
 // `events <pvc>` output (SPEC §3.2, §4): table | wide | json | yaml.
 import { formatGoDuration } from '../domain/duration.js';
+import { sanitizeText, truncateText } from '../domain/sanitize.js';
 import type { HistoryEvent, PvcHistory } from '../domain/types.js';
 import {
   ageAt,
@@ -15,7 +16,6 @@ import {
 } from './common.js';
 import { historyDocument, toJson } from './document.js';
 import type { Palette } from './palette.js';
-import { sanitizeText, truncateText } from './sanitize.js';
 import { renderTable } from './table.js';
 
 /** kubectl's LAST SEEN: the age of the last occurrence, `2m (x3 over 10m)` for merged events. */

@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import { displayWidth } from './sanitize.js';
+import { displayWidth } from '../domain/sanitize.js';
 
 /** Options of renderTable. */
 export interface TableOptions {

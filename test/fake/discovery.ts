@@ -34,11 +34,19 @@ function groupDoc(name: string, version: string): object {
   return { name, versions: [gv], preferredVersion: gv };
 }
 
-export function apiGroupList(): object {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: apiGroups.map((g) => groupDoc(g.name, g.version)) };
+/** Whether a group is served: every group, except the optional ones (KubeVirt) unless enabled. */
+export type GroupFilter = (group: string) => boolean;
+
+export function apiGroupList(served: GroupFilter): object {
+  return {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: apiGroups.filter((g) => served(g.name)).map((g) => groupDoc(g.name, g.version)),
+  };
 }
 
-export function apiGroup(name: string): object | undefined {
+export function apiGroup(name: string, served: GroupFilter): object | undefined {
+  if (!served(name)) return undefined;
   const group = apiGroups.find((g) => g.name === name);
   return group ? { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(group.name, group.version) } : undefined;
 }
@@ -57,7 +65,8 @@ function resourceEntry(r: ResourceDef): object {
 }
 
 /** APIResourceList of a group version, or undefined when not served. */
-export function apiResourceList(group: string, version: string): object | undefined {
+export function apiResourceList(group: string, version: string, served: GroupFilter): object | undefined {
+  if (!served(group)) return undefined;
   const list = resources.filter((r) => r.group === group && r.version === version);
   if (list.length === 0) return undefined;
   return {

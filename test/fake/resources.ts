@@ -174,12 +174,41 @@ export const resources: readonly ResourceDef[] = [
     fields: eventsV1Fields,
     fieldErrorStyle: 'label-not-supported',
   },
+  // KubeVirt's CRDs: no selectable fields beyond metadata.name/namespace (KUBEVIRT-FACTS A.1).
+  {
+    group: 'kubevirt.io',
+    version: 'v1',
+    plural: 'virtualmachineinstances',
+    singular: 'virtualmachineinstance',
+    kind: 'VirtualMachineInstance',
+    namespaced: true,
+    verbs: allVerbs,
+    shortNames: ['vmi', 'vmis'],
+    categories: ['all'],
+    storageKind: 'VirtualMachineInstance',
+  },
+  {
+    group: 'kubevirt.io',
+    version: 'v1',
+    plural: 'virtualmachineinstancemigrations',
+    singular: 'virtualmachineinstancemigration',
+    kind: 'VirtualMachineInstanceMigration',
+    namespaced: true,
+    verbs: allVerbs,
+    shortNames: ['vmim', 'vmims'],
+    categories: ['all'],
+    storageKind: 'VirtualMachineInstanceMigration',
+  },
 ];
+
+/** API groups a fake server serves only when asked to (a cluster with KubeVirt installed). */
+export const OPTIONAL_GROUPS: readonly string[] = ['kubevirt.io'];
 
 /** The API groups other than core, in discovery order. */
 export const apiGroups: readonly { name: string; version: string }[] = [
   { name: 'storage.k8s.io', version: 'v1' },
   { name: 'events.k8s.io', version: 'v1' },
+  { name: 'kubevirt.io', version: 'v1' },
 ];
 
 export function findResource(group: string, version: string, plural: string): ResourceDef | undefined {

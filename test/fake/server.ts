@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
 import type { HandlerContext, Reply } from './handlers.js';
 import { handleResource } from './handlers.js';
-import { resourceForKind } from './resources.js';
+import { OPTIONAL_GROUPS, resourceForKind } from './resources.js';
 import { route, verbOf } from './routing.js';
 import { forbidden, genericFailure, pathNotFound, StatusError, unauthorized } from './status.js';
 import { Store } from './store.js';
@@ -102,6 +102,8 @@ export interface FakeServerOptions {
   user?: string;
   /** Clock for creationTimestamp and table ages (default: real time). */
   now?: () => Date;
+  /** Serve kubevirt.io/v1 (VMIs, VMIMs), as a cluster with KubeVirt installed does (default false). */
+  kubevirt?: boolean;
 }
 
 const json = (value: unknown): string => JSON.stringify(value);
@@ -151,6 +153,7 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
   };
 
   let hostPort = '127.0.0.1:0';
+  const served = (group: string): boolean => !OPTIONAL_GROUPS.includes(group) || options.kubevirt === true;
 
   function send(res: ServerResponse, record: RecordedRequest, reply: Reply): void {
     record.status = reply.status;
@@ -238,18 +241,19 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
         // legacy document and Content-Type application/json makes client-go fall back to legacy discovery.
         return ok(apiVersions(hostPort));
       case 'apis':
-        return ok(apiGroupList());
+        return ok(apiGroupList(served));
       case 'group': {
-        const doc = apiGroup(r.group);
+        const doc = apiGroup(r.group, served);
         if (!doc) throw pathNotFound();
         return ok(doc);
       }
       case 'resourceList': {
-        const doc = apiResourceList(r.group, r.version);
+        const doc = apiResourceList(r.group, r.version, served);
         if (!doc) throw pathNotFound();
         return ok(doc);
       }
       case 'resource':
+        if (!served(r.def.group)) throw pathNotFound();
         checkDenied(method, query, r);
         return handleResource(ctx, {
           method,

@@ -25,13 +25,27 @@ export function namespace(name: string): object {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } };
 }
 
-export function node(name: string): object {
-  return {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: { name, labels: { 'kubernetes.io/hostname': name } },
-    status: { conditions: [{ type: 'Ready', status: 'True' }], nodeInfo: { kubeletVersion: 'v1.31.0' } },
-  };
+/** A Ready Node whose kubelet uses the given unique volume names (`kubernetes.io/csi/<driver>^<handle>`). */
+export function node(name: string, volumesInUse: string[] = []): object {
+  const status: Record<string, unknown> = { conditions: [{ type: 'Ready', status: 'True' }], nodeInfo: { kubeletVersion: 'v1.31.0' } };
+  if (volumesInUse.length > 0) status.volumesInUse = [...volumesInUse].sort();
+  return { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name } }, status };
+}
+
+/**
+ * The objects plus a Node for every node a VolumeAttachment names that has none yet, its kubelet
+ * using whatever is attached there: a healthy cluster, for tests not about the kubelet's view.
+ */
+export function withNodes(objects: object[]): object[] {
+  const named = new Set(objects.filter((o: any) => o.kind === 'Node').map((o: any) => o.metadata.name));
+  const inUse = new Map<string, string[]>();
+  for (const o of objects as any[]) {
+    if (o.kind !== 'VolumeAttachment' || named.has(o.spec.nodeName)) continue;
+    const list = inUse.get(o.spec.nodeName) ?? [];
+    if (o.status?.attached === true) list.push(`kubernetes.io/csi/${o.spec.attacher}^${o.spec.source.persistentVolumeName}`);
+    inUse.set(o.spec.nodeName, list);
+  }
+  return [...objects, ...[...inUse].map(([name, volumes]) => node(name, volumes))];
 }
 
 export interface PvcOptions {
@@ -222,4 +236,116 @@ export function pod(o: PodOptions): any {
       containerStatuses: [{ name: 'compute', ready: (o.phase ?? 'Running') === 'Running', restartCount: 0 }],
     },
   };
+}
+
+export interface VmiOptions {
+  namespace: string;
+  name: string;
+  uid?: string;
+  /** Where it runs (status.nodeName); omitted while not scheduled. */
+  node?: string;
+  /** PVCs of its disks (spec.volumes[].persistentVolumeClaim), and DataVolumes (spec.volumes[].dataVolume). */
+  pvcs?: string[];
+  dataVolumes?: string[];
+  phase?: string;
+  createdAt?: Time;
+}
+
+/** A kubevirt.io/v1 VirtualMachineInstance as KubeVirt serves it (KUBEVIRT-FACTS A, D). */
+export function vmi(o: VmiOptions): any {
+  const metadata: Record<string, unknown> = { name: o.name, namespace: o.namespace, uid: o.uid ?? randomUUID() };
+  if (o.createdAt !== undefined) metadata.creationTimestamp = iso(o.createdAt);
+  const status: Record<string, unknown> = { phase: o.phase ?? 'Running' };
+  if (o.node !== undefined) status.nodeName = o.node;
+  if (o.node !== undefined) metadata.labels = { 'kubevirt.io/nodeName': o.node };
+  return {
+    apiVersion: 'kubevirt.io/v1',
+    kind: 'VirtualMachineInstance',
+    metadata,
+    spec: {
+      domain: { devices: { disks: [...(o.pvcs ?? []), ...(o.dataVolumes ?? [])].map((name) => ({ name, disk: { bus: 'virtio' } })) } },
+      volumes: [
+        ...(o.pvcs ?? []).map((claimName) => ({ name: claimName, persistentVolumeClaim: { claimName } })),
+        ...(o.dataVolumes ?? []).map((name) => ({ name, dataVolume: { name } })),
+      ],
+    },
+    status,
+  };
+}
+
+export interface VmimOptions {
+  namespace: string;
+  name: string;
+  uid?: string;
+  vmi: string;
+  phase: string;
+  createdAt: Time;
+  /** Phase -> time, written as status.phaseTransitionTimestamps. */
+  transitions?: Record<string, Time>;
+  /** status.migrationState; its migrationUid is the VMIM's own unless given. */
+  state?: { sourceNode?: string; targetNode?: string; failureReason?: string; endTimestamp?: Time; migrationUid?: string };
+}
+
+/** A kubevirt.io/v1 VirtualMachineInstanceMigration as KubeVirt serves it (KUBEVIRT-FACTS D). */
+export function vmim(o: VmimOptions): any {
+  const uid = o.uid ?? randomUUID();
+  const status: Record<string, unknown> = { phase: o.phase };
+  if (o.transitions) {
+    status.phaseTransitionTimestamps = Object.entries(o.transitions).map(([phase, t]) => ({ phase, phaseTransitionTimestamp: iso(t) }));
+  }
+  if (o.state) {
+    const s = o.state;
+    status.migrationState = {
+      migrationUid: s.migrationUid ?? uid,
+      ...(s.sourceNode !== undefined ? { sourceNode: s.sourceNode } : {}),
+      ...(s.targetNode !== undefined ? { targetNode: s.targetNode } : {}),
+      ...(s.failureReason !== undefined ? { failureReason: s.failureReason, failed: true } : {}),
+      ...(s.endTimestamp !== undefined ? { endTimestamp: iso(s.endTimestamp), completed: true } : {}),
+    };
+  }
+  return {
+    apiVersion: 'kubevirt.io/v1',
+    kind: 'VirtualMachineInstanceMigration',
+    metadata: {
+      name: o.name,
+      namespace: o.namespace,
+      uid,
+      creationTimestamp: iso(o.createdAt),
+      labels: { 'kubevirt.io/vmi-name': o.vmi },
+    },
+    spec: { vmiName: o.vmi },
+    status,
+  };
+}
+
+/** A virt-launcher pod of a VMI (object from vmi()), a migration target when `migration` (a vmim() object) is given. */
+export function launcherPod(o: { vmi: any; name: string; node: string; migration?: any; phase?: string; createdAt?: Time }): any {
+  const labels: Record<string, string> = {
+    'kubevirt.io': 'virt-launcher',
+    'kubevirt.io/created-by': o.vmi.metadata.uid,
+    'vm.kubevirt.io/name': o.vmi.metadata.name,
+  };
+  if (o.migration) labels['kubevirt.io/migrationJobUID'] = o.migration.metadata.uid;
+  const claims = (o.vmi.spec.volumes as any[]).map((v) => v.persistentVolumeClaim?.claimName ?? v.dataVolume?.name).filter(Boolean);
+  const obj = pod({
+    namespace: o.vmi.metadata.namespace,
+    name: o.name,
+    node: o.node,
+    phase: o.phase ?? 'Running',
+    pvcs: claims,
+    labels,
+    ...(o.createdAt !== undefined ? { createdAt: o.createdAt } : {}),
+  });
+  obj.metadata.ownerReferences = [
+    {
+      apiVersion: 'kubevirt.io/v1',
+      kind: 'VirtualMachineInstance',
+      name: o.vmi.metadata.name,
+      uid: o.vmi.metadata.uid,
+      controller: true,
+      blockOwnerDeletion: true,
+    },
+  ];
+  if (o.migration) obj.metadata.annotations = { 'kubevirt.io/migrationJobName': o.migration.metadata.name };
+  return obj;
 }

@@ -97,8 +97,8 @@ export const migrationSchema: Schema = {
     namespace: 'string',
     pvc: 'string',
     volumeId: nullable('string'),
-    sourceNode: 'string',
-    targetNode: 'string',
+    sourceNode: nullable('string'),
+    targetNode: nullable('string'),
     state: { oneOf: ['completed', 'failed', 'in-progress', 'unresolved'] },
     startedAt: 'timestamp',
     endedAt: nullable('timestamp'),
@@ -107,6 +107,21 @@ export const migrationSchema: Schema = {
     startInferred: 'boolean',
     failureReason: nullable('string'),
     events: arrayOf('string'),
+    recordedBy: arrayOf({ oneOf: ['events', 'kubevirt'] }),
+    kubevirt: nullable({
+      object: { vmi: 'string', migration: 'string', migrationUid: 'string', phase: 'string', failureReason: nullable('string') },
+    }),
+  },
+};
+
+/** `users[]` of SPEC §4: the pods using a volume. */
+export const userSchema: Schema = {
+  object: {
+    node: 'string',
+    namespace: 'string',
+    pod: 'string',
+    kind: { oneOf: ['virt-launcher', 'hotplug', 'cdi', 'export', 'backup', 'other'] },
+    vmi: nullable('string'),
   },
 };
 
@@ -127,6 +142,8 @@ export const dualAttachSchema: Schema = {
     timeoutSeconds: 'number',
     stuck: 'boolean',
     volumeAttachments: arrayOf('string'),
+    vmiNode: nullable('string'),
+    users: arrayOf(userSchema),
   },
 };
 
@@ -149,6 +166,7 @@ export const auditSchema: Schema = {
         stuckDualAttaches: 'integer',
         multiAttaches: 'integer',
         findings: { object: { error: 'integer', warning: 'integer', info: 'integer' } },
+        excluded: 'integer',
         durationSeconds: {
           object: { count: 'integer', min: nullable('number'), p50: nullable('number'), p95: nullable('number'), max: nullable('number') },
         },
@@ -171,12 +189,21 @@ export const auditSchema: Schema = {
             'SlowMigration',
             'UnparsedEvent',
             'DualAttachInProgress',
+            'UnsafeSharedAttach',
+            'AttachedToMissingNode',
+            'OutcomeMismatch',
+            'StaleAttachment',
+            'DetachStuck',
+            'MissingMigrationEvents',
+            'MigrationRetried',
           ],
         },
         namespace: nullable('string'),
         pvc: nullable('string'),
         volumeId: nullable('string'),
         message: 'string',
+        next: 'string',
+        objects: arrayOf({ object: { kind: 'string', namespace: nullable('string'), name: 'string' } }),
       },
     }),
     warnings: arrayOf('string'),
@@ -188,7 +215,7 @@ export const historySchema: Schema = {
   object: {
     apiVersion: { literal: 'rds-migrate/v1' },
     kind: { literal: 'PvcMigrationHistory' },
-    pvc: { object: { namespace: 'string', name: 'string', uid: 'string', volumeId: nullable('string') } },
+    pvc: { object: { namespace: 'string', name: 'string', uid: 'string', volumeId: nullable('string'), driver: nullable('string') } },
     events: arrayOf({
       object: {
         name: 'string',
@@ -215,6 +242,25 @@ export const historySchema: Schema = {
     attachment: {
       object: { nodes: arrayOf('string'), dualAttach: nullable(dualAttachSchema), rejectedTargets: arrayOf(rejectedTargetSchema) },
     },
+    kubevirt: nullable({
+      object: {
+        vmi: 'string',
+        node: nullable('string'),
+        migrations: arrayOf({
+          object: {
+            name: 'string',
+            uid: 'string',
+            phase: 'string',
+            sourceNode: nullable('string'),
+            targetNode: nullable('string'),
+            startedAt: nullable('timestamp'),
+            endedAt: nullable('timestamp'),
+            failureReason: nullable('string'),
+          },
+        }),
+      },
+    }),
+    users: arrayOf(userSchema),
   },
 };
 

@@ -224,7 +224,7 @@ describe('events <pvc>', () => {
     const doc = JSON.parse(res.stdout);
     expect(checkSchema(doc, historySchema)).toEqual([]);
     expect(checkMigrationInvariants(doc.migrations)).toEqual([]);
-    expect(doc.pvc).toEqual({ namespace: NS, name: 'json-disk', uid: s.uid, volumeId: s.vol });
+    expect(doc.pvc).toEqual({ namespace: NS, name: 'json-disk', uid: s.uid, volumeId: s.vol, driver: 'rds.csi.srvlab.io' });
     expect(doc.events.map((e: any) => e.name)).toEqual(s.events.slice(0, 4).map((e) => e.metadata.name));
     expect(doc.events[3]).toEqual({
       name: s.events[3].metadata.name,
@@ -260,6 +260,8 @@ describe('events <pvc>', () => {
         startInferred: false,
         failureReason: null,
         events: [s.events[0].metadata.name, s.events[1].metadata.name],
+        recordedBy: ['events'],
+        kubevirt: null,
       },
       expect.objectContaining({
         state: 'failed',

@@ -11,7 +11,7 @@ import type { Context } from '../../src/context.js';
 import { DeadlineError, InterruptedError } from '../../src/errors.js';
 import { ApiClient, ApiStatusError } from '../../src/kube/http.js';
 import { type FakeServer, startFakeServer } from '../fake/server.js';
-import { event, namespace, pv, pvc, volumeAttachment } from '../helpers/objects.js';
+import { event, namespace, pv, pvc, volumeAttachment, withNodes } from '../helpers/objects.js';
 import { completedMessage, startedMessage } from '../helpers/read-side.js';
 import { cliPath, runCli } from '../helpers/run-cli.js';
 
@@ -64,7 +64,7 @@ const gets = (path: string | RegExp) =>
 const PVC_PATH = `/api/v1/namespaces/${NS}/persistentvolumeclaims/vm-disk`;
 
 beforeAll(async () => {
-  server = await startFakeServer({ objects: migrationObjects() });
+  server = await startFakeServer({ objects: withNodes(migrationObjects()) });
   dir = mkdtempSync(join(tmpdir(), 'rds-faults-'));
   kubeconfig = server.writeKubeconfig(dir, { namespace: NS });
 });

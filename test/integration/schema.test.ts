@@ -117,8 +117,18 @@ describe('events -o json (SPEC §4)', () => {
     return JSON.parse(
       renderHistoryJson(
         buildPvcHistory(
-          { pvc, volumeId: pv?.volumeHandle ?? pvc.volumeName, events, persistentVolume: pv, volumeAttachments: vas, warnings: [] },
-          { now, driver: 'rds.csi.srvlab.io', all },
+          {
+            pvc,
+            volumeId: pv?.volumeHandle ?? pvc.volumeName,
+            events,
+            persistentVolume: pv,
+            volumeAttachments: vas,
+            vmis: [],
+            vmims: [],
+            pods: [],
+            warnings: [],
+          },
+          { now, driver: 'rds.csi.srvlab.io', all, eventTtlSeconds: 3600 },
         ),
       ),
     );

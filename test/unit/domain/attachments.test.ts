@@ -24,6 +24,9 @@ describe('findAttachments (SPEC §2.3)', () => {
         stuck: false,
         volumeAttachments: ['csi-a', 'csi-b'],
         rejectedTargets: [],
+        vmi: null,
+        vmiNode: null,
+        users: [],
       },
     ]);
     expect(result.multiAttaches).toEqual([]);

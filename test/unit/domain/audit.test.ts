@@ -1,34 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  ATTACHMENTS_UNREAD_WARNING,
-  auditSnapshot,
-  EVENT_TTL_NOTE,
-  newestTimestamp,
-  volumeTimeoutLookup,
-} from '../../../src/domain/audit.js';
-import type { AuditOptions, ClusterSnapshot } from '../../../src/domain/types.js';
-import { at, completed, event, failed, NOW, pv, shuffled, started, va } from './builders.js';
+import { auditSnapshot, eventTtlNote, newestTimestamp } from '../../../src/domain/audit.js';
+import { unreadWarning } from '../../../src/domain/kinds.js';
+import type { ClusterSnapshot } from '../../../src/domain/types.js';
+import { indexVolumes } from '../../../src/domain/volumes.js';
+import { at, completed, event, failed, PARAMS as options, pv, shuffled, snapshot, started, va } from './builders.js';
 
-const options: AuditOptions = {
-  now: NOW,
-  namespace: null,
-  driver: 'rds.csi.srvlab.io',
-  sinceSeconds: null,
-  stuckAfterSeconds: null,
-};
-
-function snapshot(o: Partial<ClusterSnapshot> = {}): ClusterSnapshot {
-  return {
-    events: [],
-    persistentVolumes: [],
-    volumeAttachments: [],
-    volumeAttachmentsRead: true,
-    persistentVolumesRead: true,
-    warnings: [],
-    ...o,
-  };
-}
+const EVENT_TTL_NOTE = eventTtlNote(3600);
 
 /** Two namespaces: vms/disk migrates and is stuck dual-attached; team/db failed once. */
 function cluster(): ClusterSnapshot {
@@ -73,6 +51,7 @@ describe('auditSnapshot', () => {
       stuckDualAttaches: 1,
       multiAttaches: 0,
       findings: { error: 2, warning: 2, info: 0 },
+      excluded: 0,
       durationSeconds: { count: 1, min: 60, p50: 60, p95: 60, max: 60 },
     });
     expect(report.findings.map((f) => [f.severity, f.namespace, f.code])).toEqual([
@@ -122,16 +101,16 @@ describe('auditSnapshot', () => {
   });
 
   it('without VolumeAttachments makes no attachment findings and says so', () => {
-    const report = auditSnapshot({ ...cluster(), volumeAttachmentsRead: false, warnings: ['volumeattachments is forbidden'] }, options);
+    const report = auditSnapshot({ ...cluster(), unread: ['VolumeAttachment'], warnings: ['volumeattachments is forbidden'] }, options);
     expect(report.dualAttaches).toEqual([]);
     expect(report.summary.dualAttaches).toBe(0);
     expect(report.findings.map((f) => f.code)).not.toContain('StuckDualAttach');
-    expect(report.warnings).toEqual(['volumeattachments is forbidden', ATTACHMENTS_UNREAD_WARNING]);
-    expect(ATTACHMENTS_UNREAD_WARNING).toMatch(/StuckDualAttach.*MultiAttach.*DualAttachInProgress/);
+    expect(report.warnings).toEqual(['volumeattachments is forbidden', unreadWarning('VolumeAttachment')]);
+    expect(unreadWarning('VolumeAttachment')).toMatch(/StuckDualAttach.*MultiAttach.*DualAttachInProgress/);
   });
 
   it('warns when PersistentVolumes could not be read', () => {
-    const report = auditSnapshot(snapshot({ persistentVolumesRead: false }), options);
+    const report = auditSnapshot(snapshot({ unread: ['PersistentVolume'] }), options);
     expect(report.warnings).toHaveLength(1);
     expect(report.warnings[0]).toContain('PersistentVolumes could not be read');
   });
@@ -200,8 +179,8 @@ describe('auditSnapshot', () => {
   });
 });
 
-describe('volumeTimeoutLookup', () => {
-  const lookup = volumeTimeoutLookup(
+describe('indexVolumes: the timeout of a claim', () => {
+  const volumes = indexVolumes(
     [
       pv({ name: 'p1', pvc: 'a', timeout: '15' }),
       pv({ name: 'p2', pvc: 'b', timeout: '7200', claimRef: { namespace: 'vms', name: 'b', uid: null } }),
@@ -209,6 +188,7 @@ describe('volumeTimeoutLookup', () => {
     ],
     'rds.csi.srvlab.io',
   );
+  const lookup = (ref: { uid: string; namespace: string; name: string }) => volumes.byClaim(ref)?.timeoutSeconds ?? null;
 
   it.each([
     [{ uid: 'uid-a', namespace: 'x', name: 'y' }, 30, 'by claimRef uid'],
@@ -227,9 +207,9 @@ describe('volumeTimeoutLookup', () => {
       pv({ name: 'pv-c', pvc: 'a', timeout: '900' }),
     ];
     for (const order of [twins, [...twins].reverse(), [twins[2]!, twins[0]!, twins[1]!]]) {
-      const of = volumeTimeoutLookup(order, 'rds.csi.srvlab.io');
-      expect(of({ uid: 'uid-a', namespace: 'vms', name: 'a' })).toBe(60);
-      expect(of({ uid: '', namespace: 'vms', name: 'a' })).toBe(60);
+      const of = indexVolumes(order, 'rds.csi.srvlab.io');
+      expect(of.byClaim({ uid: 'uid-a', namespace: 'vms', name: 'a' })?.timeoutSeconds).toBe(60);
+      expect(of.byClaim({ uid: '', namespace: 'vms', name: 'a' })?.timeoutSeconds).toBe(60);
     }
   });
 });

@@ -1,6 +1,17 @@
 // Small builders so domain tests state only what matters to each rule.
 
-import type { EventRecord, PersistentVolumeRecord, VolumeAttachmentRecord } from '../../../src/domain/types.js';
+import { emptySnapshot } from '../../../src/domain/kinds.js';
+import type {
+  AuditParameters,
+  ClusterSnapshot,
+  EventRecord,
+  NodeRecord,
+  PersistentVolumeRecord,
+  PodRecord,
+  VmimRecord,
+  VmiRecord,
+  VolumeAttachmentRecord,
+} from '../../../src/domain/types.js';
 
 /** The fixed clock of every domain test. */
 export const NOW = Date.parse('2025-06-01T12:00:00Z');
@@ -98,7 +109,124 @@ export function va(node: string, createdAt: number | null, o: Partial<VolumeAtta
     attachError: o.attachError ?? null,
     createdAt,
     deletingSince: o.deletingSince ?? null,
+    finalizers: o.finalizers ?? ['external-attacher/rds-csi-srvlab-io'],
+    detachError: o.detachError ?? null,
   };
+}
+
+export const DRIVER = 'rds.csi.srvlab.io';
+
+/** The audit parameters of every domain test: the fixed clock, all namespaces, the defaults. */
+export const PARAMS: AuditParameters = {
+  now: NOW,
+  namespace: null,
+  driver: DRIVER,
+  sinceSeconds: null,
+  stuckAfterSeconds: null,
+  eventTtlSeconds: 3600,
+  staleAfterSeconds: 600,
+  exclude: [],
+};
+
+/**
+ * A snapshot with every kind read (none unread) and KubeVirt served, plus what is given. Without
+ * `nodes`, each node of a VolumeAttachment exists and its kubelet uses what is attached there (a
+ * healthy cluster), so tests not about the kubelet see no kubelet findings.
+ */
+export function snapshot(o: Partial<ClusterSnapshot> = {}): ClusterSnapshot {
+  const vas = o.volumeAttachments ?? [];
+  const inUse = new Map<string, string[]>();
+  for (const a of vas) {
+    const list = inUse.get(a.nodeName) ?? [];
+    if (a.attached && a.persistentVolumeName !== null) list.push(a.persistentVolumeName);
+    inUse.set(a.nodeName, list);
+  }
+  const nodes = o.nodes ?? [...inUse].map(([name, ids]) => node(name, ids));
+  return { ...emptySnapshot(), kubevirt: true, ...o, nodes };
+}
+
+/** A Node whose kubelet uses the given volume IDs (as CSI unique names of the driver). */
+export function node(name: string, inUse: readonly string[] = []): NodeRecord {
+  return { name, volumesInUse: inUse.map((id) => `kubernetes.io/csi/${DRIVER}^${id}`) };
+}
+
+/** A VMI vms/<name> on `nodeName` using PVC `disk` unless said otherwise. */
+export function vmi(name: string, nodeName: string | null, o: Partial<VmiRecord> = {}): VmiRecord {
+  return {
+    namespace: 'vms',
+    name,
+    uid: `uid-vmi-${name}`,
+    nodeName,
+    phase: 'Running',
+    claimNames: ['disk'],
+    createdAt: at('08:00:00'),
+    ...o,
+  };
+}
+
+export interface VmimOptions extends Partial<VmimRecord> {
+  /** migrationState nodes; a state is written only when given, with a trusted migrationUid unless `stateUid` says otherwise. */
+  source?: string;
+  target?: string;
+  stateUid?: string;
+  reason?: string;
+}
+
+/** A VMIM vms/<name> of VMI `vm`, in `phase`, created at `created` (finished at `finished` when final). */
+export function vmim(
+  name: string,
+  vm: string,
+  phase: string,
+  created: number,
+  finished: number | null = null,
+  o: VmimOptions = {},
+): VmimRecord {
+  const uid = o.uid ?? `uid-vmim-${name}`;
+  const withState = o.source !== undefined || o.target !== undefined || o.reason !== undefined;
+  return {
+    namespace: o.namespace ?? 'vms',
+    name,
+    uid,
+    vmiName: vm,
+    phase,
+    createdAt: created,
+    scheduledAt: o.scheduledAt !== undefined ? o.scheduledAt : created + 5000,
+    finishedAt: finished,
+    migrationState: withState
+      ? {
+          migrationUid: o.stateUid ?? uid,
+          sourceNode: o.source ?? null,
+          targetNode: o.target ?? null,
+          startTimestamp: created + 10_000,
+          endTimestamp: finished,
+          failureReason: o.reason ?? null,
+        }
+      : (o.migrationState ?? null),
+  };
+}
+
+/** A running pod in vms on `nodeName` naming PVC `disk`, with the given labels. */
+export function pod(name: string, nodeName: string | null, labels: Record<string, string> = {}, o: Partial<PodRecord> = {}): PodRecord {
+  return {
+    namespace: 'vms',
+    name,
+    uid: `uid-pod-${name}`,
+    nodeName,
+    phase: 'Running',
+    terminated: false,
+    claimNames: ['disk'],
+    labels,
+    controller: null,
+    ownerVmiUid: null,
+    ...o,
+  };
+}
+
+/** A virt-launcher pod of VMI `vm` (a migration target of VMIM `vmimName` when given). */
+export function launcher(name: string, nodeName: string, vm: string, vmimName?: string, o: Partial<PodRecord> = {}): PodRecord {
+  const labels: Record<string, string> = { 'kubevirt.io': 'virt-launcher', 'kubevirt.io/created-by': `uid-vmi-${vm}` };
+  if (vmimName !== undefined) labels['kubevirt.io/migrationJobUID'] = `uid-vmim-${vmimName}`;
+  return pod(name, nodeName, labels, o);
 }
 
 /** A deterministic Fisher–Yates shuffle (seeded LCG) so order-independence tests are reproducible. */

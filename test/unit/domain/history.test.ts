@@ -5,10 +5,21 @@ import type { PvcRecord } from '../../../src/domain/types.js';
 import { at, completed, event, NOW, pv, shuffled, started, VOL, va } from './builders.js';
 
 const pvc: PvcRecord = { namespace: 'vms', name: 'disk', uid: 'uid-disk', resourceVersion: '7', volumeName: VOL };
-const options: PvcHistoryOptions = { now: NOW, driver: 'rds.csi.srvlab.io', all: false };
+const options: PvcHistoryOptions = { now: NOW, driver: 'rds.csi.srvlab.io', all: false, eventTtlSeconds: 3600 };
 
 function input(o: Partial<PvcHistoryInput> = {}): PvcHistoryInput {
-  return { pvc, volumeId: VOL, events: [], persistentVolume: pv(), volumeAttachments: [], warnings: [], ...o };
+  return {
+    pvc,
+    volumeId: VOL,
+    events: [],
+    persistentVolume: pv(),
+    volumeAttachments: [],
+    vmis: [],
+    vmims: [],
+    pods: [],
+    warnings: [],
+    ...o,
+  };
 }
 
 const s = started(at('11:58:00'), '5m0s', { name: 'disk.s' });
@@ -23,7 +34,7 @@ describe('buildPvcHistory', () => {
     expect(history.apiVersion).toBe('rds-migrate/v1');
     expect(history.kind).toBe('PvcMigrationHistory');
     expect(history.now).toBe('2025-06-01T12:00:00Z');
-    expect(history.pvc).toEqual({ namespace: 'vms', name: 'disk', uid: 'uid-disk', volumeId: VOL });
+    expect(history.pvc).toEqual({ namespace: 'vms', name: 'disk', uid: 'uid-disk', volumeId: VOL, driver: 'rds.csi.srvlab.io' });
     expect(history.events).toEqual([
       {
         name: 'disk.c',

@@ -309,9 +309,18 @@ describe('normalizeVolumeAttachment', () => {
   it('reads spec, status and metadata times', () => {
     expect(
       normalizeVolumeAttachment({
-        metadata: { name: 'csi-abc', creationTimestamp: T1, deletionTimestamp: T2 },
+        metadata: {
+          name: 'csi-abc',
+          creationTimestamp: T1,
+          deletionTimestamp: T2,
+          finalizers: ['external-attacher/rds-csi-srvlab-io', 7],
+        },
         spec: { attacher: 'rds.csi.srvlab.io', nodeName: 'node-a', source: { persistentVolumeName: 'pvc-1' } },
-        status: { attached: false, attachError: { time: T2, message: 'rejected: already attached' } },
+        status: {
+          attached: false,
+          attachError: { time: T2, message: 'rejected: already attached' },
+          detachError: { time: T2, message: 'rpc error: detach timed out' },
+        },
       }),
     ).toEqual({
       name: 'csi-abc',
@@ -322,6 +331,8 @@ describe('normalizeVolumeAttachment', () => {
       attachError: { time: MS2, message: 'rejected: already attached' },
       createdAt: MS1,
       deletingSince: MS2,
+      finalizers: ['external-attacher/rds-csi-srvlab-io'],
+      detachError: 'rpc error: detach timed out',
     });
   });
 

@@ -33,6 +33,8 @@ describe('pairMigrations: Started then Completed/Failed', () => {
         startInferred: false,
         failureReason: null,
         events: ['disk.b', 'disk.a'],
+        recordedBy: ['events'],
+        kubevirt: null,
       },
     ]);
   });

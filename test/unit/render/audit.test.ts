@@ -206,6 +206,8 @@ describe('renderAuditJson / renderAuditYaml', () => {
       'startInferred',
       'failureReason',
       'events',
+      'recordedBy',
+      'kubevirt',
     ]);
   });
 

@@ -21,6 +21,8 @@ function migration(m: Partial<Migration> & Pick<Migration, 'id' | 'namespace' | 
     startInferred: false,
     failureReason: null,
     events: [],
+    recordedBy: ['events'],
+    kubevirt: null,
     ...m,
   };
 }
@@ -82,6 +84,9 @@ const dualWeb: DualAttach = {
       time: '2025-03-01T11:58:30Z',
     },
   ],
+  vmi: null,
+  vmiNode: null,
+  users: [],
 };
 
 /** An audit of a small cluster: every state, a stuck dual-attach, a multi-attach, all severities. */
@@ -102,6 +107,7 @@ export function auditReport(): AuditReport {
       stuckDualAttaches: 1,
       multiAttaches: 1,
       findings: { error: 3, warning: 2, info: 1 },
+      excluded: 0,
       durationSeconds: { count: 3, min: 45, p50: 136, p95: 290, max: 290 },
     },
     migrations: [
@@ -173,6 +179,9 @@ export function auditReport(): AuditReport {
         stuck: true,
         volumeAttachments: ['csi-77e0a9c3d2', 'csi-e4f5a6b7c8'],
         rejectedTargets: [],
+        vmi: null,
+        vmiNode: null,
+        users: [],
       },
       dualWeb,
     ],
@@ -188,6 +197,9 @@ export function auditReport(): AuditReport {
         stuck: true,
         volumeAttachments: ['csi-11aa22bb33', 'csi-44cc55dd66', 'csi-77ee88ff99'],
         rejectedTargets: [],
+        vmi: null,
+        vmiNode: null,
+        users: [],
       },
     ],
     rejectedTargets: dualWeb.rejectedTargets.map((r) => ({
@@ -204,8 +216,8 @@ export function auditReport(): AuditReport {
         pvc: 'legacy-disk',
         volumeId: VOL_LEGACY,
         message: `Volume ${VOL_LEGACY} has been attached to worker-4 and worker-5 for 39m55s, past its 10m0s migration timeout.`,
-        nextStep:
-          'Inspect VolumeAttachment csi-e4f5a6b7c8 (kubectl describe volumeattachment csi-e4f5a6b7c8); deleting the source pod on worker-4 ends the dual-attach.',
+        next: 'Inspect VolumeAttachment csi-e4f5a6b7c8 (kubectl describe volumeattachment csi-e4f5a6b7c8); deleting the source pod on worker-4 ends the dual-attach.',
+        objects: [],
       },
       {
         severity: 'warning',
@@ -214,7 +226,8 @@ export function auditReport(): AuditReport {
         pvc: 'legacy-disk',
         volumeId: VOL_LEGACY,
         message: 'Migration from worker-4 to worker-5 started 40m ago and recorded no outcome within its 10m0s timeout.',
-        nextStep: 'Check the VirtualMachineInstanceMigration of this VM; post the outcome with rds-migrate post-completed or post-failed.',
+        next: 'Check the VirtualMachineInstanceMigration of this VM; post the outcome with rds-migrate post-completed or post-failed.',
+        objects: [],
       },
       {
         severity: 'error',
@@ -223,7 +236,8 @@ export function auditReport(): AuditReport {
         pvc: 'vm-db-disk',
         volumeId: VOL_DB,
         message: 'Migration from worker-2 to worker-3 failed after 5m0s: timeout.',
-        nextStep: 'Check the rds-csi-node logs on worker-3 for the attach error before retrying the migration.',
+        next: 'Check the rds-csi-node logs on worker-3 for the attach error before retrying the migration.',
+        objects: [],
       },
       {
         severity: 'info',
@@ -232,7 +246,8 @@ export function auditReport(): AuditReport {
         pvc: 'vm-web-disk',
         volumeId: VOL_WEB,
         message: 'Volume is attached to worker-2 and worker-1 for 2m10s of its 5m0s migration timeout.',
-        nextStep: 'Nothing to do yet; it becomes stuck after 5m0s.',
+        next: 'Nothing to do yet; it becomes stuck after 5m0s.',
+        objects: [],
       },
       {
         severity: 'error',
@@ -241,7 +256,8 @@ export function auditReport(): AuditReport {
         pvc: 'scratch',
         volumeId: VOL_SCRATCH,
         message: 'Volume is attached to 3 nodes: worker-1, worker-2, worker-3.',
-        nextStep: 'Stop the pods using it on all but one node and report a driver bug.',
+        next: 'Stop the pods using it on all but one node and report a driver bug.',
+        objects: [],
       },
       {
         severity: 'warning',
@@ -250,7 +266,8 @@ export function auditReport(): AuditReport {
         pvc: 'builder-root',
         volumeId: VOL_BUILDER,
         message: 'Migration from worker-1 to worker-3 took 4m50s, over 80% of its 5m0s timeout.',
-        nextStep: 'Raise migrationTimeoutSeconds in the StorageClass or look for network contention.',
+        next: 'Raise migrationTimeoutSeconds in the StorageClass or look for network contention.',
+        objects: [],
       },
     ],
     warnings: ['Skipped 2 MigrationStarted events whose involvedObject is not a PersistentVolumeClaim.'],
@@ -279,6 +296,7 @@ export function emptyAuditReport(): AuditReport {
       stuckDualAttaches: 0,
       multiAttaches: 0,
       findings: { error: 0, warning: 0, info: 0 },
+      excluded: 0,
       durationSeconds: { count: 0, min: null, p50: null, p95: null, max: null },
     },
     migrations: [],
@@ -297,7 +315,13 @@ export function pvcHistory(): PvcHistory {
     apiVersion: 'rds-migrate/v1',
     kind: 'PvcMigrationHistory',
     now: NOW,
-    pvc: { namespace: 'vms', name: 'vm-web-disk', uid: '6d1f0e2a-3b4c-4d5e-8f9a-0b1c2d3e4f50', volumeId: VOL_WEB },
+    pvc: {
+      namespace: 'vms',
+      name: 'vm-web-disk',
+      uid: '6d1f0e2a-3b4c-4d5e-8f9a-0b1c2d3e4f50',
+      volumeId: VOL_WEB,
+      driver: 'rds.csi.srvlab.io',
+    },
     events: [
       {
         name: 'vm-web-disk.18289f6a2b3c4d5e',
@@ -389,6 +413,8 @@ export function pvcHistory(): PvcHistory {
       dualAttach: structuredClone(dualWeb),
       rejectedTargets: structuredClone(dualWeb.rejectedTargets),
     },
+    kubevirt: null,
+    users: [],
     warnings: [],
   };
 }

@@ -138,6 +138,8 @@ describe('renderHistoryJson / renderHistoryYaml', () => {
       'events',
       'migrations',
       'attachment',
+      'kubevirt',
+      'users',
       'warnings',
     ]);
     expect(Object.keys((JSON.parse(json) as PvcHistory).events[0] ?? {})).toEqual([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { displayWidth } from '../../../src/domain/sanitize.js';
 import { createPalette, plainPalette } from '../../../src/render/palette.js';
-import { displayWidth } from '../../../src/render/sanitize.js';
 import { renderTable } from '../../../src/render/table.js';
 
 const ANSI = /\u001b\[[0-9;]*m/g;

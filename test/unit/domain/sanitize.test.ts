@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { displayWidth, sanitizeText, truncateText } from '../../../src/render/sanitize.js';
+import { displayWidth, sanitizeText, truncateText } from '../../../src/domain/sanitize.js';
 
 describe('sanitizeText', () => {
   it.each([
