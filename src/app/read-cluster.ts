@@ -58,7 +58,11 @@ export async function readCluster(gateway: Gateway, options: ReadOptions, logger
       read(
         'Event',
         // listEvents also says how many events it skipped for naming no object.
-        () => gateway.listEvents({ namespace: options.namespace, fieldSelector: `reason=${reason}`, chunkSize: options.chunkSize }, isMigrationEvent),
+        () =>
+          gateway.listEvents(
+            { namespace: options.namespace, fieldSelector: `reason=${reason}`, chunkSize: options.chunkSize },
+            isMigrationEvent,
+          ),
         `${reason} events`,
       ),
     ),

@@ -5,7 +5,7 @@ import { ApiStatusError, TransportError } from './http.js';
 
 /** What a request was doing, in Kubernetes words, for error messages. */
 export interface RequestTarget {
-  verb: 'get' | 'list' | 'create' | 'patch';
+  verb: 'get' | 'list' | 'watch' | 'create' | 'patch';
   /** Plural resource, with group for non-core ones: `volumeattachments.storage.k8s.io`. */
   resource: string;
   namespace?: string | null;

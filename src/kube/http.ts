@@ -30,6 +30,8 @@ export interface ApiResponse {
 export class ApiStatusError extends Error {
   /** Which attempt got this answer (1 = the first): a 409 on a retried create may be our own event. */
   attempt = 1;
+  /** The server's Retry-After (header or Status details), ms; set by openStream. */
+  retryAfterMs: number | undefined;
 
   constructor(
     readonly status: number,
@@ -50,6 +52,22 @@ export class TransportError extends Error {
     super(message);
   }
 }
+
+/** A streamed GET (a watch): the path and its query. */
+export interface StreamRequest {
+  path: string;
+  query: Record<string, string | number | undefined>;
+}
+
+/** A 2xx answer whose body has not been read yet; the reader destroys `body` when done. */
+export interface ApiStream {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: http.IncomingMessage;
+}
+
+/** How much of an error answer to a streamed request is read (a Status is a few hundred bytes). */
+const MAX_ERROR_BODY_CHARS = 64 * 1024;
 
 export interface ClientOptions {
   server: string;
@@ -117,6 +135,72 @@ export class ApiClient {
   close(): void {
     this.closing.abort();
     this.agent.destroy();
+  }
+
+  /**
+   * Sends a GET whose body is read as it arrives (a watch): the request timeout covers connecting
+   * and the response headers only, then the body runs until the server ends it or `signal` (or the
+   * command's signal) aborts. Not retried. A non-2xx answer is read (bounded) and thrown as an
+   * ApiStatusError carrying its Retry-After.
+   */
+  openStream(req: StreamRequest, signal: AbortSignal): Promise<ApiStream> {
+    const url = new URL(req.path, this.server);
+    for (const [k, v] of Object.entries(req.query)) {
+      if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
+    }
+    const headers = { ...this.options.credentials.headers, Accept: 'application/json', 'User-Agent': 'rds-migrate' };
+    const headerTimeout = new AbortController();
+    const timer = setTimeout(() => headerTimeout.abort(), this.options.timeoutMs);
+    const requestSignal = AbortSignal.any([this.stop, signal, headerTimeout.signal]);
+    const started = performance.now();
+    const logLine = (status: string): void =>
+      this.options.logger.debug(`GET ${url.pathname}${url.search} ${status} ${Math.round(performance.now() - started)}ms`);
+    this.requestCount++;
+    return new Promise<ApiStream>((resolve, reject) => {
+      let settled = false;
+      const fail = (err: unknown): void => {
+        clearTimeout(timer);
+        if (settled) return;
+        settled = true;
+        const mapped = transportError(err, requestSignal, headerTimeout.signal, this.options.timeoutMs);
+        if (!this.closing.signal.aborted) logLine(`failed (${mapped.code})`);
+        const reason: unknown = this.options.signal.reason;
+        reject(mapped.code === 'ABORTED' && reason instanceof Error ? reason : mapped);
+      };
+      const request = this.transport.request(url, { method: 'GET', headers, agent: this.agent, signal: requestSignal }, (res) => {
+        clearTimeout(timer);
+        const status = res.statusCode ?? 0;
+        logLine(String(status));
+        if (status >= 200 && status < 300) {
+          settled = true;
+          // Errors after this point belong to whoever reads the body; until it does, none may crash the process.
+          res.on('error', () => undefined);
+          resolve({ status, headers: res.headers, body: res });
+          return;
+        }
+        res.setEncoding('utf8');
+        let text = '';
+        res.on('data', (c: string) => {
+          if (text.length < MAX_ERROR_BODY_CHARS) text += c;
+        });
+        res.on('error', fail);
+        res.on('end', () => {
+          settled = true;
+          let body: unknown = text;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            body = text;
+          }
+          const answer = { status, body, headers: res.headers };
+          const error = statusError(answer);
+          error.retryAfterMs = retryAfterMs(answer);
+          reject(error);
+        });
+      });
+      request.on('error', fail);
+      request.end();
+    });
   }
 
   private async backoff(attempt: number, retryAfter: number | undefined): Promise<void> {

@@ -1,5 +1,6 @@
 // Resource operations: list, get, create, patch, delete on the store, served per API version.
 import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import { eventFromEventsV1, eventToEventsV1 } from './events-v1.js';
 import { decodeContinue, encodeContinue, paginate } from './paging.js';
 import { jsonPatch, mergePatch } from './patch.js';
@@ -21,9 +22,12 @@ import type { Store } from './store.js';
 import { wholeSeconds } from './store.js';
 import { toTable, wantsTable } from './tables.js';
 import { decodeEvent, normalizeTime, validateCoreEvent, validateEventsV1Event, validateObjectMeta } from './validation.js';
+import { type WatchContext, watchReply } from './watch.js';
 
 export interface ResourceRequest {
   method: string;
+  /** The request's pathname (watch faults match on it). */
+  path: string;
   def: ResourceDef;
   namespace?: string;
   name?: string;
@@ -37,6 +41,8 @@ export interface Reply {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** A streamed answer (a watch): writes the head and the body itself, instead of `body`; `sent` sees each event type. */
+  stream?: (res: ServerResponse, sent: (type: string) => void) => void;
 }
 
 export interface HandlerContext {
@@ -44,6 +50,7 @@ export interface HandlerContext {
   now: () => Date;
   /** Returns true when this continued list must fail with 410 Expired (counts down). */
   takeContinueExpiry: () => boolean;
+  watch: WatchContext;
 }
 
 const PATCH_TYPES = [
@@ -64,7 +71,7 @@ function mediaType(req: ResourceRequest): string {
 }
 
 /** The object as the requested resource version serves it. */
-function serve(def: ResourceDef, stored: any): any {
+export function serve(def: ResourceDef, stored: any): any {
   if (def.group === 'events.k8s.io') return eventToEventsV1(stored);
   return stored;
 }
@@ -77,7 +84,7 @@ export function handleResource(ctx: HandlerContext, req: ResourceRequest): Reply
   if (req.subresource !== undefined) throw notFound(`${req.def.plural}/${req.subresource}`, req.def.group, req.name ?? '');
   switch (req.method) {
     case 'GET':
-      if (req.query.watch === 'true' || req.query.watch === '1') throw methodNotAllowed('watch');
+      if (req.query.watch === 'true' || req.query.watch === '1') return watchReply(ctx, req);
       return req.name === undefined ? list(ctx, req) : get(ctx, req);
     case 'POST':
       if (req.name !== undefined) throw methodNotAllowed(req.method);

@@ -12,6 +12,10 @@
 //   expect(server.writes()).toEqual([]);                       // what the server received
 //   server.fault({ path: /\/events$/, status: 503, times: 1 });  // transient failure
 //   server.deny({ verb: 'list', resource: 'volumeattachments' }); // 403 like RBAC
+//
+// Watches (`?watch=1`, test/fake/watch.ts) are served for every resource; a test changes objects
+// while a client watches with add() / update() / remove(), and injects trouble with
+// watchFault({ action: 'drop', afterEvents: 2 }), compactHistory() (410 on resume) or dropWatches().
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -26,6 +30,7 @@ import { route, verbOf } from './routing.js';
 import { forbidden, genericFailure, pathNotFound, StatusError, unauthorized } from './status.js';
 import { Store } from './store.js';
 import { serverCredentials, type TlsVariant, testCaPem } from './tls.js';
+import type { WatchFault, WatchSettings } from './watch.js';
 
 export interface RecordedRequest {
   method: string;
@@ -35,6 +40,10 @@ export interface RecordedRequest {
   body: unknown;
   /** HTTP status answered; 0 when the connection was reset without an answer. */
   status: number;
+  /** When the request arrived (epoch ms, real time). */
+  receivedAt: number;
+  /** A watch: the types of the events sent so far, in order. */
+  watchEvents?: string[];
   userAgent?: string;
 }
 
@@ -79,10 +88,21 @@ export interface FakeServer {
   caPem: string;
   requests: RecordedRequest[];
   writes(): RecordedRequest[];
+  /** Stores objects (replacing an existing one is a MODIFIED change); open watches see them. */
   add(...objects: object[]): void;
   objects(kind: string): any[];
-  /** Removes a stored object (e.g. an event whose TTL ran out). Returns whether it existed. */
+  /** Changes a stored object in place (a new resourceVersion, a MODIFIED change); returns a copy of it. */
+  update(kind: string, namespace: string | undefined, name: string, change: (obj: any) => void): any;
+  /** Removes a stored object (e.g. an event whose TTL ran out), a DELETED change. Returns whether it existed. */
   remove(kind: string, namespace: string | undefined, name: string): boolean;
+  /** Injects a fault into the next matching watch streams. */
+  watchFault(fault: WatchFault): void;
+  /** Forgets the change history: a watch resuming from an earlier resourceVersion gets 410. */
+  compactHistory(): void;
+  /** Cuts every open watch connection (like an API server restart). */
+  dropWatches(): void;
+  /** How many watch streams are open now. */
+  openWatches(): number;
   fault(rule: FaultRule): void;
   deny(rule: DenyRule): void;
   /** The next `times` list requests that carry `continue` get 410 Expired. */
@@ -104,6 +124,9 @@ export interface FakeServerOptions {
   now?: () => Date;
   /** Serve kubevirt.io/v1 (VMIs, VMIMs), as a cluster with KubeVirt installed does (default false). */
   kubevirt?: boolean;
+  watch?: WatchSettings;
+  /** How many changes the history keeps for resuming watches (default 10000). */
+  watchHistorySize?: number;
 }
 
 const json = (value: unknown): string => JSON.stringify(value);
@@ -135,9 +158,11 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
   const token = options.token ?? 'fake-token-0123456789';
   const user = options.user ?? 'system:serviceaccount:test:rds';
   const now = options.now ?? (() => new Date());
-  const store = new Store(now);
+  const store = new Store(now, options.watchHistorySize);
   const requests: RecordedRequest[] = [];
   let faults: (FaultRule & { remaining: number })[] = [];
+  let watchFaults: (WatchFault & { remaining: number })[] = [];
+  const openWatches = new Set<{ drop: () => void }>();
   let denials: DenyRule[] = [];
   let expireContinue = 0;
   const sockets = new Set<Socket>();
@@ -150,6 +175,20 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
       expireContinue -= 1;
       return true;
     },
+    watch: {
+      settings: options.watch ?? {},
+      takeFault: (path) => {
+        const rule = watchFaults.find(
+          (f) => f.remaining > 0 && (f.path === undefined || (typeof f.path === 'string' ? f.path === path : f.path.test(path))),
+        );
+        if (rule) rule.remaining -= 1;
+        return rule;
+      },
+      track: (stream) => {
+        openWatches.add(stream);
+        return () => openWatches.delete(stream);
+      },
+    },
   };
 
   let hostPort = '127.0.0.1:0';
@@ -157,6 +196,11 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
 
   function send(res: ServerResponse, record: RecordedRequest, reply: Reply): void {
     record.status = reply.status;
+    if (reply.stream) {
+      record.watchEvents = [];
+      reply.stream(res, (type) => record.watchEvents!.push(type));
+      return;
+    }
     const payload = typeof reply.body === 'string' ? reply.body : json(reply.body);
     res.writeHead(reply.status, {
       'Content-Type': 'application/json',
@@ -257,6 +301,7 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
         checkDenied(method, query, r);
         return handleResource(ctx, {
           method,
+          path: pathname,
           def: r.def,
           ...(r.namespace !== undefined ? { namespace: r.namespace } : {}),
           ...(r.name !== undefined ? { name: r.name } : {}),
@@ -282,6 +327,7 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
       headers: { ...req.headers },
       body: parseBody(rawBody),
       status: 0,
+      receivedAt: Date.now(),
     };
     const ua = req.headers['user-agent'];
     if (ua !== undefined) record.userAgent = ua;
@@ -339,7 +385,26 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
       const def = resourceForKind(kind);
       return store.list(def?.storageKind ?? kind).map((o) => structuredClone(o));
     },
+    update: (kind, namespace, name, change) => {
+      const def = resourceForKind(kind);
+      const storageKind = def?.storageKind ?? kind;
+      const current = store.get(storageKind, namespace ?? '', name);
+      if (!current) throw new Error(`fake server: no ${kind} ${namespace ?? ''}/${name} to update`);
+      const next = structuredClone(current);
+      change(next);
+      next.metadata = { ...next.metadata, resourceVersion: store.nextResourceVersion() };
+      store.put(next);
+      return structuredClone(next);
+    },
     remove: (kind, namespace, name) => store.delete(kind, namespace ?? '', name) !== undefined,
+    watchFault: (fault) => {
+      watchFaults.push({ ...fault, remaining: fault.times ?? 1 });
+    },
+    compactHistory: () => store.compact(),
+    dropWatches: () => {
+      for (const stream of [...openWatches]) stream.drop();
+    },
+    openWatches: () => openWatches.size,
     fault: (rule) => {
       faults.push({ ...rule, remaining: rule.times ?? Infinity });
     },
@@ -369,6 +434,7 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
     reset: () => {
       requests.length = 0;
       faults = [];
+      watchFaults = [];
       denials = [];
       expireContinue = 0;
     },

@@ -219,3 +219,105 @@ describe.skipIf(!kubectlAvailable)('real kubectl against the fake API server', (
     );
   });
 });
+
+describe.skipIf(!kubectlAvailable)('real kubectl watching the fake API server', () => {
+  let watchServer: FakeServer;
+  let watchDir: string;
+  let watchKubeconfig: string;
+
+  beforeAll(async () => {
+    // The server closes watches after 3 s, as a real one does after its timeout: kubectl then exits 0.
+    watchServer = await startFakeServer({
+      serverVersion: '1.31',
+      objects: [namespace('vms'), claim, started],
+      watch: { defaultTimeoutSeconds: 3 },
+    });
+    watchDir = mkdtempSync(join(tmpdir(), 'kubectl-watch-'));
+    watchKubeconfig = watchServer.writeKubeconfig(watchDir);
+  });
+  afterAll(async () => {
+    await watchServer?.close();
+    if (watchDir) rmSync(watchDir, { recursive: true, force: true });
+  });
+  beforeEach(() => watchServer.reset());
+
+  /** Waits until kubectl's watch on `path` is open on the server. */
+  async function kubectlWatching(path: string): Promise<RecordedRequest> {
+    for (let i = 0; i < 500; i++) {
+      const watch = watchServer.requests.find((r) => r.path === path && r.query.watch !== undefined && r.status === 200);
+      if (watch && watchServer.openWatches() > 0) return watch;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`kubectl did not watch ${path}`);
+  }
+
+  it('kubectl get pvc -w prints the list, then a row per change from the Table watch', async () => {
+    const listed = await kubeRequest(watchServer, { path: '/api/v1/namespaces/vms/persistentvolumeclaims' });
+    const running = runKubectl(['get', 'pvc', '-n', 'vms', '-w'], { kubeconfig: watchKubeconfig });
+    const watch = await kubectlWatching('/api/v1/namespaces/vms/persistentvolumeclaims');
+    watchServer.update('PersistentVolumeClaim', 'vms', 'vm-disk', (p) => {
+      p.status.phase = 'Lost';
+    });
+    const res = await running;
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const rows = res.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split(/\s+/).slice(0, 2));
+    expect(rows).toEqual([
+      ['NAME', 'STATUS'],
+      ['vm-disk', 'Bound'],
+      ['vm-disk', 'Lost'],
+    ]);
+    // It watched from the list's resourceVersion, asking for Tables.
+    expect(watch.query.resourceVersion).toBe(listed.body.metadata.resourceVersion);
+    expect(watch.headers.accept).toContain('as=Table');
+    expect(watch.watchEvents).toEqual(['MODIFIED']);
+  });
+
+  it('kubectl get events --watch-only -o json prints each new event as JSON', async () => {
+    const running = runKubectl(['get', 'events', '-n', 'vms', '--watch-only', '-o', 'json'], { kubeconfig: watchKubeconfig });
+    await kubectlWatching('/api/v1/namespaces/vms/events');
+    const completed = event({
+      pvc: claim,
+      name: 'vm-disk.completed',
+      reason: 'MigrationCompleted',
+      type: 'Normal',
+      component: 'rds-migrate',
+      message: '[pvc-6f1c2a4e]: KubeVirt live migration completed - source: node-a -> target: node-b (duration: 1m0s)',
+    });
+    watchServer.add(completed);
+    const res = await running;
+    expect(res.code).toBe(0);
+    const printed = JSON.parse(res.stdout);
+    expect(printed).toMatchObject({ kind: 'Event', metadata: { name: 'vm-disk.completed' }, reason: 'MigrationCompleted' });
+    watchServer.remove('Event', 'vms', 'vm-disk.completed');
+  });
+
+  it('kubectl events -w prints the existing events, then new ones', async () => {
+    const running = runKubectl(['events', '-n', 'vms', '-w'], { kubeconfig: watchKubeconfig });
+    const watch = await kubectlWatching('/api/v1/namespaces/vms/events');
+    watchServer.add(
+      event({
+        pvc: claim,
+        name: 'vm-disk.attached',
+        reason: 'VolumeAttached',
+        type: 'Normal',
+        message: '[pvc-6f1c2a4e]: Attached to node node-b',
+      }),
+    );
+    const res = await running;
+    expect(res.code).toBe(0);
+    const rows = res.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split(/\s{2,}/));
+    expect(rows[0]).toEqual(['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE']);
+    expect(rows.slice(1).map((r) => r[2])).toEqual(['MigrationStarted', 'VolumeAttached']);
+    // One watch without a resourceVersion: the existing events arrive as synthetic ADDED.
+    expect(watch.query.resourceVersion).toBeUndefined();
+    expect(watch.watchEvents).toEqual(['ADDED', 'ADDED']);
+    watchServer.remove('Event', 'vms', 'vm-disk.attached');
+  });
+});

@@ -508,7 +508,14 @@ describe('the design test: a dump and the live cluster audit the same', () => {
     );
     // live: a migration in flight (its target pod on w3), so its dual-attach is safe.
     const liveVm = vmi({ namespace: 'ci', name: 'live', node: 'w2', pvcs: ['live'], createdAt: ago(86_400) });
-    const liveMig = vmim({ namespace: 'ci', name: 'kubevirt-migrate-vm-live', vmi: 'live', phase: 'Running', createdAt: ago(95), transitions: { Scheduled: ago(85) } });
+    const liveMig = vmim({
+      namespace: 'ci',
+      name: 'kubevirt-migrate-vm-live',
+      vmi: 'live',
+      phase: 'Running',
+      createdAt: ago(95),
+      transitions: { Scheduled: ago(85) },
+    });
     objects.push(
       liveVm,
       liveMig,
@@ -618,7 +625,9 @@ describe('the design test: a dump and the live cluster audit the same', () => {
     expect(doc.migrations.filter((m: any) => m.recordedBy.join() === 'kubevirt').map((m: any) => m.kubevirt.migration)).toEqual([
       'kubevirt-evacuation-old',
     ]);
-    expect(doc.migrations.find((m: any) => m.pvc === 'web' && m.recordedBy.length === 2)?.kubevirt.migration).toBe('kubevirt-migrate-vm-web');
+    expect(doc.migrations.find((m: any) => m.pvc === 'web' && m.recordedBy.length === 2)?.kubevirt.migration).toBe(
+      'kubevirt-migrate-vm-web',
+    );
     const pg = doc.findings.find((f: any) => f.code === 'UnsafeSharedAttach');
     expect(pg.next).toContain('kubectl delete pod virt-launcher-pg-w2 -n dev');
     expect(pg.next).not.toContain('virt-launcher-pg-w1');
