@@ -1,5 +1,6 @@
 // Entry point: commander wiring only. Commands are lazy-imported so that
 // `--help` and `--version` load nothing but commander.
+import { basename } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { type Context, createLogger } from '../context.js';
 import { formatGoDuration } from '../domain/duration.js';
@@ -9,6 +10,7 @@ import { sanitizeText } from '../render/sanitize.js';
 import {
   addGlobalOptions,
   type GlobalOptions,
+  presetBareOptions,
   type RawAuditOptions,
   type RawEventsOptions,
   type RawGlobals,
@@ -20,6 +22,12 @@ import {
 } from './options.js';
 
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
+
+/** The name commands are shown under: `kubectl rds-migrate` when kubectl ran the plugin bin. */
+export function programNameOf(invokedPath: string | undefined): string {
+  // kubectl sets no marker for its plugins; it runs `kubectl-rds_migrate` from the PATH.
+  return basename(invokedPath ?? '').startsWith('kubectl-') ? 'kubectl rds-migrate' : 'rds-migrate';
+}
 
 /** Runs the CLI as a process: wires streams, env, clock and Ctrl-C, returns the exit code. */
 export async function main(proc: NodeJS.Process): Promise<number> {
@@ -48,7 +56,7 @@ export async function main(proc: NodeJS.Process): Promise<number> {
     logger: createLogger(proc.stderr, false),
   };
   try {
-    return await run(proc.argv.slice(2), ctx);
+    return await run(proc.argv.slice(2), ctx, programNameOf(proc.argv[1]));
   } finally {
     proc.off('SIGINT', onSigint);
     proc.off('SIGTERM', onSigint);
@@ -56,14 +64,14 @@ export async function main(proc: NodeJS.Process): Promise<number> {
 }
 
 /** Parses argv, runs the command and maps every failure to an exit code (SPEC §5). */
-export async function run(argv: string[], ctx: Context): Promise<number> {
+export async function run(argv: string[], ctx: Context, name = 'rds-migrate'): Promise<number> {
   let exitCode: number = ExitCode.ok;
   const verbose = argv.includes('-v') || argv.includes('--verbose');
-  const program = buildProgram(ctx, (code) => {
+  const program = buildProgram(ctx, name, (code) => {
     exitCode = code;
   });
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(presetBareOptions(argv, program), { from: 'user' });
     return exitCode;
   } catch (err) {
     return reportError(err, ctx, verbose);
@@ -96,8 +104,8 @@ function reportError(err: unknown, ctx: Context, verbose: boolean): number {
 
 type SetExit = (code: number) => void;
 
-function buildProgram(ctx: Context, setExit: SetExit): Command {
-  const program = new Command('rds-migrate')
+function buildProgram(ctx: Context, name: string, setExit: SetExit): Command {
+  const program = new Command(name)
     .description('Post, inspect and audit KubeVirt live-migration events of the RDS CSI driver')
     .version(VERSION, '--version', 'print the version')
     .helpOption('-h, --help', 'show help')
@@ -111,12 +119,12 @@ function buildProgram(ctx: Context, setExit: SetExit): Command {
       'after',
       `
 Examples:
-  rds-migrate events vm-disk -n vms
-  rds-migrate audit
-  rds-migrate audit --from-file dump.json -o json
-  rds-migrate post-started vm-disk -n vms --target node-b
-  rds-migrate post-failed vm-disk -n vms --reason "manual abort"
-
+  ${name} events vm-disk -n vms
+  ${name} audit
+  ${name} audit --from-file dump.json -o json
+  ${name} post-started vm-disk -n vms --target node-b
+  ${name} post-failed vm-disk -n vms --reason "manual abort"
+${name === 'rds-migrate' ? '' : '\nRun by kubectl as a plugin (the kubectl-rds_migrate command); also installed as rds-migrate.\n'}
 Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
 3 not found, 4 cluster unreachable or request refused.`,
     );
@@ -126,7 +134,11 @@ Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
       .option('--volume-id <id>', "CSI volume ID (default: the bound PV's volumeHandle)")
       .option('--component <name>', 'source.component of the event (the driver uses rds-csi-node)', 'rds-migrate')
       .option('--dedupe', 'bump count of an identical existing event instead of creating one')
-      .option('--dry-run', 'print the Event that would be sent; write nothing')
+      .addOption(
+        new Option('--dry-run [strategy]', 'client (bare --dry-run): print, send nothing; server: the API server validates, stores nothing')
+          .choices(['none', 'client', 'server'])
+          .preset('client'),
+      )
       .addOption(new Option('-o, --output <format>', 'output format').choices(['json', 'yaml', 'name']))
       .option('--ignore-not-found', 'exit 0 with a warning when the PVC does not exist')
       .exitOverride();
@@ -136,7 +148,7 @@ Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
     const cmd = own(new Command(`post-${kind}`).description(description).argument('<pvc>', 'PersistentVolumeClaim name'));
     program.addCommand(
       common(cmd)
-        .addHelpText('after', `\nExample:\n  ${example}\n`)
+        .addHelpText('after', `\nExample:\n  ${name} ${example}\n`)
         .action(async (pvc: string, raw: RawPostOptions, command: Command) => {
           const globals = resolveGlobals(command.opts<RawGlobals>(), ctx);
           const options = resolvePostOptions(kind, pvc, raw, globals);
@@ -149,20 +161,20 @@ Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
   post(
     'started',
     'post MigrationStarted on a PVC, as the driver does when a migration target attaches',
-    'rds-migrate post-started vm-disk -n vms --target node-b',
+    'post-started vm-disk -n vms --target node-b',
     (cmd) =>
       cmd
         .option('--target <node>', 'node the VM migrates to (required)')
         .option('--source <node>', 'node the VM migrates from (default: the node the volume is attached to)')
         .option('--timeout <dur>', "migration timeout (default: the volume's migrationTimeoutSeconds, else 5m)"),
   );
-  post('completed', 'post MigrationCompleted on a PVC', 'rds-migrate post-completed vm-disk -n vms', (cmd) =>
+  post('completed', 'post MigrationCompleted on a PVC', 'post-completed vm-disk -n vms', (cmd) =>
     cmd
       .option('--source <node>', "source node (default: the PVC's latest open migration)")
       .option('--target <node>', "target node (default: the PVC's latest open migration)")
       .option('--duration <dur>', 'migration duration (default: now - start of the open migration)'),
   );
-  post('failed', 'post MigrationFailed on a PVC', 'rds-migrate post-failed vm-disk -n vms --reason "manual abort"', (cmd) =>
+  post('failed', 'post MigrationFailed on a PVC', 'post-failed vm-disk -n vms --reason "manual abort"', (cmd) =>
     cmd
       .option('--reason <text>', 'why the migration failed, one line (required; the driver writes "timeout")')
       .option('--source <node>', "source node (default: the PVC's latest open migration)")
@@ -177,7 +189,7 @@ Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
       .option('--all', 'every event on the PVC, not only Migration*')
       .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'wide', 'json', 'yaml']).default('table'))
       .option('--no-headers', 'omit table headers')
-      .addHelpText('after', '\nExamples:\n  rds-migrate events vm-disk -n vms\n  rds-migrate events vm-disk -n vms --all -o wide\n')
+      .addHelpText('after', `\nExamples:\n  ${name} events vm-disk -n vms\n  ${name} events vm-disk -n vms --all -o wide\n`)
       .exitOverride()
       .action(async (pvc: string, raw: RawEventsOptions, cmd: Command) => {
         const globals = resolveGlobals(cmd.opts<RawGlobals>(), ctx);
@@ -188,7 +200,7 @@ Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
   );
 
   program.addCommand(
-    addGlobalOptions(new Command('audit'))
+    addGlobalOptions(new Command('audit'), { namespace: 'audit only this namespace (default: all namespaces)' })
       .description('audit migrations and dual-attaches across the cluster or a saved dump')
       .option('-A, --all-namespaces', 'all namespaces (the default)')
       .option('--since <dur>', 'only migrations that started within this long before now')
@@ -207,7 +219,14 @@ Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
       .option('--no-headers', 'omit table headers')
       .addHelpText(
         'after',
-        '\nExamples:\n  rds-migrate audit\n  rds-migrate audit -n vms --since 1h -o json\n  rds-migrate audit --from-file examples/cluster-dump.yaml\n  rds-migrate audit -o prometheus > /var/lib/node-exporter/rds-migrate.prom\n',
+        `
+Examples:
+  ${name} audit
+  ${name} audit -n vms --since 1h -o json
+  kubectl get events,pv,pvc -A -o json > dump.json && ${name} audit --from-file dump.json
+  ${name} audit --from-file examples/cluster      # the example dump in the source repository
+  ${name} audit -o prometheus > /var/lib/node-exporter/rds-migrate.prom
+`,
       )
       .exitOverride()
       .action(async (raw: RawAuditOptions, cmd: Command) => {

@@ -35,11 +35,19 @@ export interface Gateway {
   listEvents(options: ListOptions, keep?: (event: EventRecord) => boolean): Promise<EventRecord[]>;
   /** The raw Event, or null when it does not exist. */
   getEvent(namespace: string, name: string): Promise<Record<string, unknown> | null>;
-  createEvent(namespace: string, body: Record<string, unknown>): Promise<Record<string, unknown>>;
-  patchEvent(namespace: string, name: string, patch: Record<string, unknown>): Promise<Record<string, unknown>>;
+  createEvent(namespace: string, body: Record<string, unknown>, options?: WriteOptions): Promise<Record<string, unknown>>;
+  patchEvent(namespace: string, name: string, patch: Record<string, unknown>, options?: WriteOptions): Promise<Record<string, unknown>>;
+  /** Whether the Node exists (false on 404); a forbidden read throws a ClusterError with status 403. */
+  nodeExists(name: string): Promise<boolean>;
   /** HTTP requests sent so far. */
   requestCount(): number;
   close(): void;
+}
+
+/** How a write is sent. */
+export interface WriteOptions {
+  /** Server-side dry run (`dryRun=All`): the API server admits and validates the write, and stores nothing. */
+  dryRun?: boolean;
 }
 
 /** The VolumeAttachments whose source is a given PV, read in full. */
@@ -249,13 +257,20 @@ class HttpGateway implements Gateway {
     ) as Promise<Record<string, unknown> | null>;
   }
 
-  async createEvent(namespace: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async createEvent(namespace: string, body: Record<string, unknown>, options: WriteOptions = {}): Promise<Record<string, unknown>> {
     // Retries resend the same name, so they can never make two events; a 409 on a
     // retry means an earlier attempt got through, once the stored event is ours (SPEC §3.1).
     const target: RequestTarget = { verb: 'create', resource: 'events', namespace };
     try {
-      return (await this.client.request({ method: 'POST', path: `/api/v1/namespaces/${enc(namespace)}/events`, body, retry: true }))
-        .body as Record<string, unknown>;
+      return (
+        await this.client.request({
+          method: 'POST',
+          path: `/api/v1/namespaces/${enc(namespace)}/events`,
+          query: dryRunQuery(options),
+          body,
+          retry: true,
+        })
+      ).body as Record<string, unknown>;
     } catch (err) {
       if (err instanceof ApiStatusError && err.status === 409 && err.attempt > 1) {
         const name = (body.metadata as { name: string }).name;
@@ -266,11 +281,17 @@ class HttpGateway implements Gateway {
     }
   }
 
-  async patchEvent(namespace: string, name: string, patch: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async patchEvent(
+    namespace: string,
+    name: string,
+    patch: Record<string, unknown>,
+    options: WriteOptions = {},
+  ): Promise<Record<string, unknown>> {
     return (await this.call(
       {
         method: 'PATCH',
         path: `/api/v1/namespaces/${enc(namespace)}/events/${enc(name)}`,
+        query: dryRunQuery(options),
         body: patch,
         contentType: 'application/strategic-merge-patch+json',
         // The patch sets absolute values (count N+1, a timestamp), so repeating it is harmless.
@@ -278,6 +299,14 @@ class HttpGateway implements Gateway {
       },
       { verb: 'patch', resource: 'events', namespace, name },
     )) as Record<string, unknown>;
+  }
+
+  async nodeExists(name: string): Promise<boolean> {
+    const raw = await this.getOrNull(
+      { method: 'GET', path: `/api/v1/nodes/${enc(name)}`, retry: true },
+      { verb: 'get', resource: 'nodes', name },
+    );
+    return raw !== null;
   }
 
   private async call(req: ApiRequest, target: RequestTarget): Promise<unknown> {
@@ -366,6 +395,10 @@ class HttpGateway implements Gateway {
       }
     }
   }
+}
+
+function dryRunQuery(options: WriteOptions): Record<string, string> | undefined {
+  return options.dryRun ? { dryRun: 'All' } : undefined;
 }
 
 function itemsOf(page: ListPage | undefined): unknown[] {
