@@ -1,12 +1,14 @@
 // Entry point: commander wiring only. Commands are lazy-imported so that
 // `--help` and `--version` load nothing but commander.
 import { basename } from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
+import type { Shell } from '../app/completion.js';
 import { type Context, createLogger } from '../context.js';
 import { formatGoDuration } from '../domain/duration.js';
 import { CliError, DeadlineError, ExitCode, InterruptedError } from '../errors.js';
 import type { Gateway } from '../kube/gateway.js';
 import { sanitizeText } from '../render/sanitize.js';
+import { COMPLETE_COMMAND, Directive, formatCompletion, planCompletion } from './completion.js';
 import {
   addGlobalOptions,
   type GlobalOptions,
@@ -70,6 +72,7 @@ export async function run(argv: string[], ctx: Context, name = 'rds-migrate'): P
   const program = buildProgram(ctx, name, (code) => {
     exitCode = code;
   });
+  if (argv[0] === COMPLETE_COMMAND) return complete(program, argv.slice(1), ctx);
   try {
     await program.parseAsync(presetBareOptions(argv, program), { from: 'user' });
     return exitCode;
@@ -124,7 +127,11 @@ Examples:
   ${name} audit --from-file dump.json -o json
   ${name} post-started vm-disk -n vms --target node-b
   ${name} post-failed vm-disk -n vms --reason "manual abort"
-${name === 'rds-migrate' ? '' : '\nRun by kubectl as a plugin (the kubectl-rds_migrate command); also installed as rds-migrate.\n'}
+${
+  name === 'rds-migrate'
+    ? '  source <(rds-migrate completion bash)\n'
+    : '\nRun by kubectl as the plugin kubectl-rds_migrate; for shell completion see\n`kubectl rds-migrate completion --help`.\n'
+}
 Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
 3 not found, 4 cluster unreachable or request refused.`,
     );
@@ -242,10 +249,64 @@ Examples:
       }),
   );
 
+  program.addCommand(
+    new Command('completion')
+      .description('print a shell completion script: commands, flags, their values, and PVCs, namespaces and contexts')
+      .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+      .addHelpText(
+        'after',
+        `
+Examples:
+  source <(rds-migrate completion bash)      # bash (e.g. in ~/.bashrc)
+  source <(rds-migrate completion zsh)       # zsh, after compinit
+  rds-migrate completion fish | source       # fish
+
+The script completes the rds-migrate command. \`kubectl rds-migrate\` is completed by
+kubectl itself (1.26 and later), which runs kubectl_complete-rds_migrate from the PATH:
+npm installs it next to kubectl-rds_migrate; after a krew install, link it with
+  ln -s ~/.krew/store/rds-migrate/v*/bin/kubectl_complete-rds_migrate ~/.krew/bin/
+`,
+      )
+      .exitOverride()
+      .action(async (shell: Shell) => {
+        const { runCompletion } = await import('../app/completion.js');
+        setExit(runCompletion(shell, ctx));
+      }),
+  );
+
   for (const cmd of program.commands) {
     cmd.configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
   }
   return program;
+}
+
+/**
+ * The hidden `__complete` command: completes the last of `words` from the program's own
+ * definition, looking names up in the cluster or kubeconfig under a short deadline. It never
+ * fails and never writes to stderr: a Tab that cannot be answered offers nothing.
+ */
+async function complete(program: Command, words: string[], ctx: Context): Promise<number> {
+  const plan = planCompletion(program, words.length === 0 ? [''] : words);
+  if (plan.kind === 'files') {
+    ctx.stdout.write(formatCompletion([], Directive.default));
+    return ExitCode.ok;
+  }
+  if (plan.kind === 'candidates') {
+    ctx.stdout.write(formatCompletion(plan.candidates, Directive.noFileComp));
+    return ExitCode.ok;
+  }
+  let names: string[] = [];
+  try {
+    const { lookupNames, LOOKUP_TIMEOUT_MS } = await import('../app/completion.js');
+    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(LOOKUP_TIMEOUT_MS)]);
+    const silent = { ...ctx, signal, logger: { debug: () => {}, warn: () => {} } };
+    names = await lookupNames(plan.lookup, silent);
+  } catch {
+    // Unreachable cluster, no kubeconfig, forbidden, too slow: nothing to offer.
+  }
+  const candidates = names.filter((n) => n.startsWith(plan.prefix)).map((value) => ({ value }));
+  ctx.stdout.write(formatCompletion(candidates, Directive.noFileComp));
+  return ExitCode.ok;
 }
 
 /** The context of one command: its logger shows --verbose diagnostics when asked for. */

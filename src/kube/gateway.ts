@@ -39,6 +39,8 @@ export interface Gateway {
   patchEvent(namespace: string, name: string, patch: Record<string, unknown>, options?: WriteOptions): Promise<Record<string, unknown>>;
   /** Whether the Node exists (false on 404); a forbidden read throws a ClusterError with status 403. */
   nodeExists(name: string): Promise<boolean>;
+  /** The names of all objects of a kind (namespaced kinds: in `namespace`), for shell completion. */
+  listNames(resource: NamedResource, namespace?: string): Promise<string[]>;
   /** HTTP requests sent so far. */
   requestCount(): number;
   close(): void;
@@ -49,6 +51,9 @@ export interface WriteOptions {
   /** Server-side dry run (`dryRun=All`): the API server admits and validates the write, and stores nothing. */
   dryRun?: boolean;
 }
+
+/** The core/v1 kinds whose names shell completion offers. */
+export type NamedResource = 'namespaces' | 'nodes' | 'persistentvolumeclaims';
 
 /** The VolumeAttachments whose source is a given PV, read in full. */
 export type VolumeAttachmentsOf = (pvName: string) => Promise<VolumeAttachmentRecord[]>;
@@ -309,6 +314,14 @@ class HttpGateway implements Gateway {
     return raw !== null;
   }
 
+  listNames(resource: NamedResource, namespace?: string): Promise<string[]> {
+    const path =
+      namespace === undefined || resource !== 'persistentvolumeclaims'
+        ? `/api/v1/${resource}`
+        : `/api/v1/namespaces/${enc(namespace)}/${resource}`;
+    return this.listAll(path, { verb: 'list', resource, namespace: namespace ?? null }, {}, undefined, objectName);
+  }
+
   private async call(req: ApiRequest, target: RequestTarget): Promise<unknown> {
     try {
       return (await this.client.request(req)).body;
@@ -399,6 +412,11 @@ class HttpGateway implements Gateway {
 
 function dryRunQuery(options: WriteOptions): Record<string, string> | undefined {
   return options.dryRun ? { dryRun: 'All' } : undefined;
+}
+
+function objectName(raw: unknown): string | null {
+  const name = (raw as { metadata?: { name?: unknown } } | null)?.metadata?.name;
+  return typeof name === 'string' && name !== '' ? name : null;
 }
 
 function itemsOf(page: ListPage | undefined): unknown[] {
