@@ -41,6 +41,8 @@ export function cliBuildOptions(outdir) {
     minify: true,
     legalComments: 'none',
     plugins: [separateClientNode],
+    // The shell completion scripts (src/app/shell) are kept as scripts and inlined as strings.
+    loader: { '.bash': 'text', '.zsh': 'text', '.fish': 'text' },
     define: { __VERSION__: JSON.stringify(pkg.version) },
     logLevel: 'warning',
   };

@@ -1,14 +1,18 @@
 // Entry point: commander wiring only. Commands are lazy-imported so that
 // `--help` and `--version` load nothing but commander.
-import { Command, CommanderError, Option } from 'commander';
+import { basename } from 'node:path';
+import { Argument, Command, CommanderError, Option } from 'commander';
+import type { Shell } from '../app/completion.js';
 import { type Context, createLogger } from '../context.js';
 import { formatGoDuration } from '../domain/duration.js';
 import { sanitizeText } from '../domain/sanitize.js';
 import { CliError, DeadlineError, ExitCode, InterruptedError } from '../errors.js';
 import type { Gateway } from '../kube/gateway.js';
+import { COMPLETE_COMMAND, Directive, formatCompletion, planCompletion } from './completion.js';
 import {
   addGlobalOptions,
   type GlobalOptions,
+  presetBareOptions,
   type RawAuditOptions,
   type RawEventsOptions,
   type RawGlobals,
@@ -20,6 +24,12 @@ import {
 } from './options.js';
 
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
+
+/** The name commands are shown under: `kubectl rds-migrate` when kubectl ran the plugin bin. */
+export function programNameOf(invokedPath: string | undefined): string {
+  // kubectl sets no marker for its plugins; it runs `kubectl-rds_migrate` from the PATH.
+  return basename(invokedPath ?? '').startsWith('kubectl-') ? 'kubectl rds-migrate' : 'rds-migrate';
+}
 
 /** Runs the CLI as a process: wires streams, env, clock and Ctrl-C, returns the exit code. */
 export async function main(proc: NodeJS.Process): Promise<number> {
@@ -48,7 +58,7 @@ export async function main(proc: NodeJS.Process): Promise<number> {
     logger: createLogger(proc.stderr, false),
   };
   try {
-    return await run(proc.argv.slice(2), ctx);
+    return await run(proc.argv.slice(2), ctx, programNameOf(proc.argv[1]));
   } finally {
     proc.off('SIGINT', onSigint);
     proc.off('SIGTERM', onSigint);
@@ -56,14 +66,15 @@ export async function main(proc: NodeJS.Process): Promise<number> {
 }
 
 /** Parses argv, runs the command and maps every failure to an exit code (SPEC §5). */
-export async function run(argv: string[], ctx: Context): Promise<number> {
+export async function run(argv: string[], ctx: Context, name = 'rds-migrate'): Promise<number> {
   let exitCode: number = ExitCode.ok;
   const verbose = argv.includes('-v') || argv.includes('--verbose');
-  const program = buildProgram(ctx, (code) => {
+  const program = buildProgram(ctx, name, (code) => {
     exitCode = code;
   });
+  if (argv[0] === COMPLETE_COMMAND) return complete(program, argv.slice(1), ctx);
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(presetBareOptions(argv, program), { from: 'user' });
     return exitCode;
   } catch (err) {
     return reportError(err, ctx, verbose);
@@ -96,8 +107,8 @@ function reportError(err: unknown, ctx: Context, verbose: boolean): number {
 
 type SetExit = (code: number) => void;
 
-function buildProgram(ctx: Context, setExit: SetExit): Command {
-  const program = new Command('rds-migrate')
+function buildProgram(ctx: Context, name: string, setExit: SetExit): Command {
+  const program = new Command(name)
     .description('Post, inspect and audit KubeVirt live-migration events of the RDS CSI driver')
     .version(VERSION, '--version', 'print the version')
     .helpOption('-h, --help', 'show help')
@@ -111,12 +122,16 @@ function buildProgram(ctx: Context, setExit: SetExit): Command {
       'after',
       `
 Examples:
-  rds-migrate events vm-disk -n vms
-  rds-migrate audit
-  rds-migrate audit --from-file dump.json -o json
-  rds-migrate post-started vm-disk -n vms --target node-b
-  rds-migrate post-failed vm-disk -n vms --reason "manual abort"
-
+  ${name} events vm-disk -n vms
+  ${name} audit
+  ${name} audit --from-file dump.json -o json
+  ${name} post-started vm-disk -n vms --target node-b
+  ${name} post-failed vm-disk -n vms --reason "manual abort"
+${
+  name === 'rds-migrate'
+    ? '  source <(rds-migrate completion bash)\n'
+    : '\nRun by kubectl as the plugin kubectl-rds_migrate; for shell completion see\n`kubectl rds-migrate completion --help`.\n'
+}
 Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
 3 not found, 4 cluster unreachable or request refused.`,
     );
@@ -126,7 +141,11 @@ Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
       .option('--volume-id <id>', "CSI volume ID (default: the bound PV's volumeHandle)")
       .option('--component <name>', 'source.component of the event (the driver uses rds-csi-node)', 'rds-migrate')
       .option('--dedupe', 'bump count of an identical existing event instead of creating one')
-      .option('--dry-run', 'print the Event that would be sent; write nothing')
+      .addOption(
+        new Option('--dry-run [strategy]', 'client (bare --dry-run): print, send nothing; server: the API server validates, stores nothing')
+          .choices(['none', 'client', 'server'])
+          .preset('client'),
+      )
       .addOption(new Option('-o, --output <format>', 'output format').choices(['json', 'yaml', 'name']))
       .option('--ignore-not-found', 'exit 0 with a warning when the PVC does not exist')
       .exitOverride();
@@ -136,7 +155,7 @@ Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
     const cmd = own(new Command(`post-${kind}`).description(description).argument('<pvc>', 'PersistentVolumeClaim name'));
     program.addCommand(
       common(cmd)
-        .addHelpText('after', `\nExample:\n  ${example}\n`)
+        .addHelpText('after', `\nExample:\n  ${name} ${example}\n`)
         .action(async (pvc: string, raw: RawPostOptions, command: Command) => {
           const globals = resolveGlobals(command.opts<RawGlobals>(), ctx);
           const options = resolvePostOptions(kind, pvc, raw, globals);
@@ -149,20 +168,20 @@ Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
   post(
     'started',
     'post MigrationStarted on a PVC, as the driver does when a migration target attaches',
-    'rds-migrate post-started vm-disk -n vms --target node-b',
+    'post-started vm-disk -n vms --target node-b',
     (cmd) =>
       cmd
         .option('--target <node>', 'node the VM migrates to (required)')
         .option('--source <node>', 'node the VM migrates from (default: the node the volume is attached to)')
         .option('--timeout <dur>', "migration timeout (default: the volume's migrationTimeoutSeconds, else 5m)"),
   );
-  post('completed', 'post MigrationCompleted on a PVC', 'rds-migrate post-completed vm-disk -n vms', (cmd) =>
+  post('completed', 'post MigrationCompleted on a PVC', 'post-completed vm-disk -n vms', (cmd) =>
     cmd
       .option('--source <node>', "source node (default: the PVC's latest open migration)")
       .option('--target <node>', "target node (default: the PVC's latest open migration)")
       .option('--duration <dur>', 'migration duration (default: now - start of the open migration)'),
   );
-  post('failed', 'post MigrationFailed on a PVC', 'rds-migrate post-failed vm-disk -n vms --reason "manual abort"', (cmd) =>
+  post('failed', 'post MigrationFailed on a PVC', 'post-failed vm-disk -n vms --reason "manual abort"', (cmd) =>
     cmd
       .option('--reason <text>', 'why the migration failed, one line (required; the driver writes "timeout")')
       .option('--source <node>', "source node (default: the PVC's latest open migration)")
@@ -177,7 +196,7 @@ Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
       .option('--all', 'every event on the PVC, not only Migration*')
       .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'wide', 'json', 'yaml']).default('table'))
       .option('--no-headers', 'omit table headers')
-      .addHelpText('after', '\nExamples:\n  rds-migrate events vm-disk -n vms\n  rds-migrate events vm-disk -n vms --all -o wide\n')
+      .addHelpText('after', `\nExamples:\n  ${name} events vm-disk -n vms\n  ${name} events vm-disk -n vms --all -o wide\n`)
       .exitOverride()
       .action(async (pvc: string, raw: RawEventsOptions, cmd: Command) => {
         const globals = resolveGlobals(cmd.opts<RawGlobals>(), ctx);
@@ -188,7 +207,7 @@ Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
   );
 
   program.addCommand(
-    addGlobalOptions(new Command('audit'))
+    addGlobalOptions(new Command('audit'), { namespace: 'audit only this namespace (default: all namespaces)' })
       .description('audit migrations and dual-attaches across the cluster or a saved dump')
       .option('-A, --all-namespaces', 'all namespaces (the default)')
       .option('--since <dur>', 'only migrations that started within this long before now')
@@ -210,7 +229,14 @@ Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
       .option('--no-headers', 'omit table headers')
       .addHelpText(
         'after',
-        '\nExamples:\n  rds-migrate audit\n  rds-migrate audit -n vms --since 1h -o json\n  rds-migrate audit --from-file examples/cluster-dump.yaml\n  rds-migrate audit -o prometheus > /var/lib/node-exporter/rds-migrate.prom\n',
+        `
+Examples:
+  ${name} audit
+  ${name} audit -n vms --since 1h -o json
+  kubectl get events,pv,pvc -A -o json > dump.json && ${name} audit --from-file dump.json
+  ${name} audit --from-file examples/cluster      # the example dump in the source repository
+  ${name} audit -o prometheus > /var/lib/node-exporter/rds-migrate.prom
+`,
       )
       .exitOverride()
       .action(async (raw: RawAuditOptions, cmd: Command) => {
@@ -226,10 +252,64 @@ Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
       }),
   );
 
+  program.addCommand(
+    new Command('completion')
+      .description('print a shell completion script: commands, flags, their values, and PVCs, namespaces and contexts')
+      .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+      .addHelpText(
+        'after',
+        `
+Examples:
+  source <(rds-migrate completion bash)      # bash (e.g. in ~/.bashrc)
+  source <(rds-migrate completion zsh)       # zsh, after compinit
+  rds-migrate completion fish | source       # fish
+
+The script completes the rds-migrate command. \`kubectl rds-migrate\` is completed by
+kubectl itself (1.26 and later), which runs kubectl_complete-rds_migrate from the PATH:
+npm installs it next to kubectl-rds_migrate; after a krew install, link it with
+  ln -s ~/.krew/store/rds-migrate/v*/bin/kubectl_complete-rds_migrate ~/.krew/bin/
+`,
+      )
+      .exitOverride()
+      .action(async (shell: Shell) => {
+        const { runCompletion } = await import('../app/completion.js');
+        setExit(runCompletion(shell, ctx));
+      }),
+  );
+
   for (const cmd of program.commands) {
     cmd.configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
   }
   return program;
+}
+
+/**
+ * The hidden `__complete` command: completes the last of `words` from the program's own
+ * definition, looking names up in the cluster or kubeconfig under a short deadline. It never
+ * fails and never writes to stderr: a Tab that cannot be answered offers nothing.
+ */
+async function complete(program: Command, words: string[], ctx: Context): Promise<number> {
+  const plan = planCompletion(program, words.length === 0 ? [''] : words);
+  if (plan.kind === 'files') {
+    ctx.stdout.write(formatCompletion([], Directive.default));
+    return ExitCode.ok;
+  }
+  if (plan.kind === 'candidates') {
+    ctx.stdout.write(formatCompletion(plan.candidates, Directive.noFileComp));
+    return ExitCode.ok;
+  }
+  let names: string[] = [];
+  try {
+    const { lookupNames, LOOKUP_TIMEOUT_MS } = await import('../app/completion.js');
+    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(LOOKUP_TIMEOUT_MS)]);
+    const silent = { ...ctx, signal, logger: { debug: () => {}, warn: () => {} } };
+    names = await lookupNames(plan.lookup, silent);
+  } catch {
+    // Unreachable cluster, no kubeconfig, forbidden, too slow: nothing to offer.
+  }
+  const candidates = names.filter((n) => n.startsWith(plan.prefix)).map((value) => ({ value }));
+  ctx.stdout.write(formatCompletion(candidates, Directive.noFileComp));
+  return ExitCode.ok;
 }
 
 /** The context of one command: its logger shows --verbose diagnostics when asked for. */

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import type { AuditOptions, AuditOutput, FailOn } from '../app/audit.js';
 import type { EventsOptions } from '../app/events.js';
-import type { PostKind, PostOptions } from '../app/post.js';
+import type { DryRun, PostKind, PostOptions } from '../app/post.js';
 import { type Context, colorAllowed } from '../context.js';
 import { DurationSyntaxError, parseDuration } from '../domain/duration.js';
 import { MAX_MESSAGE_BYTES } from '../domain/event-body.js';
@@ -21,13 +21,15 @@ export interface GlobalOptions extends ConnectionOptions {
   verbose: boolean;
 }
 
-/** Adds the kubectl-style global options of SPEC §3 to a command. */
-export function addGlobalOptions(cmd: Command, { namespace = true }: { namespace?: boolean } = {}): Command {
-  cmd
-    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
-    .option('--context <name>', 'kubeconfig context to use');
-  if (namespace) cmd.option('-n, --namespace <ns>', "namespace (default: the context's namespace, else default)");
+/** The help of -n for commands about one PVC. */
+export const PVC_NAMESPACE_HELP = "namespace of the PVC (default: the context's namespace, else default)";
+
+/** Adds the kubectl-style global options of SPEC §3 to a command; `namespace` is -n's help, which differs per command. */
+export function addGlobalOptions(cmd: Command, { namespace = PVC_NAMESPACE_HELP }: { namespace?: string } = {}): Command {
   return cmd
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+    .option('--context <name>', 'kubeconfig context to use')
+    .option('-n, --namespace <ns>', namespace)
     .option('--request-timeout <dur>', 'timeout of each API request (Go duration or seconds)', '30s')
     .option('--driver <name>', 'CSI driver name', DEFAULT_DRIVER)
     .option('--no-color', 'never colour the output (also NO_COLOR)')
@@ -77,7 +79,7 @@ export interface RawPostOptions {
   volumeId?: string;
   component?: string;
   dedupe?: boolean;
-  dryRun?: boolean;
+  dryRun?: DryRun;
   output?: 'json' | 'yaml' | 'name';
   ignoreNotFound?: boolean;
 }
@@ -121,7 +123,7 @@ export function resolvePostOptions(kind: PostKind, pvc: string, raw: RawPostOpti
     volumeId,
     component,
     dedupe: raw.dedupe === true,
-    dryRun: raw.dryRun === true,
+    dryRun: raw.dryRun ?? 'none',
     output: raw.output,
     ignoreNotFound: raw.ignoreNotFound === true,
     driver: globals.driver,
@@ -218,6 +220,35 @@ export function exclusionFlag(value: string): Exclusion {
 function splitOnce(text: string, separator: string): [string, string | undefined] {
   const at = text.indexOf(separator);
   return at < 0 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
+}
+
+/**
+ * kubectl's flags with an optional value (`--dry-run[=client|server|none]`) take it only after
+ * `=`: bare, they mean their preset and never take the next word as their value, as commander's
+ * `[value]` options would. Rewrites each bare use in `argv` to `--flag=<preset>`.
+ */
+export function presetBareOptions(argv: readonly string[], program: Command): string[] {
+  const at = argv.findIndex((w) => !w.startsWith('-'));
+  const command = at < 0 ? undefined : program.commands.find((c) => c.name() === argv[at]);
+  if (!command) return [...argv];
+  const out = argv.slice(0, at + 1);
+  let valueNext = false;
+  for (let i = at + 1; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (valueNext) {
+      out.push(word);
+      valueNext = false;
+      continue;
+    }
+    if (word === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const option = command.options.find((o) => o.long === word || o.short === word);
+    out.push(option?.optional && option.long && option.presetArg !== undefined ? `${option.long}=${String(option.presetArg)}` : word);
+    valueNext = option?.required === true;
+  }
+  return out;
 }
 
 /** Parses a duration flag (Go syntax or seconds); negative values are rejected. */

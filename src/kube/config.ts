@@ -115,7 +115,7 @@ function resolveContext(config: KubeConfigFile, input: LoadConfigInput): Resolve
 }
 
 /** The files to read, in precedence order: --kubeconfig, else $KUBECONFIG entries, else ~/.kube/config. */
-function configPaths(input: LoadConfigInput): string[] {
+export function configPaths(input: LoadConfigInput): string[] {
   if (input.kubeconfigFlag !== undefined) {
     const path = input.kubeconfigFlag;
     if (path === '') throw new UsageError('--kubeconfig must not be empty');

@@ -50,12 +50,25 @@ export interface Gateway {
   namespaceExists(name: string): Promise<boolean | null>;
   /** The raw Event, or null when it does not exist. */
   getEvent(namespace: string, name: string): Promise<Record<string, unknown> | null>;
-  createEvent(namespace: string, body: Record<string, unknown>): Promise<Record<string, unknown>>;
-  patchEvent(namespace: string, name: string, patch: Record<string, unknown>): Promise<Record<string, unknown>>;
+  createEvent(namespace: string, body: Record<string, unknown>, options?: WriteOptions): Promise<Record<string, unknown>>;
+  patchEvent(namespace: string, name: string, patch: Record<string, unknown>, options?: WriteOptions): Promise<Record<string, unknown>>;
+  /** Whether the Node exists (false on 404); a forbidden read throws a ClusterError with status 403. */
+  nodeExists(name: string): Promise<boolean>;
+  /** The names of all objects of a kind (namespaced kinds: in `namespace`), for shell completion. */
+  listNames(resource: NamedResource, namespace?: string): Promise<string[]>;
   /** HTTP requests sent so far. */
   requestCount(): number;
   close(): void;
 }
+
+/** How a write is sent. */
+export interface WriteOptions {
+  /** Server-side dry run (`dryRun=All`): the API server admits and validates the write, and stores nothing. */
+  dryRun?: boolean;
+}
+
+/** The core/v1 kinds whose names shell completion offers. */
+export type NamedResource = 'namespaces' | 'nodes' | 'persistentvolumeclaims';
 
 /** The VolumeAttachments whose source is a given PV, read in full. */
 export type VolumeAttachmentsOf = (pvName: string) => Promise<VolumeAttachmentRecord[]>;
@@ -301,13 +314,20 @@ class HttpGateway implements Gateway {
     ) as Promise<Record<string, unknown> | null>;
   }
 
-  async createEvent(namespace: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async createEvent(namespace: string, body: Record<string, unknown>, options: WriteOptions = {}): Promise<Record<string, unknown>> {
     // Retries resend the same name, so they can never make two events; a 409 on a
     // retry means an earlier attempt got through, once the stored event is ours (SPEC §3.1).
     const target: RequestTarget = { verb: 'create', resource: 'events', namespace };
     try {
-      return (await this.client.request({ method: 'POST', path: `/api/v1/namespaces/${enc(namespace)}/events`, body, retry: true }))
-        .body as Record<string, unknown>;
+      return (
+        await this.client.request({
+          method: 'POST',
+          path: `/api/v1/namespaces/${enc(namespace)}/events`,
+          query: dryRunQuery(options),
+          body,
+          retry: true,
+        })
+      ).body as Record<string, unknown>;
     } catch (err) {
       if (err instanceof ApiStatusError && err.status === 409 && err.attempt > 1) {
         const name = (body.metadata as { name: string }).name;
@@ -318,11 +338,17 @@ class HttpGateway implements Gateway {
     }
   }
 
-  async patchEvent(namespace: string, name: string, patch: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async patchEvent(
+    namespace: string,
+    name: string,
+    patch: Record<string, unknown>,
+    options: WriteOptions = {},
+  ): Promise<Record<string, unknown>> {
     return (await this.call(
       {
         method: 'PATCH',
         path: `/api/v1/namespaces/${enc(namespace)}/events/${enc(name)}`,
+        query: dryRunQuery(options),
         body: patch,
         contentType: 'application/strategic-merge-patch+json',
         // The patch sets absolute values (count N+1, a timestamp), so repeating it is harmless.
@@ -330,6 +356,22 @@ class HttpGateway implements Gateway {
       },
       { verb: 'patch', resource: 'events', namespace, name },
     )) as Record<string, unknown>;
+  }
+
+  async nodeExists(name: string): Promise<boolean> {
+    const raw = await this.getOrNull(
+      { method: 'GET', path: `/api/v1/nodes/${enc(name)}`, retry: true },
+      { verb: 'get', resource: 'nodes', name },
+    );
+    return raw !== null;
+  }
+
+  listNames(resource: NamedResource, namespace?: string): Promise<string[]> {
+    const path =
+      namespace === undefined || resource !== 'persistentvolumeclaims'
+        ? `/api/v1/${resource}`
+        : `/api/v1/namespaces/${enc(namespace)}/${resource}`;
+    return this.listAll(path, { verb: 'list', resource, namespace: namespace ?? null }, {}, undefined, objectName);
   }
 
   private async call(req: ApiRequest, target: RequestTarget): Promise<unknown> {
@@ -418,6 +460,15 @@ class HttpGateway implements Gateway {
       }
     }
   }
+}
+
+function dryRunQuery(options: WriteOptions): Record<string, string> | undefined {
+  return options.dryRun ? { dryRun: 'All' } : undefined;
+}
+
+function objectName(raw: unknown): string | null {
+  const name = (raw as { metadata?: { name?: unknown } } | null)?.metadata?.name;
+  return typeof name === 'string' && name !== '' ? name : null;
 }
 
 function itemsOf(page: ListPage | undefined): unknown[] {

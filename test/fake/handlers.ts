@@ -161,8 +161,26 @@ function parseJsonBody(req: ResourceRequest): any {
   }
 }
 
+/**
+ * Whether a write is a server-side dry run (`?dryRun=All`): admitted and validated like any
+ * other, answered as if done, stored nowhere. `All` is the only value the API server knows.
+ */
+function isDryRun(req: ResourceRequest, optionsKind: 'CreateOptions' | 'PatchOptions'): boolean {
+  const value = req.query.dryRun;
+  if (value === undefined || value === '') return false;
+  if (value === 'All') return true;
+  throw invalid(optionsKind, 'meta.k8s.io', '', [
+    {
+      reason: 'FieldValueNotSupported',
+      field: 'dryRun',
+      message: `Unsupported value: ${JSON.stringify([value])}: supported values: "All"`,
+    },
+  ]);
+}
+
 function create(ctx: HandlerContext, req: ResourceRequest): Reply {
   const { def } = req;
+  const dryRun = isDryRun(req, 'CreateOptions');
   if (mediaType(req) !== 'application/json') throw unsupportedMediaType(BODY_TYPES);
   const body = parseJsonBody(req);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -213,6 +231,8 @@ function create(ctx: HandlerContext, req: ResourceRequest): Reply {
   delete obj.metadata.resourceVersion;
   obj.metadata.uid = randomUUID();
   obj.metadata.creationTimestamp = wholeSeconds(ctx.now());
+  // A dry run gets the uid and creation time the object would have, but no resourceVersion (nothing was written).
+  if (dryRun) return { status: 201, body: serve(def, obj) };
   obj.metadata.resourceVersion = ctx.store.nextResourceVersion();
   ctx.store.put(obj);
   return { status: 201, body: serve(def, obj) };
@@ -220,6 +240,7 @@ function create(ctx: HandlerContext, req: ResourceRequest): Reply {
 
 function patch(ctx: HandlerContext, req: ResourceRequest): Reply {
   const { def } = req;
+  const dryRun = isDryRun(req, 'PatchOptions');
   const type = mediaType(req);
   if (!PATCH_TYPES.includes(type) || type === 'application/apply-patch+yaml') throw unsupportedMediaType(PATCH_TYPES);
   let body: unknown;
@@ -268,9 +289,10 @@ function patch(ctx: HandlerContext, req: ResourceRequest): Reply {
     name: current.metadata.name,
     uid: current.metadata.uid,
     creationTimestamp: current.metadata.creationTimestamp,
-    resourceVersion: ctx.store.nextResourceVersion(),
+    resourceVersion: dryRun ? current.metadata.resourceVersion : ctx.store.nextResourceVersion(),
   };
   if (current.metadata.namespace !== undefined) stored.metadata.namespace = current.metadata.namespace;
+  if (dryRun) return { status: 200, body: serve(def, stored) };
   ctx.store.put(stored);
   return { status: 200, body: serve(def, stored) };
 }

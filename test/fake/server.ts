@@ -1,6 +1,7 @@
 // A fake Kubernetes API server that behaves like the real one on the wire: HTTPS with a test CA,
 // bearer-token auth, legacy discovery, a few core/storage/events resources, field selectors,
-// paging, server-side Tables, RBAC denials and injected faults. Every request is recorded.
+// paging, server-side Tables, server-side dry run (dryRun=All), RBAC denials and injected faults.
+// Every request is recorded.
 //
 // kubectl: /usr/bin/kubectl is Google's dispatcher; it reads /version and runs the matching
 // versioned binary. See test/helpers/run-cli.ts (`kubectlBinary`) for what works against this fake.

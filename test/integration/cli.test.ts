@@ -1,5 +1,7 @@
 // Process-level behaviour of the built binary: help, version, and a reader that closes the pipe early.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliPath, repoRoot, runCli } from '../helpers/run-cli.js';
 
@@ -31,6 +33,18 @@ describe('the rds-migrate process', () => {
     for (const command of ['post-started', 'post-completed', 'post-failed', 'events', 'audit']) expect(res.stdout).toContain(command);
     expect(res.stdout).toContain('Examples:');
     expect(res.stdout).toContain('Exit codes: 0 ok, 1 audit findings');
+  });
+
+  it("each command's help says what -n defaults to, and its examples name files that exist", async () => {
+    const audit = await runCli(['audit', '--help']);
+    expect(audit.stdout).toMatch(/^ {2}-n, --namespace <ns> +audit only this namespace \(default: all namespaces\)$/m);
+    const files = [...audit.stdout.matchAll(/--from-file (examples\/\S+)/g)].map((m) => m[1]!);
+    expect(files).toEqual(['examples/cluster']);
+    for (const file of files) expect(existsSync(join(repoRoot, file)), file).toBe(true);
+    for (const command of ['events', 'post-started', 'post-completed', 'post-failed']) {
+      const help = await runCli([command, '--help']);
+      expect(help.stdout).toMatch(/^ {2}-n, --namespace <ns> +namespace of the PVC \(default: the context's\s+namespace, else default\)$/m);
+    }
   });
 
   it('a closed stdout pipe is not an error: no stack trace, the exit code is the command’s own', async () => {

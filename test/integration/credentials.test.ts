@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
 import { type FakeServer, startFakeServer } from '../fake/server.js';
 import { otherCaPem } from '../fake/tls.js';
-import { event, namespace, pv, pvc, volumeAttachment } from '../helpers/objects.js';
+import { event, namespace, node, pv, pvc, volumeAttachment } from '../helpers/objects.js';
 import { startedMessage } from '../helpers/read-side.js';
 import { type RunResult, runCli } from '../helpers/run-cli.js';
 
@@ -48,6 +48,7 @@ function objects(): object[] {
   const volume = pv({ name: VOL, claimRef: { namespace: NS, name: 'vm-disk', uid: UID } });
   return [
     namespace(NS),
+    ...['node-a', 'node-b', 'node-c', 'node-d'].map((n) => node(n)),
     claim,
     volume,
     volumeAttachment({ pv: volume, node: 'node-a', attached: true, createdAt: new Date(Date.now() - 600_000) }),

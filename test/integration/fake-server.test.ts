@@ -533,6 +533,67 @@ describe('event create', () => {
   });
 });
 
+describe('server-side dry run (dryRun=All)', () => {
+  const fresh = (name: string, overrides: Record<string, unknown> = {}): any => ({
+    ...event({ pvc: claim, name, reason: 'MigrationStarted', type: 'Normal', message: 'm', firstTimestamp: t0 }),
+    ...overrides,
+  });
+  const stored = (name: string) => server.objects('Event').find((e) => e.metadata.name === name);
+
+  it('validates a create and answers as if created, storing nothing', async () => {
+    const res = await kubeRequest(server, { path: '/api/v1/namespaces/vms/events', query: { dryRun: 'All' }, body: fresh('dry1') });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ kind: 'Event', metadata: { name: 'dry1', namespace: 'vms', uid: expect.any(String) } });
+    expect(res.body.metadata.creationTimestamp).toMatch(/Z$/);
+    // Nothing was written, so there is no resourceVersion to report.
+    expect(res.body.metadata.resourceVersion).toBeUndefined();
+    expect(stored('dry1')).toBeUndefined();
+  });
+
+  it('answers the errors a real create would: 422 Invalid, 409 AlreadyExists, 404 for a missing namespace', async () => {
+    const bad = await kubeRequest(server, {
+      path: '/api/v1/namespaces/vms/events',
+      query: { dryRun: 'All' },
+      body: fresh('dry2', { involvedObject: { ...started.involvedObject, namespace: 'other' } }),
+    });
+    expect(bad.status).toBe(422);
+    const taken = await kubeRequest(server, {
+      path: '/api/v1/namespaces/vms/events',
+      query: { dryRun: 'All' },
+      body: fresh(started.metadata.name),
+    });
+    expect(taken.status).toBe(409);
+    const ghost = await kubeRequest(server, {
+      path: '/api/v1/namespaces/ghost/events',
+      query: { dryRun: 'All' },
+      body: { ...fresh('dry3'), metadata: { name: 'dry3' }, involvedObject: { ...started.involvedObject, namespace: 'ghost' } },
+    });
+    expect(ghost.status).toBe(404);
+  });
+
+  it('rejects a dryRun value other than All with 422', async () => {
+    const res = await kubeRequest(server, { path: '/api/v1/namespaces/vms/events', query: { dryRun: 'true' }, body: fresh('dry4') });
+    expect(res.status).toBe(422);
+    expect(res.body.message).toBe('CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: ["true"]: supported values: "All"');
+    expect(stored('dry4')).toBeUndefined();
+  });
+
+  it('answers a patch with the patched object and leaves the stored one as it was', async () => {
+    const before = stored(attached.metadata.name);
+    const res = await kubeRequest(server, {
+      method: 'PATCH',
+      path: `/api/v1/namespaces/vms/events/${attached.metadata.name}`,
+      query: { dryRun: 'All' },
+      headers: { 'Content-Type': 'application/strategic-merge-patch+json' },
+      body: { count: 42 },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.count).toBe(42);
+    expect(res.body.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+    expect(stored(attached.metadata.name)).toEqual(before);
+  });
+});
+
 describe('event patch', () => {
   const path = (): string => `/api/v1/namespaces/vms/events/${attached.metadata.name}`;
 
