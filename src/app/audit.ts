@@ -6,6 +6,7 @@ import { formatTimestamp } from '../domain/time.js';
 import { type AuditReport, type ClusterSnapshot, MIGRATION_REASONS, type Severity } from '../domain/types.js';
 import { ClusterError } from '../errors.js';
 import type { Gateway } from '../kube/gateway.js';
+import { sanitizeText } from '../render/sanitize.js';
 import { ahead } from './ahead.js';
 import { createSpinner } from './spinner.js';
 
@@ -28,6 +29,8 @@ export interface AuditOptions {
   color: boolean;
   /** Whether a spinner may show progress on stderr (a terminal, no --verbose log lines). */
   progress: boolean;
+  /** Whether that spinner may be coloured. */
+  progressColor: boolean;
 }
 
 /**
@@ -47,7 +50,7 @@ export async function runAudit(options: AuditOptions, gateway: Gateway | null, c
     else now = offlineNow(snapshot, ctx.now());
   } else {
     if (gateway === null) throw new Error('runAudit: a live audit needs a gateway');
-    const spinner = await createSpinner(ctx, table && options.progress);
+    const spinner = await createSpinner(ctx, table && options.progress, { color: options.progressColor });
     try {
       spinner.start('reading migration events, VolumeAttachments and PersistentVolumes');
       const reading = readCluster(gateway, options, ctx.logger);
@@ -66,7 +69,9 @@ export async function runAudit(options: AuditOptions, gateway: Gateway | null, c
     sinceSeconds: options.sinceSeconds,
     stuckAfterSeconds: options.stuckAfterSeconds,
   });
-  ctx.stdout.write(await renderReport(await (renderer ?? import('../render/audit.js')), report, options));
+  ctx.stdout.write(await renderReport(await (renderer ?? import('../render/audit.js')), report, options, ctx));
+  // Table rows only on stdout (for awk and cut): what could not be read is said on stderr.
+  if (table && options.noHeaders) for (const warning of report.warnings) ctx.logger.warn(sanitizeText(warning));
   return reachesFailOn(report, options.failOn) ? 1 : 0;
 }
 
@@ -124,7 +129,7 @@ export async function readCluster(gateway: Gateway, options: AuditOptions, logge
     eventLists,
     tolerate('VolumeAttachments could not be read', () => gateway.listVolumeAttachments(options.chunkSize), []),
     tolerate(
-      'PersistentVolumes could not be read (volume timeouts default to 5m0s)',
+      'PersistentVolumes could not be read (volume timeouts default to 5m)',
       () => gateway.listPersistentVolumes(options.chunkSize),
       [],
     ),
@@ -140,7 +145,12 @@ export async function readCluster(gateway: Gateway, options: AuditOptions, logge
   };
 }
 
-async function renderReport(render: typeof import('../render/audit.js'), report: AuditReport, options: AuditOptions): Promise<string> {
+async function renderReport(
+  render: typeof import('../render/audit.js'),
+  report: AuditReport,
+  options: AuditOptions,
+  ctx: Context,
+): Promise<string> {
   switch (options.output) {
     case 'json':
       return render.renderAuditJson(report);
@@ -149,11 +159,12 @@ async function renderReport(render: typeof import('../render/audit.js'), report:
     case 'prometheus':
       return render.renderAuditPrometheus(report);
     default: {
-      const { createPalette } = await import('../render/palette.js');
+      const [{ createPalette }, { outputWidth }] = await Promise.all([import('../render/palette.js'), import('../render/common.js')]);
       return render.renderAuditTable(report, {
         palette: createPalette(options.color),
         wide: options.output === 'wide',
         noHeaders: options.noHeaders,
+        width: outputWidth(ctx.stdout),
       });
     }
   }
