@@ -2,12 +2,15 @@
 // width or of none, signals, a full disk, the widths the text output keeps to, --no-headers for
 // awk and cut, --color. The cluster is the bundled example (examples/cluster) loaded into the fake.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { type FakeServer, startFakeServer } from '../fake/server.js';
 import { EXAMPLE_CLUSTER, exampleObjects } from '../helpers/examples.js';
+import { event, pv, pvc } from '../helpers/objects.js';
+import { completedMessage, failedMessage, startedMessage } from '../helpers/read-side.js';
 import { cliPath, repoRoot, runCli } from '../helpers/run-cli.js';
 
 let server: FakeServer;
@@ -331,5 +334,70 @@ describe('durations on the command line', () => {
     expect(doc.migrations).toEqual(all.migrations);
     // Attached for 20m: not stuck after a day and a half.
     expect(doc.dualAttaches[0].stuck).toBe(false);
+  });
+});
+
+describe('-o yaml is read alike by YAML 1.1 and YAML 1.2 readers', () => {
+  it('audit: names that look like numbers, booleans or nulls stay strings', async () => {
+    // DNS-valid names a YAML reader could take for something else: 0o17 (1.2 octal), 1e3, yes, null, 0x1f.
+    const claim = pvc({ namespace: '0o17', name: '1e3', uid: 'a1b2c3d4-0000-4000-8000-000000000001', volumeName: 'pvc-yaml' });
+    const at = (s: number) => new Date(Date.parse('2026-11-26T10:00:00Z') - s * 1000);
+    const dump = {
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        claim,
+        pv({ name: 'pvc-yaml', claimRef: { namespace: '0o17', name: '1e3', uid: claim.metadata.uid } }),
+        event({
+          pvc: claim,
+          type: 'Normal',
+          reason: 'MigrationStarted',
+          message: startedMessage('pvc-yaml', 'yes', '0x1f', '5m0s'),
+          firstTimestamp: at(600),
+        }),
+        event({
+          pvc: claim,
+          type: 'Normal',
+          reason: 'MigrationCompleted',
+          message: completedMessage('pvc-yaml', 'yes', '0x1f', '1m0s'),
+          firstTimestamp: at(540),
+        }),
+        event({
+          pvc: claim,
+          type: 'Normal',
+          reason: 'MigrationStarted',
+          message: startedMessage('pvc-yaml', '0x1f', 'null', '5m0s'),
+          firstTimestamp: at(300),
+        }),
+        event({
+          pvc: claim,
+          type: 'Warning',
+          reason: 'MigrationFailed',
+          message: failedMessage('pvc-yaml', '0x1f', 'null', '0o17', '1m0s'),
+          firstTimestamp: at(240),
+        }),
+      ],
+    };
+    const file = join(dir, 'yaml-dump.json');
+    writeFileSync(file, JSON.stringify(dump));
+    const [json, yaml] = await Promise.all([
+      runCli(['audit', '--from-file', file, '-o', 'json']),
+      runCli(['audit', '--from-file', file, '-o', 'yaml']),
+    ]);
+    const doc = JSON.parse(json.stdout);
+    expect(doc.migrations.map((m: { failureReason: string | null }) => m.failureReason)).toEqual([null, '0o17']);
+    expect(doc.migrations[0]).toMatchObject({ namespace: '0o17', pvc: '1e3', sourceNode: 'yes', targetNode: '0x1f' });
+    for (const version of ['1.1', '1.2'] as const) expect(parseYaml(yaml.stdout, { version })).toEqual(doc);
+  });
+
+  it('post --dry-run -o yaml: the Event reads back the same under both', async () => {
+    const res = await runCli(
+      ['post-failed', 'pg-01-rootdisk', '-n', 'vms-dev', '--reason', 'timeout', '--component', 'yes', '--dry-run', '-o', 'yaml'],
+      { kubeconfig },
+    );
+    expect(res.code, res.stderr).toBe(0);
+    const one = parseYaml(res.stdout, { version: '1.1' });
+    expect(one.source.component).toBe('yes');
+    expect(parseYaml(res.stdout, { version: '1.2' })).toEqual(one);
   });
 });
