@@ -31,7 +31,7 @@ export function addGlobalOptions(cmd: Command, { namespace = true }: { namespace
     .option('--context <name>', 'kubeconfig context to use');
   if (namespace) cmd.option('-n, --namespace <ns>', "namespace (default: the context's namespace, else default)");
   return cmd
-    .option('--request-timeout <dur>', 'timeout of each API request (Go duration or seconds)', '30s')
+    .option('--request-timeout <dur>', 'timeout of each API request (90s, 5m, 1h; bare seconds)', '30s')
     .option('--driver <name>', 'CSI driver name', DEFAULT_DRIVER)
     .addOption(
       new Option('--color <when>', 'colour tables: auto (a terminal and NO_COLOR unset), always or never')
