@@ -2,7 +2,7 @@
 // One CommonJS file starts faster than ESM chunks (no ESM loader, one read and compile:
 // ~13 ms of an `events` run on this machine); esbuild wraps every module in a function
 // that runs on first use, so `--help` and `--version` still run only commander's code, and
-// yaml, cli-table3 and ora are initialized only by the commands that use them.
+// yaml and ora are initialized only by the commands that use them.
 // @kubernetes/client-node (for legacy auth-provider users only) is a second file,
 // dist/client-node.cjs, imported when needed: bundled it loads in ~0.2 s, from node_modules ~0.9 s.
 // The build goes to a temporary folder and is moved in (main.cjs last), so a CLI started

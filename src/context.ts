@@ -42,9 +42,12 @@ export function createLogger(stderr: OutputStream, verbose: boolean): Logger {
   };
 }
 
-/** Whether colour may be used on a stream (SPEC §3: --no-color, NO_COLOR, terminals only). */
-export function colorAllowed(stream: OutputStream, env: Context['env'], noColorFlag: boolean): boolean {
-  if (noColorFlag) return false;
+/** `--color`: `auto` colours a terminal when NO_COLOR is unset; `--no-color` is `never`. */
+export type ColorMode = 'auto' | 'always' | 'never';
+
+/** Whether to colour what goes to `stream` under `--color mode` (SPEC §3; `always` overrides NO_COLOR). */
+export function colorEnabled(mode: ColorMode, stream: OutputStream, env: Context['env']): boolean {
+  if (mode !== 'auto') return mode === 'always';
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   return stream.isTTY === true;
 }

@@ -5,6 +5,8 @@ export const ExitCode = {
   usage: 2,
   notFound: 3,
   cluster: 4,
+  /** The output could not be written (a full disk; sysexits EX_IOERR). A closed pipe is not this. */
+  output: 74,
   interrupted: 130,
   /** A bug (sysexits EX_SOFTWARE): not one of the documented outcomes. */
   internal: 70,
@@ -59,7 +61,7 @@ export class InterruptedError extends CliError {
 export class DeadlineError extends ClusterError {
   constructor(command: string, within: string) {
     super(
-      `${command} did not finish within ${within} (the overall deadline: 4 × --request-timeout, at least 1m0s)`,
+      `${command} did not finish within ${within} (the overall deadline: 4 × --request-timeout, at least a minute)`,
       'the cluster is slow or keeps failing; check its health, or raise --request-timeout',
     );
   }

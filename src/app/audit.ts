@@ -1,6 +1,7 @@
 // audit (SPEC §3.3): gather a snapshot (cluster or dump), audit it, render it.
 import type { Context } from '../context.js';
 import { auditSnapshot, newestTimestamp } from '../domain/audit.js';
+import { sanitizeText } from '../domain/sanitize.js';
 import { formatTimestamp } from '../domain/time.js';
 import type { AuditReport, ClusterSnapshot, Exclusion, Severity } from '../domain/types.js';
 import type { Gateway } from '../kube/gateway.js';
@@ -33,6 +34,8 @@ export interface AuditOptions {
   color: boolean;
   /** Whether a spinner may show progress on stderr (a terminal, no --verbose log lines). */
   progress: boolean;
+  /** Whether that spinner may be coloured. */
+  progressColor: boolean;
 }
 
 /**
@@ -52,7 +55,7 @@ export async function runAudit(options: AuditOptions, gateway: Gateway | null, c
     else now = offlineNow(snapshot, ctx.now());
   } else {
     if (gateway === null) throw new Error('runAudit: a live audit needs a gateway');
-    const spinner = await createSpinner(ctx, table && options.progress);
+    const spinner = await createSpinner(ctx, table && options.progress, { color: options.progressColor });
     try {
       spinner.start('reading migration events, volumes, attachments, nodes and KubeVirt migrations');
       const reading = readCluster(gateway, options, ctx.logger);
@@ -74,7 +77,9 @@ export async function runAudit(options: AuditOptions, gateway: Gateway | null, c
     staleAfterSeconds: options.staleAfterSeconds,
     exclude: options.exclude,
   });
-  ctx.stdout.write(await renderReport(await (renderer ?? import('../render/audit.js')), report, options));
+  ctx.stdout.write(await renderReport(await (renderer ?? import('../render/audit.js')), report, options, ctx));
+  // Table rows only on stdout (for awk and cut): what could not be read is said on stderr.
+  if (table && options.noHeaders) for (const warning of report.warnings) ctx.logger.warn(sanitizeText(warning));
   return reachesFailOn(report, options.failOn) ? 1 : 0;
 }
 
@@ -97,7 +102,12 @@ function offlineNow(snapshot: ClusterSnapshot, wallClock: number): number {
 /** How far past the wall clock a dump's newest timestamp may be (clock skew, dumps from another zone's machine). */
 const FUTURE_TOLERANCE_MS = 24 * 3600 * 1000;
 
-async function renderReport(render: typeof import('../render/audit.js'), report: AuditReport, options: AuditOptions): Promise<string> {
+async function renderReport(
+  render: typeof import('../render/audit.js'),
+  report: AuditReport,
+  options: AuditOptions,
+  ctx: Context,
+): Promise<string> {
   switch (options.output) {
     case 'json':
       return render.renderAuditJson(report);
@@ -106,11 +116,12 @@ async function renderReport(render: typeof import('../render/audit.js'), report:
     case 'prometheus':
       return render.renderAuditPrometheus(report);
     default: {
-      const { createPalette } = await import('../render/palette.js');
+      const [{ createPalette }, { outputWidth }] = await Promise.all([import('../render/palette.js'), import('../render/common.js')]);
       return render.renderAuditTable(report, {
         palette: createPalette(options.color),
         wide: options.output === 'wide',
         noHeaders: options.noHeaders,
+        width: outputWidth(ctx.stdout),
       });
     }
   }

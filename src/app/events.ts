@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { DEFAULT_EVENT_TTL_SECONDS } from '../domain/audit.js';
 import { buildPvcHistory } from '../domain/history.js';
 import { KINDS } from '../domain/kinds.js';
+import { sanitizeText } from '../domain/sanitize.js';
 import type { PodRecord, VmimRecord, VmiRecord } from '../domain/types.js';
 import { ClusterError } from '../errors.js';
 import { type Gateway, pvcEventSelector } from '../kube/gateway.js';
@@ -50,7 +51,7 @@ export async function runEvents(options: EventsOptions, gateway: Gateway, ctx: C
     pvName
       ? readOrWarn(
           () => gateway.getPersistentVolume(pvName),
-          "the volume's migration timeout is unknown (5m0s is assumed where the events give none)",
+          "the volume's migration timeout is unknown (5m is assumed where the events give none)",
           null,
         )
       : unbound(null),
@@ -77,15 +78,18 @@ export async function runEvents(options: EventsOptions, gateway: Gateway, ctx: C
   if (options.output === 'json') ctx.stdout.write(render.renderHistoryJson(history));
   else if (options.output === 'yaml') ctx.stdout.write(await render.renderHistoryYaml(history));
   else {
-    const { createPalette } = await import('../render/palette.js');
+    const [{ createPalette }, { outputWidth }] = await Promise.all([import('../render/palette.js'), import('../render/common.js')]);
     ctx.stdout.write(
       render.renderHistoryTable(history, {
         palette: createPalette(options.color),
         wide: options.output === 'wide',
         noHeaders: options.noHeaders,
+        width: outputWidth(ctx.stdout),
         all: options.all,
       }),
     );
+    // Table rows only on stdout (for awk and cut): what could not be read is said on stderr.
+    if (options.noHeaders) for (const warning of history.warnings) ctx.logger.warn(sanitizeText(warning));
   }
   return 0;
 }

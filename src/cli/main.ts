@@ -1,11 +1,11 @@
 // Entry point: commander wiring only. Commands are lazy-imported so that
 // `--help` and `--version` load nothing but commander.
 import { basename } from 'node:path';
-import { Argument, Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option, type OutputConfiguration } from 'commander';
 import type { Shell } from '../app/completion.js';
 import { type Context, createLogger } from '../context.js';
-import { formatGoDuration } from '../domain/duration.js';
-import { sanitizeText } from '../domain/sanitize.js';
+import { formatAge } from '../domain/duration.js';
+import { escapeUnsafe, sanitizeText } from '../domain/sanitize.js';
 import { CliError, DeadlineError, ExitCode, InterruptedError } from '../errors.js';
 import type { Gateway } from '../kube/gateway.js';
 import { COMPLETE_COMMAND, Directive, formatCompletion, planCompletion } from './completion.js';
@@ -31,22 +31,47 @@ export function programNameOf(invokedPath: string | undefined): string {
   return basename(invokedPath ?? '').startsWith('kubectl-') ? 'kubectl rds-migrate' : 'rds-migrate';
 }
 
-/** Runs the CLI as a process: wires streams, env, clock and Ctrl-C, returns the exit code. */
+/** How long a command may take to wind down after Ctrl-C or SIGTERM before the process exits anyway. */
+const INTERRUPT_GRACE_MS = 1000;
+
+/** Runs the CLI as a process: wires streams, env, clock and signals, returns the exit code. */
 export async function main(proc: NodeJS.Process): Promise<number> {
   const controller = new AbortController();
-  const onSigint = (): void => {
-    if (controller.signal.aborted) proc.exit(ExitCode.interrupted);
+  let finished = false;
+  let interruptReported = false;
+  const reportInterrupt = (): void => {
+    if (interruptReported) return;
+    interruptReported = true;
+    proc.stderr.write('error: interrupted\n');
+  };
+  // Ctrl-C and SIGTERM abort the command: requests, sleeps and reads watch the signal. Whatever
+  // does not notice it (a library's synchronous loop, a write to a stalled terminal) cannot hold the
+  // process: it exits 130 after a short grace. A document is written in one synchronous write (files,
+  // pipes and terminals are synchronous on Linux), so an exit between two ticks never leaves half of one.
+  const onSignal = (): void => {
+    if (finished || controller.signal.aborted) {
+      reportInterrupt();
+      proc.exit(ExitCode.interrupted);
+    }
     controller.abort(new InterruptedError());
+    setTimeout(() => {
+      reportInterrupt();
+      proc.exit(ExitCode.interrupted);
+    }, INTERRUPT_GRACE_MS).unref();
   };
-  proc.on('SIGINT', onSigint);
-  proc.on('SIGTERM', onSigint);
-  // A reader that stops early (`| head`) closes the pipe: stop writing quietly and
-  // keep the command's own exit code (audit findings), instead of an EPIPE stack trace.
-  const onStreamError = (err: NodeJS.ErrnoException): void => {
-    if (err.code !== 'EPIPE') throw err;
-  };
-  proc.stdout.on('error', onStreamError);
-  proc.stderr.on('error', onStreamError);
+  proc.on('SIGINT', onSignal);
+  proc.on('SIGTERM', onSignal);
+  // A reader that stops early (`| head`) closes the pipe: stop writing quietly and keep the
+  // command's own exit code (audit findings), instead of an EPIPE stack trace. Any other write
+  // error (a full disk) is one line and its own exit code: scripts must not read it as findings.
+  proc.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') return;
+    proc.stderr.write(`error: cannot write the output: ${describeWriteError(err)}\n`);
+    proc.exit(ExitCode.output);
+  });
+  proc.stderr.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') proc.exit(ExitCode.output);
+  });
   const ctx: Context = {
     stdout: proc.stdout,
     stderr: proc.stderr,
@@ -57,12 +82,21 @@ export async function main(proc: NodeJS.Process): Promise<number> {
     signal: controller.signal,
     logger: createLogger(proc.stderr, false),
   };
-  try {
-    return await run(proc.argv.slice(2), ctx, programNameOf(proc.argv[1]));
-  } finally {
-    proc.off('SIGINT', onSigint);
-    proc.off('SIGTERM', onSigint);
+  const code = await run(proc.argv.slice(2), ctx, programNameOf(proc.argv[1]));
+  finished = true;
+  if (code === ExitCode.interrupted) interruptReported = true;
+  else if (controller.signal.aborted) {
+    // A signal that came while the command was finishing still ends it as interrupted.
+    reportInterrupt();
+    return ExitCode.interrupted;
   }
+  return code;
+}
+
+/** `no space left on device` from `ENOSPC: no space left on device, write`. */
+function describeWriteError(err: NodeJS.ErrnoException): string {
+  const match = /^[A-Z0-9]+: (.+?)(?:, \w+)?$/.exec(err.message);
+  return sanitizeText(match?.[1] ?? err.code ?? err.message);
 }
 
 /** Parses argv, runs the command and maps every failure to an exit code (SPEC §5). */
@@ -114,10 +148,7 @@ function buildProgram(ctx: Context, name: string, setExit: SetExit): Command {
     .helpOption('-h, --help', 'show help')
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({
-      writeOut: (s) => ctx.stdout.write(s),
-      writeErr: (s) => ctx.stderr.write(s),
-    })
+    .configureOutput(commanderOutput(ctx))
     .addHelpText(
       'after',
       `
@@ -133,7 +164,8 @@ ${
     : '\nRun by kubectl as the plugin kubectl-rds_migrate; for shell completion see\n`kubectl rds-migrate completion --help`.\n'
 }
 Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
-3 not found, 4 cluster unreachable or request refused.`,
+3 not found, 4 cluster unreachable or request refused, 74 output not written,
+130 interrupted.`,
     );
 
   const common = (cmd: Command): Command =>
@@ -277,10 +309,29 @@ npm installs it next to kubectl-rds_migrate; after a krew install, link it with
       }),
   );
 
-  for (const cmd of program.commands) {
-    cmd.configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
-  }
+  for (const cmd of program.commands) cmd.configureOutput(commanderOutput(ctx));
   return program;
+}
+
+/** Where commander writes: the context's streams, its errors made safe (formatCommanderError). */
+function commanderOutput(ctx: Context): OutputConfiguration {
+  return {
+    writeOut: (s) => ctx.stdout.write(s),
+    writeErr: (s) => ctx.stderr.write(s),
+    outputError: (s, write) => write(formatCommanderError(s)),
+  };
+}
+
+/**
+ * commander's `error: …` text, which quotes the user's arguments raw, as one line with every
+ * control, bidi or invisible character shown as an escape; its `(Did you mean …?)` becomes a hint.
+ */
+export function formatCommanderError(text: string): string {
+  const body = text.endsWith('\n') ? text.slice(0, -1) : text;
+  const suggestion = /\n\((Did you mean [^\n]*)\)$/.exec(body);
+  const message = suggestion === null ? body : body.slice(0, suggestion.index);
+  const line = `${escapeUnsafe(message)}\n`;
+  return suggestion?.[1] === undefined ? line : `${line}hint: ${escapeUnsafe(suggestion[1].replace(/^Did/, 'did'))}\n`;
 }
 
 /**
@@ -347,7 +398,7 @@ export function deadlineMs(globals: Pick<GlobalOptions, 'requestTimeoutSeconds'>
  */
 export async function withDeadline<T>(ctx: Context, command: string, ms: number, body: (ctx: Context) => Promise<T>): Promise<T> {
   const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new DeadlineError(command, formatGoDuration(ms / 1000))), ms);
+  const timer = setTimeout(() => deadline.abort(new DeadlineError(command, formatAge(ms / 1000))), ms);
   const signal = AbortSignal.any([ctx.signal, deadline.signal]);
   try {
     return await body({ ...ctx, signal });

@@ -1,13 +1,14 @@
 // Raw commander values -> validated, typed options. Every value given on the command
 // line is checked here, before any file or API access (SPEC §3.1).
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { AuditOptions, AuditOutput, FailOn } from '../app/audit.js';
 import type { EventsOptions } from '../app/events.js';
 import type { DryRun, PostKind, PostOptions } from '../app/post.js';
-import { type Context, colorAllowed } from '../context.js';
-import { DurationSyntaxError, parseDuration } from '../domain/duration.js';
+import { type ColorMode, type Context, colorEnabled } from '../context.js';
+import { DurationSyntaxError, parseFlagDuration } from '../domain/duration.js';
 import { MAX_MESSAGE_BYTES } from '../domain/event-body.js';
 import { FINDING_CODES } from '../domain/findings.js';
+import { quoteValue } from '../domain/sanitize.js';
 import { parseTimestamp } from '../domain/time.js';
 import { DEFAULT_DRIVER, type Exclusion, type FindingCode } from '../domain/types.js';
 import { dnsLabelProblem, dnsSubdomainProblem, printableLineProblem, volumeIdProblem } from '../domain/validation.js';
@@ -17,7 +18,10 @@ import type { ConnectionOptions } from '../kube/gateway.js';
 /** Options every command shares (SPEC §3 global options), already validated. */
 export interface GlobalOptions extends ConnectionOptions {
   driver: string;
+  /** Colour in tables on stdout. */
   color: boolean;
+  /** Colour on stderr (the spinner). */
+  stderrColor: boolean;
   verbose: boolean;
 }
 
@@ -30,9 +34,14 @@ export function addGlobalOptions(cmd: Command, { namespace = PVC_NAMESPACE_HELP 
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
     .option('--context <name>', 'kubeconfig context to use')
     .option('-n, --namespace <ns>', namespace)
-    .option('--request-timeout <dur>', 'timeout of each API request (Go duration or seconds)', '30s')
+    .option('--request-timeout <dur>', 'timeout of each API request (90s, 5m, 1h; bare seconds)', '30s')
     .option('--driver <name>', 'CSI driver name', DEFAULT_DRIVER)
-    .option('--no-color', 'never colour the output (also NO_COLOR)')
+    .addOption(
+      new Option('--color <when>', 'colour tables: auto (a terminal and NO_COLOR unset), always or never')
+        .choices(['auto', 'always', 'never'])
+        .default('auto'),
+    )
+    .option('--no-color', 'never colour the output (--color never)')
     .option('-v, --verbose', 'log each API request to stderr (never credentials)');
 }
 
@@ -45,25 +54,28 @@ export interface RawGlobals {
   namespace?: string;
   requestTimeout: string;
   driver: string;
-  color: boolean;
+  /** `--color <when>`, or false for `--no-color`. */
+  color: ColorMode | false;
   verbose?: boolean;
 }
 
-/** Validates the global options; colour is decided for stdout, where tables go. */
-export function resolveGlobals(raw: RawGlobals, ctx: Pick<Context, 'stdout' | 'env'>): GlobalOptions {
+/** Validates the global options; colour is decided for stdout, where tables go, and for stderr. */
+export function resolveGlobals(raw: RawGlobals, ctx: Pick<Context, 'stdout' | 'stderr' | 'env'>): GlobalOptions {
   if (raw.context !== undefined && raw.context.trim() === '') throw invalid('--context', raw.context, 'must not be empty');
   if (raw.namespace !== undefined) checkName('--namespace', raw.namespace, dnsLabelProblem);
   checkName('--driver', raw.driver, dnsSubdomainProblem);
   const requestTimeoutSeconds = durationFlag('--request-timeout', raw.requestTimeout, { positive: true });
   // Node timers hold at most 2^31 ms (about 24.8 days); a day is already far beyond any sensible request.
   if (requestTimeoutSeconds > MAX_REQUEST_TIMEOUT_SECONDS) throw invalid('--request-timeout', raw.requestTimeout, 'must be at most 24h');
+  const colorMode: ColorMode = raw.color === false ? 'never' : raw.color;
   return {
     kubeconfig: raw.kubeconfig,
     context: raw.context,
     namespace: raw.namespace,
     requestTimeoutSeconds,
     driver: raw.driver,
-    color: colorAllowed(ctx.stdout, ctx.env, raw.color === false),
+    color: colorEnabled(colorMode, ctx.stdout, ctx.env),
+    stderrColor: colorEnabled(colorMode, ctx.stderr, ctx.env),
     verbose: raw.verbose === true,
   };
 }
@@ -200,6 +212,7 @@ export function resolveAuditOptions(raw: RawAuditOptions, globals: GlobalOptions
     driver: globals.driver,
     color: globals.color,
     progress: ctx.stderr.isTTY === true && !globals.verbose,
+    progressColor: globals.stderrColor,
   };
 }
 
@@ -251,13 +264,13 @@ export function presetBareOptions(argv: readonly string[], program: Command): st
   return out;
 }
 
-/** Parses a duration flag (Go syntax or seconds); negative values are rejected. */
+/** Parses a duration flag (Go syntax, seconds or days); negative values are rejected. */
 export function durationFlag(flag: string, value: string, { positive = false } = {}): number {
   let seconds: number;
   try {
-    seconds = parseDuration(value);
+    seconds = parseFlagDuration(value);
   } catch (err) {
-    if (err instanceof DurationSyntaxError) throw new UsageError(`invalid ${flag} "${value}": ${err.why}`);
+    if (err instanceof DurationSyntaxError) throw invalid(flag, value, err.why);
     throw err;
   }
   if (positive && seconds <= 0) throw invalid(flag, value, 'must be greater than zero');
@@ -270,8 +283,8 @@ export function checkName(flag: string, value: string, problem: (v: string) => s
   if (why) throw invalid(flag, value, why);
 }
 
-/** `invalid --flag "value": why` — the one line every bad input gets. */
+/** `invalid --flag "value": why` — the one line every bad input gets; unsafe characters show as escapes. */
 export function invalid(flag: string, value: string, why: string): UsageError {
   const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value;
-  return new UsageError(`invalid ${flag} ${JSON.stringify(shown)}: ${why}`);
+  return new UsageError(`invalid ${flag} ${quoteValue(shown)}: ${why}`);
 }

@@ -23,6 +23,9 @@ const UNIT_NS: ReadonlyMap<string, bigint> = new Map([
   ['h', 3600n * NS_PER_SECOND],
 ]);
 
+/** The units of command-line durations: Go's, and `d` for a day of 24 hours (never in the driver's messages). */
+const FLAG_UNIT_NS: ReadonlyMap<string, bigint> = new Map([...UNIT_NS, ['d', 24n * 3600n * NS_PER_SECOND]]);
+
 /** Rounds to whole seconds, halfway away from zero, like Go's `d.Round(time.Second)`. */
 export function roundToSeconds(seconds: number): number {
   const magnitude = Math.abs(seconds);
@@ -80,9 +83,10 @@ function isDigit(c: string | undefined): boolean {
 
 /**
  * Parses Go `time.ParseDuration` syntax (`90s`, `1h30m`, `1.5h`, `.5s`, `1m1m`) or a
- * bare number of seconds (`300`, `1.5`) into seconds.
+ * bare number of seconds (`300`, `1.5`) into seconds. The driver's messages are read with
+ * exactly this; `allowDays` adds the `d` unit of command-line durations (parseFlagDuration).
  */
-export function parseDuration(text: string, options?: { allowNegative?: boolean }): number {
+export function parseDuration(text: string, options?: { allowNegative?: boolean; allowDays?: boolean }): number {
   const whole = parseWholeSeconds(text);
   if (whole !== null) return whole;
   // Explicitly typed so that TypeScript narrows after a call.
@@ -103,6 +107,7 @@ export function parseDuration(text: string, options?: { allowNegative?: boolean 
   if (text.length - pos === 1 && text[pos] === '0') return 0;
   if (pos === text.length) fail('no number after the sign');
 
+  const units = options?.allowDays === true ? FLAG_UNIT_NS : UNIT_NS;
   const outOfRange: () => never = () => fail(`out of range (the limit is ${MAX_DURATION_STRING})`);
   let total = 0n;
   let pairs = 0;
@@ -111,7 +116,7 @@ export function parseDuration(text: string, options?: { allowNegative?: boolean 
     const first = text[pos];
     if (!(first === '.' || isDigit(first))) {
       const unit = readUnit(text, pos);
-      fail(UNIT_NS.has(unit) ? `unit "${unit}" has no number` : `expected a number at "${unit}"`);
+      fail(units.has(unit) ? `unit "${unit}" has no number` : `expected a number at "${unit}"`);
     }
 
     // Integer part, with Go's leadingInt overflow rule.
@@ -155,9 +160,9 @@ export function parseDuration(text: string, options?: { allowNegative?: boolean 
       // The extension to Go's syntax: a whole string that is just a number means seconds.
       if (pairs > 0) fail(`missing unit after "${text.slice(pairStart, pos)}"`);
     } else {
-      const known = UNIT_NS.get(unit);
+      const known = units.get(unit);
       if (known === undefined) {
-        fail(`unknown unit "${unit}" (use ns, us, ms, s, m or h)`);
+        fail(`unknown unit "${unit}" (use ${units === FLAG_UNIT_NS ? 'ns, us, ms, s, m, h or d' : 'ns, us, ms, s, m or h'})`);
       }
       unitNs = known;
       pos += unit.length;
@@ -180,6 +185,11 @@ export function parseDuration(text: string, options?: { allowNegative?: boolean 
 
   const seconds = Number(total / NS_PER_SECOND) + Number(total % NS_PER_SECOND) / 1e9;
   return negative && total > 0n ? -seconds : seconds;
+}
+
+/** Parses a duration given on the command line: Go syntax, a bare number of seconds, or with days (`2d`, `1d12h`). */
+export function parseFlagDuration(text: string): number {
+  return parseDuration(text, { allowDays: true });
 }
 
 /**

@@ -8,20 +8,39 @@
 const ESC = 0x1b;
 const BEL = 0x07;
 const ST8 = 0x9c; // 8-bit String Terminator
+/** High surrogate of the tag characters U+E0000–U+E007F (their low surrogates are U+DC00–U+DC7F). */
+const TAG_HIGH = 0xdb40;
 
-/** True for code units that are dropped or replaced by sanitizeText. */
+/** True for code units that are dropped or replaced by sanitizeText (U+DB40 only as part of a tag character). */
 function isSpecial(c: number): boolean {
   return (
     c < 0x20 || // C0, including ESC, \t, \n, \r
     (c >= 0x7f && c <= 0x9f) || // DEL and C1
+    c === 0x00ad || // SOFT HYPHEN
     c === 0x061c || // ARABIC LETTER MARK
+    c === 0x180e || // MONGOLIAN VOWEL SEPARATOR
+    (c >= 0x200b && c <= 0x200d) || // zero-width space, non-joiner, joiner
     c === 0x200e || // LEFT-TO-RIGHT MARK
     c === 0x200f || // RIGHT-TO-LEFT MARK
     c === 0x2028 || // LINE SEPARATOR
     c === 0x2029 || // PARAGRAPH SEPARATOR
     (c >= 0x202a && c <= 0x202e) || // bidi embeddings and overrides
-    (c >= 0x2066 && c <= 0x2069) // bidi isolates
+    (c >= 0x2060 && c <= 0x2064) || // word joiner, invisible operators
+    (c >= 0x2066 && c <= 0x2069) || // bidi isolates
+    (c >= 0x206a && c <= 0x206f) || // deprecated format characters
+    c === 0xfeff || // BOM / zero-width no-break space
+    (c >= 0xfff9 && c <= 0xfffb) || // interlinear annotation
+    c === TAG_HIGH // tag characters U+E0000–U+E007F (checked with the next code unit)
   );
+}
+
+/** Code units of a special character at `i` (2 for a tag character), or 0 when the text there is ordinary. */
+function specialLength(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (!isSpecial(c)) return 0;
+  if (c !== TAG_HIGH) return 1;
+  const low = s.charCodeAt(i + 1);
+  return low >= 0xdc00 && low <= 0xdc7f ? 2 : 0;
 }
 
 /** Control characters that separate words; they become one space instead of vanishing. */
@@ -29,7 +48,10 @@ function isLineBreakOrTab(c: number): boolean {
   return (c >= 0x09 && c <= 0x0d) || c === 0x2028 || c === 0x2029;
 }
 
-/** Removes control characters, terminal escape sequences and bidi controls; tabs and line breaks become one space per run. */
+/**
+ * Removes control characters, terminal escape sequences, bidi controls and invisible characters
+ * (zero-width, BOM, tags, soft hyphen, ...); tabs and line breaks become one space per run.
+ */
 export function sanitizeText(s: string): string {
   const n = s.length;
   let out = '';
@@ -93,12 +115,13 @@ export function sanitizeText(s: string): string {
 
   let i = 0;
   while (i < n) {
-    const c = s.charCodeAt(i);
-    if (!isSpecial(c)) {
+    const length = specialLength(s, i);
+    if (length === 0) {
       lastWasSpace = false;
       i++;
       continue;
     }
+    const c = s.charCodeAt(i);
     changed = true;
     if (i > keepFrom) out += s.slice(keepFrom, i);
     let next: number;
@@ -114,7 +137,7 @@ export function sanitizeText(s: string): string {
         out += ' ';
         lastWasSpace = true;
       }
-      next = i + 1;
+      next = i + length;
     }
     keepFrom = next;
     i = next;
@@ -122,6 +145,29 @@ export function sanitizeText(s: string): string {
   if (!changed) return s;
   if (keepFrom < n) out += s.slice(keepFrom);
   return out;
+}
+
+/**
+ * Makes every character sanitizeText would act on visible as an escape (`\u001b`, `\u202e`,
+ * `\u{e0041}`), keeping the rest: for showing a rejected value, where removing it would hide what was wrong.
+ */
+export function escapeUnsafe(s: string): string {
+  let out = '';
+  let keepFrom = 0;
+  for (let i = 0; i < s.length; i++) {
+    const length = specialLength(s, i);
+    if (length === 0) continue;
+    const cp = s.codePointAt(i) ?? 0;
+    out += `${s.slice(keepFrom, i)}${cp > 0xffff ? `\\u{${cp.toString(16)}}` : `\\u${cp.toString(16).padStart(4, '0')}`}`;
+    i += length - 1;
+    keepFrom = i + 1;
+  }
+  return keepFrom === 0 ? s : out + s.slice(keepFrom);
+}
+
+/** A value quoted for an error line: JSON-style double quotes, everything unsafe escaped (`"a\u202eb"`). */
+export function quoteValue(value: string): string {
+  return escapeUnsafe(JSON.stringify(value));
 }
 
 /** Zero-width code points: combining marks, ZWJ, variation selectors. */
@@ -225,4 +271,62 @@ export function truncateText(s: string, max: number): string {
     used += g.width;
   }
   return `${out}…`;
+}
+
+/** The longest run of whole graphemes of `s` at most `max` columns wide (at least one), and the rest. */
+function splitAtWidth(s: string, max: number): [string, string] {
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  let used = 0;
+  let end = 0;
+  for (const { segment, index } of segmenter.segment(s)) {
+    const width = graphemeWidth(segment);
+    if (index > 0 && used + width > max) break;
+    used += width;
+    end = index + segment.length;
+  }
+  return [s.slice(0, end), s.slice(end)];
+}
+
+/**
+ * Word-wraps sanitized text to lines of at most `width` columns, each ending in a newline: `first`
+ * starts the first line, `indent` the others. A word wider than a line (a long name) is broken.
+ */
+export function wrapText(text: string, width: number, first = '', indent = ''): string {
+  const indentWidth = displayWidth(indent);
+  const lines: string[] = [];
+  let line = first;
+  let used = displayWidth(first);
+  let empty = true;
+  for (const word of text.split(' ')) {
+    if (word === '') continue;
+    let rest = word;
+    let restWidth = displayWidth(rest);
+    if (!empty && used + 1 + restWidth <= width) {
+      line += ` ${rest}`;
+      used += 1 + restWidth;
+      continue;
+    }
+    if (!empty) {
+      lines.push(line);
+      line = indent;
+      used = indentWidth;
+    }
+    // Only plain words are broken: a coloured one (STUCK:) is short.
+    while (used + restWidth > width && width - used >= 1 && !rest.includes('\u001b')) {
+      const [head, tail] = splitAtWidth(rest, width - used);
+      if (tail === '') break;
+      lines.push(line + head);
+      line = indent;
+      used = indentWidth;
+      rest = tail;
+      restWidth = displayWidth(rest);
+    }
+    line += rest;
+    used += restWidth;
+    empty = false;
+  }
+  lines.push(line);
+  let out = '';
+  for (const l of lines) out += `${l.trimEnd()}\n`;
+  return out;
 }

@@ -5,6 +5,8 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9
 
 const MIN_YEAR = 1970;
 const MAX_YEAR = 9999;
+/** Epoch ms of 10000-01-01T00:00:00Z: below it, four-digit years. */
+const YEAR_10000_MS = 253402300800000;
 /** The largest |epoch ms| a Date can hold (ECMA-262 TimeClip). */
 const MAX_DATE_MS = 8.64e15;
 
@@ -47,14 +49,13 @@ function parseSecondsZulu(text: string): number | null | undefined {
   return Date.UTC(year, month - 1, day, hour, minute, second);
 }
 
-/** Parses an RFC 3339 timestamp (string, or a valid Date as client-node deserializes them) into epoch ms; anything else gives null. */
+/**
+ * Parses an RFC 3339 timestamp (string, or a valid Date as client-node deserializes them) into epoch ms;
+ * anything else gives null, and so does an instant outside 1970-01-01T00:00:00Z … 9999-12-31T23:59:59.999Z,
+ * which could not be written back as RFC 3339 UTC (`9999-12-31T23:59:59-23:59` is in the year 10000).
+ */
 export function parseTimestamp(value: unknown): number | null {
-  if (value instanceof Date) {
-    const ms = value.getTime();
-    if (!Number.isFinite(ms)) return null;
-    const year = value.getUTCFullYear();
-    return year < MIN_YEAR || year > MAX_YEAR ? null : ms;
-  }
+  if (value instanceof Date) return inRange(value.getTime());
   if (typeof value !== 'string') return null;
   if (value.length === 20) {
     const fast = parseSecondsZulu(value);
@@ -83,12 +84,13 @@ export function parseTimestamp(value: unknown): number | null {
     if (offH > 23 || offM > 59) return null;
     offsetMinutes = (sign === '-' ? -1 : 1) * (offH * 60 + offM);
   }
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000;
-  return Number.isFinite(ms) ? ms : null;
+  return inRange(Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000);
 }
 
-/** Epoch ms of 10000-01-01T00:00:00Z: below it, four-digit years. */
-const YEAR_10000_MS = 253402300800000;
+/** `ms` when it is an instant formatTimestamp writes with a four-digit year from 1970, else null. */
+function inRange(ms: number): number | null {
+  return Number.isFinite(ms) && ms >= 0 && ms < YEAR_10000_MS ? ms : null;
+}
 
 const twoDigits = (n: number): string => (n < 10 ? `0${n}` : String(n));
 

@@ -24,12 +24,16 @@ export function dnsSubdomainProblem(value: string): string | null {
   return null;
 }
 
+const UNPRINTABLE =
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]/u;
+
 /** Why `value` is not one line of printable text (failure reasons, components), or null. */
 export function printableLineProblem(value: string, maxBytes: number): string | null {
   if (value.trim() === '') return 'must not be empty';
-  // C0, DEL, C1, line/paragraph separators and bidi controls would break or disguise the message.
-  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(value)) {
-    return 'must be one line of printable text (no control characters or line breaks)';
+  // C0, DEL, C1, line/paragraph separators, bidi controls and invisible characters would break
+  // or disguise the message: the same set the table sanitizer (src/domain/sanitize.ts) removes.
+  if (UNPRINTABLE.test(value)) {
+    return 'must be one line of printable text (no control characters, line breaks, bidi controls or invisible characters)';
   }
   if (value !== value.trim()) return 'must not start or end with white space';
   const bytes = utf8Length(value);

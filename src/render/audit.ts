@@ -1,17 +1,20 @@
 // `audit` output (SPEC §3.3, §4): table | wide | json | yaml | prometheus.
-import { formatAge, formatGoDuration } from '../domain/duration.js';
-import { sanitizeText } from '../domain/sanitize.js';
+import { formatAge } from '../domain/duration.js';
+import { sanitizeText, wrapText } from '../domain/sanitize.js';
 import type { AuditReport, DualAttach, Finding, Severity } from '../domain/types.js';
 import {
   ageAt,
   cellText,
+  DEFAULT_WIDTH,
   describeObject,
+  humanDuration,
   NONE,
   parseTime,
   renderMigrationsTable,
   renderRejectedTargetsTable,
   renderWarningsSection,
   type TableRenderOptions,
+  title,
   UNKNOWN,
 } from './common.js';
 import { auditDocument, toJson } from './document.js';
@@ -40,7 +43,7 @@ function plural(n: number, one: string, many: string): string {
   return n === 1 ? one : many;
 }
 
-function renderSummary(report: AuditReport, palette: Palette): string {
+function renderSummary(report: AuditReport, palette: Palette, width: number): string {
   const s = report.summary;
   const d = s.durationSeconds;
   const scope = report.scope.namespace === null ? 'all namespaces' : `namespace ${sanitizeText(report.scope.namespace)}`;
@@ -71,33 +74,43 @@ function renderSummary(report: AuditReport, palette: Palette): string {
       'Durations',
       d.count === 0 || d.min === null || d.p50 === null || d.p95 === null || d.max === null
         ? 'no completed migrations'
-        : `${d.count} completed: min ${formatGoDuration(d.min)}, p50 ${formatGoDuration(d.p50)}, ` +
-          `p95 ${formatGoDuration(d.p95)}, max ${formatGoDuration(d.max)}`,
+        : `${d.count} completed: min ${formatAge(d.min)}, p50 ${formatAge(d.p50)}, p95 ${formatAge(d.p95)}, max ${formatAge(d.max)}`,
     ],
   );
   const keyWidth = Math.max(...lines.map(([k]) => k.length)) + 3;
-  return `${palette.bold('SUMMARY')}\n${lines.map(([k, v]) => `${`${k}:`.padEnd(keyWidth)}${v}\n`).join('')}`;
+  const indent = ' '.repeat(keyWidth);
+  return `${palette.bold('SUMMARY')}\n${lines.map(([k, v]) => wrapText(v, width, `${k}:`.padEnd(keyWidth), indent)).join('')}`;
 }
 
-function renderFinding(f: Finding): string {
+function renderFinding(f: Finding, width: number): string {
   return (
-    `  ${f.code}: ${describeObject(f.namespace, f.pvc, f.volumeId)}\n` +
-    `    ${sanitizeText(f.message).trim()}\n` +
-    `    Next: ${sanitizeText(f.next).trim()}\n`
+    wrapText(describeObject(f.namespace, f.pvc, f.volumeId), width, `  ${f.code}: `, '    ') +
+    wrapText(sanitizeText(f.message).trim(), width, '    ', '    ') +
+    wrapText(sanitizeText(f.next).trim(), width, '    Next: ', '    ')
   );
 }
 
-function renderFindings(findings: Finding[], palette: Palette): string {
+function renderFindings(findings: Finding[], palette: Palette, width: number): string {
   const out = `${palette.bold('FINDINGS')}\n`;
   if (findings.length === 0) return `${out}No findings.\n`;
   const groups: string[] = [];
   for (const severity of SEVERITIES) {
     const group = findings.filter((f) => f.severity === severity);
     if (group.length === 0) continue;
-    const title = colourSeverity(severity, palette, `${severity.toUpperCase()} (${group.length})`);
-    groups.push(`${title}\n${group.map(renderFinding).join('')}`);
+    const heading = colourSeverity(severity, palette, `${severity.toUpperCase()} (${group.length})`);
+    groups.push(`${heading}\n${group.map((f) => renderFinding(f, width)).join('')}`);
   }
   return out + groups.join('\n');
+}
+
+/** The findings as table rows (--no-headers): severity, code, namespace, PVC, volume; the sentences are in -o json. */
+function renderFindingRows(findings: Finding[], opts: TableRenderOptions): string {
+  const rows = SEVERITIES.flatMap((severity) =>
+    findings
+      .filter((f) => f.severity === severity)
+      .map((f) => [colourSeverity(severity, opts.palette, severity), f.code, cellText(f.namespace), cellText(f.pvc), cellText(f.volumeId)]),
+  );
+  return renderTable(['severity', 'code', 'namespace', 'pvc', 'volume'], rows, { noHeaders: true });
 }
 
 function attachRow(d: DualAttach, opts: TableRenderOptions, withStuck: boolean): string[] {
@@ -105,61 +118,81 @@ function attachRow(d: DualAttach, opts: TableRenderOptions, withStuck: boolean):
   return [
     cellText(d.namespace),
     cellText(d.pvc),
-    cellText(d.volumeId),
+    ...(wide ? [cellText(d.volumeId)] : []),
     d.nodes.length === 0 ? NONE : d.nodes.map(sanitizeText).join(','),
     d.ageSeconds === null ? UNKNOWN : formatAge(d.ageSeconds),
-    ...(withStuck ? [formatGoDuration(d.timeoutSeconds), d.stuck ? palette.red('yes') : 'no'] : []),
+    ...(withStuck ? [humanDuration(d.timeoutSeconds), d.stuck ? palette.red('yes') : 'no'] : []),
     ...(wide ? [cellText(d.since), d.volumeAttachments.length === 0 ? NONE : d.volumeAttachments.map(sanitizeText).join(',')] : []),
   ];
 }
 
 function renderAttachments(report: AuditReport, nowMs: number, opts: TableRenderOptions): string {
-  const { palette, wide } = opts;
-  const wideHeaders = wide ? ['since', 'volumeattachments'] : [];
-  let out = `${palette.bold('DUAL-ATTACHES')}\n`;
-  out +=
-    report.dualAttaches.length === 0
-      ? 'No dual-attaches found.\n'
-      : renderTable(
-          ['namespace', 'pvc', 'volume', 'nodes', 'age', 'timeout', 'stuck', ...wideHeaders],
-          report.dualAttaches.map((d) => attachRow(d, opts, true)),
-          { noHeaders: opts.noHeaders },
-        );
+  const { palette, wide, noHeaders } = opts;
+  // The volume ID (40 characters) and the VolumeAttachments (68 each) are in `wide`: the PVC names the volume.
+  const headers = (withStuck: boolean): string[] => [
+    'namespace',
+    'pvc',
+    ...(wide ? ['volume'] : []),
+    'nodes',
+    'age',
+    ...(withStuck ? ['timeout', 'stuck'] : []),
+    ...(wide ? ['since', 'volumeattachments'] : []),
+  ];
+  let out = title('DUAL-ATTACHES', opts);
+  if (report.dualAttaches.length > 0) {
+    out += renderTable(
+      headers(true),
+      report.dualAttaches.map((d) => attachRow(d, opts, true)),
+      { noHeaders },
+    );
+  } else if (!noHeaders) out += 'No dual-attaches found.\n';
   // Multi-attaches and rejected targets are rare: their sections appear only when there is something to show.
   if (report.multiAttaches.length > 0) {
     out +=
-      `\n${palette.red('MULTI-ATTACHES')}\n` +
+      (noHeaders ? '' : `\n${palette.red('MULTI-ATTACHES')}\n`) +
       renderTable(
-        ['namespace', 'pvc', 'volume', 'nodes', 'age', ...wideHeaders],
+        headers(false),
         report.multiAttaches.map((d) => attachRow(d, opts, false)),
-        { noHeaders: opts.noHeaders },
+        { noHeaders },
       );
   }
   if (report.rejectedTargets.length > 0) {
-    out += `\n${palette.bold('REJECTED TARGETS')}\n${renderRejectedTargetsTable(report.rejectedTargets, nowMs, { ...opts, withPvc: true })}`;
+    out +=
+      (noHeaders ? '' : `\n${palette.bold('REJECTED TARGETS')}\n`) +
+      renderRejectedTargetsTable(report.rejectedTargets, nowMs, { ...opts, withPvc: true });
   }
   return out;
 }
 
-function renderHorizon(report: AuditReport, nowMs: number, palette: Palette): string {
+function renderHorizon(report: AuditReport, nowMs: number, palette: Palette, width: number): string {
   const { oldestEvent, note } = report.horizon;
   if (note === null) return '';
   let out = `${palette.bold('NOTE')}\n`;
-  if (oldestEvent !== null) out += `Oldest migration event: ${sanitizeText(oldestEvent)} (${ageAt(nowMs, oldestEvent)} ago)\n`;
-  return `${out}${sanitizeText(note)}\n`;
+  if (oldestEvent !== null)
+    out += wrapText(`Oldest migration event: ${sanitizeText(oldestEvent)} (${ageAt(nowMs, oldestEvent)} ago)`, width);
+  return out + wrapText(sanitizeText(note), width);
 }
 
-/** Renders an audit report as kubectl-style text: summary, findings, migrations, dual-attaches, warnings. */
-export function renderAuditTable(report: AuditReport, opts: { palette: Palette; wide: boolean; noHeaders?: boolean }): string {
+/**
+ * Renders an audit report as kubectl-style text: summary, findings, migrations, dual-attaches,
+ * warnings, laid out for `width` columns. With `noHeaders`, table rows only (findings as rows
+ * too); the warnings are then the caller's to put on stderr.
+ */
+export function renderAuditTable(report: AuditReport, opts: TableRenderOptions): string {
   const nowMs = parseTime(report.now) ?? Number.NaN;
-  const tableOpts: TableRenderOptions = { palette: opts.palette, wide: opts.wide, noHeaders: opts.noHeaders };
+  const width = opts.width ?? DEFAULT_WIDTH;
+  const tableOpts: TableRenderOptions = { ...opts, width };
+  const migrations = renderMigrationsTable(report.migrations, nowMs, { ...tableOpts, withPvc: true });
+  if (opts.noHeaders) {
+    return renderFindingRows(report.findings, tableOpts) + migrations + renderAttachments(report, nowMs, tableOpts);
+  }
   const sections = [
-    renderSummary(report, opts.palette),
-    renderFindings(report.findings, opts.palette),
-    `${opts.palette.bold('MIGRATIONS')}\n${renderMigrationsTable(report.migrations, nowMs, { ...tableOpts, withPvc: true })}`,
+    renderSummary(report, opts.palette, width),
+    renderFindings(report.findings, opts.palette, width),
+    `${title('MIGRATIONS', tableOpts)}${migrations}`,
     renderAttachments(report, nowMs, tableOpts),
-    renderWarningsSection(report.warnings, opts.palette),
-    renderHorizon(report, nowMs, opts.palette),
+    renderWarningsSection(report.warnings, opts.palette, width),
+    renderHorizon(report, nowMs, opts.palette, width),
   ];
   return sections.filter((s) => s !== '').join('\n');
 }

@@ -1,21 +1,21 @@
 // `events <pvc>` output (SPEC §3.2, §4): table | wide | json | yaml.
-import { formatGoDuration } from '../domain/duration.js';
-import { sanitizeText, truncateText } from '../domain/sanitize.js';
+import { formatAge } from '../domain/duration.js';
+import { sanitizeText, wrapText } from '../domain/sanitize.js';
 import type { HistoryEvent, PvcHistory } from '../domain/types.js';
 import {
   ageAt,
   cellText,
+  DEFAULT_WIDTH,
   describeDualAttachAge,
-  NARROW_TEXT_MAX,
   NONE,
   parseTime,
   renderMigrationsTable,
   renderRejectedTargetsTable,
   renderWarningsSection,
   type TableRenderOptions,
+  title,
 } from './common.js';
 import { historyDocument, toJson } from './document.js';
-import type { Palette } from './palette.js';
 import { renderTable } from './table.js';
 
 /** kubectl's LAST SEEN: the age of the last occurrence, `2m (x3 over 10m)` for merged events. */
@@ -25,23 +25,29 @@ function lastSeenCell(e: HistoryEvent, nowMs: number): string {
   return `${last} (x${e.count} over ${ageAt(nowMs, e.firstSeen ?? e.lastSeen)})`;
 }
 
-/** The DETAIL column: timeout, duration or failure of a parsed Migration* event. */
-function detailCell(e: HistoryEvent, wide: boolean): string {
+/**
+ * The DETAIL column: timeout, duration or failure of a parsed Migration* event (plain text: the
+ * narrow table cuts its end to fit). `volumeId` is the PVC's, which the driver's messages start with.
+ */
+function detailCell(e: HistoryEvent, wide: boolean, volumeId: string | null): string {
   const p = e.parsed;
   if (p === null) {
-    // Under --all, other events (VolumeAttached, ...) show their message; wide has it in MESSAGE.
-    if (!e.reason.startsWith('Migration')) return wide ? NONE : truncateText(cellText(e.message), NARROW_TEXT_MAX);
-    return 'unparsed';
+    // Under --all, other events (VolumeAttached, ...) show their message, without the `[<volume>]: `
+    // the header already names; wide has the whole message in MESSAGE.
+    if (e.reason.startsWith('Migration')) return 'unparsed';
+    if (wide) return NONE;
+    const prefix = volumeId === null ? null : `[${volumeId}]: `;
+    return cellText(prefix !== null && e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message);
   }
   switch (e.reason) {
     case 'MigrationStarted':
-      return p.timeoutSeconds === null ? NONE : `timeout ${formatGoDuration(p.timeoutSeconds)}`;
+      return p.timeoutSeconds === null ? NONE : `timeout ${formatAge(p.timeoutSeconds)}`;
     case 'MigrationCompleted':
-      return p.durationSeconds === null ? NONE : `took ${formatGoDuration(p.durationSeconds)}`;
+      return p.durationSeconds === null ? NONE : `took ${formatAge(p.durationSeconds)}`;
     case 'MigrationFailed': {
-      const reason = cellText(p.failureReason);
-      const text = `failed: ${wide ? reason : truncateText(reason, NARROW_TEXT_MAX)}`;
-      return p.durationSeconds === null ? text : `${text} after ${formatGoDuration(p.durationSeconds)}`;
+      // The duration first: cutting to the width takes the end of the reason, not the time.
+      const after = p.durationSeconds === null ? '' : ` after ${formatAge(p.durationSeconds)}`;
+      return `failed${after}: ${cellText(p.failureReason)}`;
     }
     default:
       return NONE;
@@ -51,6 +57,7 @@ function detailCell(e: HistoryEvent, wide: boolean): string {
 function renderEvents(history: PvcHistory, nowMs: number, opts: TableRenderOptions & { all: boolean }): string {
   const { palette, wide } = opts;
   if (history.events.length === 0) {
+    if (opts.noHeaders) return '';
     const what = opts.all ? 'events' : 'migration events';
     return `No ${what} found for PVC ${sanitizeText(history.pvc.namespace)}/${sanitizeText(history.pvc.name)}.\n`;
   }
@@ -64,49 +71,61 @@ function renderEvents(history: PvcHistory, nowMs: number, opts: TableRenderOptio
       e.reason === 'MigrationFailed' ? palette.red(reason) : reason,
       e.parsed === null ? NONE : cellText(e.parsed.sourceNode),
       e.parsed === null ? NONE : cellText(e.parsed.targetNode),
-      detailCell(e, wide),
+      detailCell(e, wide, history.pvc.volumeId),
       String(e.count),
       ...(wide ? [cellText(e.message), cellText(e.component), cellText(e.name)] : []),
     ];
   });
-  return renderTable(headers, rows, { noHeaders: opts.noHeaders });
+  return renderTable(headers, rows, { noHeaders: opts.noHeaders, ...(wide ? {} : { maxWidth: opts.width ?? DEFAULT_WIDTH, fit: 5 }) });
 }
 
-function renderAttachment(history: PvcHistory, nowMs: number, opts: TableRenderOptions): string {
+function renderAttachment(history: PvcHistory, nowMs: number, opts: TableRenderOptions, width: number): string {
   const { palette } = opts;
   const { nodes, dualAttach, rejectedTargets } = history.attachment;
+  const rejected = (): string =>
+    renderRejectedTargetsTable(rejectedTargets, nowMs, { ...opts, withPvc: false, volumeId: history.pvc.volumeId });
+  if (opts.noHeaders) return rejectedTargets.length > 0 ? rejected() : '';
+  const field = (name: string, value: string): string => wrapText(value, width, `${name}:`.padEnd(9), ' '.repeat(9));
   let out = `${palette.bold('ATTACHMENT')}\n`;
-  out += nodes.length === 0 ? 'Nodes:   <none> (not attached)\n' : `Nodes:   ${nodes.map(sanitizeText).join(', ')}\n`;
+  out += nodes.length === 0 ? field('Nodes', '<none> (not attached)') : field('Nodes', nodes.map(sanitizeText).join(', '));
   if (dualAttach !== null) {
     if (dualAttach.nodes.length >= 3) {
-      out += `State:   ${palette.red(`MULTI-ATTACH: attached to ${dualAttach.nodes.length} nodes, which the driver must never allow`)}\n`;
+      out += field('State', palette.red(`MULTI-ATTACH: attached to ${dualAttach.nodes.length} nodes, which the driver must never allow`));
     } else {
-      out += `State:   ${describeDualAttachAge(dualAttach, palette)}\n`;
+      out += field('State', describeDualAttachAge(dualAttach, palette));
     }
-    if (dualAttach.since !== null) out += `Since:   ${sanitizeText(dualAttach.since)}\n`;
+    if (dualAttach.since !== null) out += field('Since', sanitizeText(dualAttach.since));
   }
-  if (rejectedTargets.length > 0) {
-    out += `\n${palette.bold('REJECTED TARGETS')}\n${renderRejectedTargetsTable(rejectedTargets, nowMs, { ...opts, withPvc: false })}`;
-  }
+  if (rejectedTargets.length > 0) out += `\n${palette.bold('REJECTED TARGETS')}\n${rejected()}`;
   return out;
 }
 
-/** Renders one PVC's migration history as kubectl-style text: events, migrations, attachment, warnings. */
+/**
+ * Renders one PVC's migration history as kubectl-style text: events, migrations, attachment,
+ * warnings, laid out for `width` columns. With `noHeaders`, table rows only; the warnings are
+ * then the caller's to put on stderr.
+ */
 export function renderHistoryTable(
   history: PvcHistory,
   /** `all`: the events are every event on the PVC (`events --all`), not only Migration* ones. */
-  opts: { palette: Palette; wide: boolean; noHeaders?: boolean; all?: boolean },
+  opts: TableRenderOptions & { all?: boolean },
 ): string {
   const nowMs = parseTime(history.now) ?? Number.NaN;
-  const tableOpts: TableRenderOptions = { palette: opts.palette, wide: opts.wide, noHeaders: opts.noHeaders };
+  const width = opts.width ?? DEFAULT_WIDTH;
+  const tableOpts: TableRenderOptions = { palette: opts.palette, wide: opts.wide, noHeaders: opts.noHeaders, width };
+  const events = renderEvents(history, nowMs, { ...tableOpts, all: opts.all === true });
+  const migrations = renderMigrationsTable(history.migrations, nowMs, { ...tableOpts, withPvc: false });
+  const attachment = renderAttachment(history, nowMs, tableOpts, width);
+  if (opts.noHeaders) return events + migrations + attachment;
   const header =
-    `PVC:     ${sanitizeText(history.pvc.namespace)}/${sanitizeText(history.pvc.name)}\n` + `Volume:  ${cellText(history.pvc.volumeId)}\n`;
+    wrapText(`${sanitizeText(history.pvc.namespace)}/${sanitizeText(history.pvc.name)}`, width, 'PVC:     ', ' '.repeat(9)) +
+    wrapText(cellText(history.pvc.volumeId), width, 'Volume:  ', ' '.repeat(9));
   const sections = [
     header,
-    `${opts.palette.bold('EVENTS')}\n${renderEvents(history, nowMs, { ...tableOpts, all: opts.all === true })}`,
-    `${opts.palette.bold('MIGRATIONS')}\n${renderMigrationsTable(history.migrations, nowMs, { ...tableOpts, withPvc: false })}`,
-    renderAttachment(history, nowMs, tableOpts),
-    renderWarningsSection(history.warnings, opts.palette),
+    `${title('EVENTS', tableOpts)}${events}`,
+    `${title('MIGRATIONS', tableOpts)}${migrations}`,
+    attachment,
+    renderWarningsSection(history.warnings, opts.palette, width),
   ];
   return sections.filter((s) => s !== '').join('\n');
 }

@@ -2,11 +2,12 @@
 import { Document, visit } from 'yaml';
 import { escapeRawUnsafe, RAW_UNSAFE } from './document.js';
 
-/** One YAML document, lines never folded; terminal-active characters are escaped in double quotes. */
+/** One YAML document that YAML 1.1 and 1.2 readers read alike, lines never folded; terminal-active characters are escaped in double quotes. */
 export function toYaml(value: unknown): string {
-  // Emitted with YAML 1.1 quoting rules, like kubectl's output: strings such as
-  // timestamps, "yes" or "on" are quoted, so 1.1 readers (PyYAML, go-yaml v2) keep them strings.
-  const doc = new Document(value, { version: '1.1' });
+  // A string that either YAML 1.1 (kubectl's go-yaml, PyYAML: `yes`, `1:20`, timestamps) or
+  // YAML 1.2 (the yaml library, yq v4, js-yaml: `0o17`) would read as something else is quoted,
+  // so that every reader reads every string as a string.
+  const doc = new Document(value, { version: '1.1', compat: 'core' });
   // Strings holding such characters are forced into double quotes, where the yaml
   // library already escapes C0 (\e, \a, ...) and the \uXXXX escapes below are valid.
   visit(doc, {

@@ -54,6 +54,7 @@ const replace = (args: string[], flag: string, value: string) => {
   return out;
 };
 const withPvc = (cmd: Command, name: string) => [cmd, name, ...BASE[cmd].slice(2)];
+const escapeRegExp = (text: string) => text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
 
 /** The matrix. Events has no flag that can conflict with another: that cell is intentionally absent. */
 function cases(): Case[] {
@@ -93,6 +94,37 @@ function cases(): Case[] {
     /^error: invalid --reason "line one\\nline two": must be one line of printable text/,
   );
   add('post-started', 'wrong charset', replace(BASE['post-started'], '--target', 'Node_B'), 2, /^error: invalid --target "Node_B": /);
+  // Bidi controls and invisible characters are rejected, and the error line shows them as escapes.
+  for (const [shown, value] of <[string, string][]>[
+    ['a\\u202eb', 'a\u202eb'],
+    ['a\\u200fb', 'a\u200fb'],
+    ['a\\u061cb', 'a\u061cb'],
+    ['zero\\u200bwidth', 'zero\u200bwidth'],
+    ['tag\\u{e0041}', 'tag\u{e0041}'],
+  ]) {
+    add(
+      'post-failed',
+      'wrong charset',
+      replace(BASE['post-failed'], '--reason', value),
+      2,
+      new RegExp(`^${escapeRegExp(`error: invalid --reason "${shown}": must be one line of printable text`)}`),
+    );
+  }
+  // commander's own errors quote the argument: control characters show as escapes, never raw.
+  add(
+    'audit',
+    'wrong charset',
+    ['audit', '-o', 'json\u001b]0;PWNED\u0007'],
+    2,
+    /^error: option '-o, --output <format>' argument 'json\\u001b]0;PWNED\\u0007' is invalid\. Allowed choices are /,
+  );
+  add(
+    'events',
+    'unknown flag',
+    [...BASE.events, '--bogus\u001b]52;c;aGk=\u0007'],
+    2,
+    /^error: unknown option '--bogus\\u001b]52;c;aGk=\\u0007'$/,
+  );
   add('events', 'negative', [...BASE.events, '--request-timeout', '-1s'], 2, /^error: invalid --request-timeout "-1s": /);
   add('events', 'unparseable', [...BASE.events, '--request-timeout', 'soon'], 2, /^error: invalid --request-timeout "soon": /);
   add('events', 'wrong charset', [...BASE.events, '-n', 'Bad_NS'], 2, /^error: invalid --namespace "Bad_NS": /);
@@ -114,6 +146,20 @@ function cases(): Case[] {
     ['audit', '--from-file', f('dump.json'), '--now', 'yesterday'],
     2,
     /^error: invalid --now "yesterday": must be an RFC 3339 time/,
+  );
+  add(
+    'audit',
+    'unparseable',
+    ['audit', '--from-file', f('dump.json'), '--now', '9999-12-31T23:59:59-23:59'],
+    2,
+    /^error: invalid --now "9999-12-31T23:59:59-23:59": must be an RFC 3339 time/,
+  );
+  add(
+    'audit',
+    'unparseable',
+    ['audit', '--since', '2w'],
+    2,
+    /^error: invalid --since "2w": unknown unit "w" \(use ns, us, ms, s, m, h or d\)$/,
   );
   add('audit', 'conflicting flags', ['audit', '-n', 'vms', '-A'], 2, /^error: --namespace and --all-namespaces cannot be used together$/);
   add('audit', 'conflicting flags', ['audit', '--now', '2025-01-01T00:00:00Z'], 2, /^error: --now applies only to --from-file audits/);
@@ -202,6 +248,9 @@ describe('bad input: exit code, one clear line, nothing sent', () => {
       expect(res.code).toBe(c.code);
       expect(res.stderr.split('\n')[0]).toMatch(c.error);
       expect(res.stderr).not.toMatch(/^\s+at /m);
+      // One error line, at most one hint, and nothing of the argument that could act on the terminal.
+      expect(res.stderr).toMatch(/^error: [^\n]*\n(hint: [^\n]*\n)?$/);
+      expect(res.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u{e0000}-\u{e007f}]/u);
     },
   );
 

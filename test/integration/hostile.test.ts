@@ -16,8 +16,13 @@ import { type RunResult, runCli } from '../helpers/run-cli.js';
 const corpusDir = fileURLToPath(new URL('../fixtures/hostile/', import.meta.url));
 const corpus = (file: string): { items: object[] } => JSON.parse(readFileSync(join(corpusDir, file), 'utf8'));
 
-/** C0 but newline, DEL, C1, ALM, LRM/RLM, line/paragraph separators, bidi embeddings/overrides/isolates. */
-const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+/**
+ * C0 but newline, DEL, C1, ALM, LRM/RLM, line/paragraph separators, bidi embeddings/overrides/isolates,
+ * and invisible characters: soft hyphen, zero-width space/joiners, word joiner, invisible operators, BOM,
+ * interlinear annotation, tag characters.
+ */
+const UNSAFE =
+  /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]/u;
 
 let server: FakeServer;
 let dir: string;
@@ -86,8 +91,10 @@ describe.each([
     // Online runs read the clock, so only the offline documents can match whole.
     if (args.includes('--from-file')) expect(fromYaml).toEqual(fromJson);
     else expect(fromYaml.migrations).toEqual(fromJson.migrations);
-    // The raw data survives, correctly escaped: an escape sequence in a failure reason is still there.
+    // The raw data survives, correctly escaped: an escape sequence in a failure reason is still there,
+    // and so are its invisible characters.
     expect(json.stdout).toContain('\\u001b]0;pwned');
+    expect(JSON.stringify(fromJson)).toContain('end\u200B\u00AD\u2060\uFEFF\u{E0041}\uFFF9');
     if (fromJson.kind === 'PvcMigrationHistory') {
       const names: string[] = fromJson.events.map((e: { name: string }) => e.name);
       expect(names).toContain('vm-disk.\u001b[31mred\u001b[0m');

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DurationSyntaxError, formatAge, formatGoDuration, parseDuration, roundToSeconds } from '../../../src/domain/duration.js';
+import {
+  DurationSyntaxError,
+  formatAge,
+  formatGoDuration,
+  parseDuration,
+  parseFlagDuration,
+  roundToSeconds,
+} from '../../../src/domain/duration.js';
 
 // Expected values follow Go's time package (Duration.String, Round, ParseDuration)
 // and kubectl's HumanDuration as written down in KUBERNETES-FACTS §5 and §6.
@@ -216,6 +223,34 @@ describe('parseDuration', () => {
       expect(message.length).toBeLessThan(200);
       expect((error as DurationSyntaxError).value).toBe(hostile);
     }
+  });
+});
+
+describe('parseFlagDuration (the command line)', () => {
+  it.each([
+    ['2d', 172_800],
+    ['1d12h', 129_600],
+    ['1.5d', 129_600],
+    ['1d30m', 88_200],
+    ['7d', 604_800],
+    ['90s', 90],
+    ['1h30m', 5400],
+    ['300', 300],
+  ])('parses %j as %s s (days of 24 hours, Go syntax, bare seconds)', (text, expected) => {
+    expect(parseFlagDuration(text)).toBeCloseTo(expected, 9);
+  });
+
+  it.each([
+    ['2x', /unknown unit "x" \(use ns, us, ms, s, m, h or d\)/],
+    ['d', /unit "d" has no number/],
+    ['-2d', /must not be negative/],
+    ['106752d', /out of range/],
+  ])('rejects %j', (text, message) => {
+    expect(() => parseFlagDuration(text)).toThrow(message);
+  });
+
+  it.each(['2d', '1d12h', '1.5d'])('the driver-message parser keeps Go syntax: %j is rejected', (text) => {
+    expect(() => parseDuration(text)).toThrow(/unknown unit "d" \(use ns, us, ms, s, m or h\)/);
   });
 });
 

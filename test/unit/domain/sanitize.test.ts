@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { displayWidth, sanitizeText, truncateText } from '../../../src/domain/sanitize.js';
+import { displayWidth, escapeUnsafe, quoteValue, sanitizeText, truncateText, wrapText } from '../../../src/domain/sanitize.js';
+import { printableLineProblem } from '../../../src/domain/validation.js';
 
 describe('sanitizeText', () => {
   it.each([
@@ -24,10 +25,31 @@ describe('sanitizeText', () => {
     ['newline becomes a space', 'line one\nline two', 'line one line two'],
     ['a run of CR LF and tabs becomes one space', 'a\r\n\tb', 'a b'],
     ['line and paragraph separators become a space', 'a\u2028b\u2029c', 'a b c'],
-    ['emoji and CJK are kept', 'disk 💾 ディスク 磁盘 👨‍👩‍👧 é', 'disk 💾 ディスク 磁盘 👨‍👩‍👧 é'],
+    ['emoji and CJK are kept', 'disk 💾 ディスク 磁盘 é', 'disk 💾 ディスク 磁盘 é'],
+    ['zero-width space, non-joiner and joiner', 'vm\u200B-disk\u200C-a\u200Db', 'vm-disk-ab'],
+    ['a joined emoji sequence loses its joiners too', '👨\u200D👩\u200D👧', '👨👩👧'],
+    ['BOM / zero-width no-break space', '\uFEFFvm-disk\uFEFF', 'vm-disk'],
+    ['soft hyphen', 'vm\u00ADdisk', 'vmdisk'],
+    ['word joiner and invisible operators', 'a\u2060b\u2061c\u2062d\u2063e\u2064f', 'abcdef'],
+    ['interlinear annotation characters', 'a\uFFF9b\uFFFAc\uFFFBd', 'abcd'],
+    ['Mongolian vowel separator and deprecated format characters', 'a\u180Eb\u206Ac\u206Fd', 'abcd'],
+    ['tag characters (U+E0000–U+E007F)', 'vm-disk\u{E0001}\u{E0041}\u{E007F}', 'vm-disk'],
+    ['a variation selector beyond the tags is kept', 'x\u{E0100}', 'x\u{E0100}'],
+    ['a lone high surrogate of the tag block is kept as it is', 'a\uDB40b', 'a\uDB40b'],
     ['empty string', '', ''],
   ])('%s', (_name, input, expected) => {
     expect(sanitizeText(input)).toBe(expected);
+  });
+
+  it('removes exactly what --reason rejects (one set of unsafe characters)', () => {
+    const codePoints = [...Array.from({ length: 0x10000 }, (_, i) => i), ...Array.from({ length: 0x200 }, (_, i) => 0xe0000 + i)];
+    for (const cp of codePoints) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const text = `a${String.fromCodePoint(cp)}b`;
+      const removed = sanitizeText(text) !== text;
+      const rejected = printableLineProblem(text, 1024) !== null;
+      if (removed !== rejected) expect({ cp: cp.toString(16), removed }).toEqual({ cp: cp.toString(16), removed: rejected });
+    }
   });
 
   it('returns the same string when nothing needs removing', () => {
@@ -83,5 +105,45 @@ describe('truncateText', () => {
   it('never exceeds the limit', () => {
     const s = 'rpc error: code = FailedPrecondition desc = 磁盘 💾 volume is attached elsewhere';
     for (let max = 1; max < 90; max++) expect(displayWidth(truncateText(s, max))).toBeLessThanOrEqual(max);
+  });
+});
+
+describe('escapeUnsafe / quoteValue', () => {
+  it.each([
+    ['plain text is unchanged', 'json', 'json'],
+    ['an OSC title: every control shown, the rest inert', 'json\u001b]0;PWNED\u0007', 'json\\u001b]0;PWNED\\u0007'],
+    ['bidi override', 'a\u202eb', 'a\\u202eb'],
+    ['zero-width space and BOM', '\ufeffa\u200bb', '\\ufeffa\\u200bb'],
+    ['a tag character as one escape', 'a\u{e0041}', 'a\\u{e0041}'],
+    ['a newline', 'a\nb', 'a\\u000ab'],
+  ])('%s', (_name, input, expected) => {
+    expect(escapeUnsafe(input)).toBe(expected);
+  });
+
+  it('quotes like JSON and escapes what JSON leaves raw', () => {
+    expect(quoteValue('a\u202eb')).toBe('"a\\u202eb"');
+    expect(quoteValue('a"b\u001b')).toBe('"a\\"b\\u001b"');
+    expect(quoteValue('x\u0085\u200d')).toBe('"x\\u0085\\u200d"');
+  });
+});
+
+describe('wrapText', () => {
+  it('wraps at word boundaries with a first-line prefix and a hanging indent', () => {
+    expect(wrapText('one two three four five six', 15, 'Key: ', '     ')).toBe('Key: one two\n     three four\n     five six\n');
+  });
+
+  it('breaks a word wider than a line (a long name) and never exceeds the width', () => {
+    const name = `csi-${'e50e962d'.repeat(8)}`;
+    const out = wrapText(`Inspect VolumeAttachment ${name} on worker-1`, 30, '    Next: ', '    ');
+    for (const line of out.trimEnd().split('\n')) expect(displayWidth(line)).toBeLessThanOrEqual(30);
+    expect(out.replace(/\n {4}/g, '')).toContain(name);
+  });
+
+  it('measures wide characters and ignores colour codes', () => {
+    expect(wrapText('磁盘磁盘 \u001b[31mSTUCK\u001b[39m ok', 9)).toBe('磁盘磁盘\n\u001b[31mSTUCK\u001b[39m ok\n');
+  });
+
+  it('an empty text is the prefix alone', () => {
+    expect(wrapText('', 20, 'Nodes:   ')).toBe('Nodes:\n');
   });
 });

@@ -13,6 +13,9 @@ describe('parseTimestamp', () => {
     ['2024-02-29T00:00:00Z', Date.UTC(2024, 1, 29)],
     ['1970-01-01T00:00:00Z', 0],
     ['9999-12-31T23:59:59Z', Date.UTC(9999, 11, 31, 23, 59, 59)],
+    ['9999-12-31T23:59:59.999Z', Date.UTC(9999, 11, 31, 23, 59, 59, 999)],
+    ['9999-12-31T23:59:59+23:59', Date.UTC(9999, 11, 31, 0, 0, 59)],
+    ['1970-01-01T00:00:00-00:01', 60_000],
   ])('%s → epoch ms', (text, expected) => {
     expect(parseTimestamp(text)).toBe(expected);
   });
@@ -31,6 +34,11 @@ describe('parseTimestamp', () => {
     ['1969-12-31T23:59:59Z'],
     ['0001-01-01T00:00:00Z'], // Go's zero time
     ['+10000-01-01T00:00:00Z'],
+    // Valid fields, but an instant after 9999-12-31T23:59:59Z or before 1970 once the offset is applied.
+    ['9999-12-31T23:59:59-23:59'],
+    ['9999-12-31T23:00:00-01:00'],
+    ['1970-01-01T00:00:00+00:01'],
+    ['1970-01-01T00:59:59.999+01:00'],
     [' 2025-01-02T03:04:05Z'],
     ['yesterday'],
   ])('rejects %j', (text) => {
@@ -46,6 +54,26 @@ describe('parseTimestamp', () => {
 
   it('accepts a valid Date (client-node deserializes metav1.Time to Date)', () => {
     expect(parseTimestamp(new Date(Date.UTC(2025, 0, 2)))).toBe(Date.UTC(2025, 0, 2));
+  });
+
+  it('whatever it accepts is written back as four-digit-year RFC 3339 that parses to the same instant', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1960, max: 10000 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 28 }),
+        fc.integer({ min: 0, max: 23 }),
+        fc.constantFrom('Z', '+23:59', '-23:59', '+05:30', '-00:01'),
+        (year, month, day, hour, zone) => {
+          const pad = (n: number): string => String(n).padStart(2, '0');
+          const ms = parseTimestamp(`${String(year).padStart(4, '0')}-${pad(month)}-${pad(day)}T${pad(hour)}:00:00${zone}`);
+          if (ms === null) return;
+          const text = formatTimestamp(ms);
+          expect(text).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/);
+          expect(parseTimestamp(text)).toBe(ms);
+        },
+      ),
+    );
   });
 
   it('never throws on arbitrary strings', () => {

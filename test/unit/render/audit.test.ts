@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { displayWidth } from '../../../src/domain/sanitize.js';
 import type { AuditReport } from '../../../src/domain/types.js';
 import { renderAuditJson, renderAuditPrometheus, renderAuditTable, renderAuditYaml } from '../../../src/render/audit.js';
+import { rejectionReason } from '../../../src/render/common.js';
 import { createPalette, plainPalette } from '../../../src/render/palette.js';
-import { auditReport, emptyAuditReport } from './fixtures.js';
+import { AMBIGUOUS_YAML_STRINGS, auditReport, emptyAuditReport } from './fixtures.js';
 
 const ANSI = /\u001b\[[0-9;]*m/g;
 
@@ -36,19 +38,24 @@ describe('renderAuditTable', () => {
       FINDINGS
       ERROR (3)
         StuckDualAttach: tenant-a/legacy-disk (volume pvc-9d8c7b6a-5f4e-4d3c-2b1a-0f9e8d7c6b5a)
-          Volume pvc-9d8c7b6a-5f4e-4d3c-2b1a-0f9e8d7c6b5a has been attached to worker-4 and worker-5 for 39m55s, past its 10m0s migration timeout.
-          Next: Inspect VolumeAttachment csi-e4f5a6b7c8 (kubectl describe volumeattachment csi-e4f5a6b7c8); deleting the source pod on worker-4 ends the dual-attach.
+          Volume pvc-9d8c7b6a-5f4e-4d3c-2b1a-0f9e8d7c6b5a has been attached to worker-4 and worker-5 for
+          39m55s, past its 10m0s migration timeout.
+          Next: Inspect VolumeAttachment csi-e4f5a6b7c8 (kubectl describe volumeattachment
+          csi-e4f5a6b7c8); deleting the source pod on worker-4 ends the dual-attach.
         MigrationFailed: vms/vm-db-disk (volume pvc-0b9e4d21-6c3a-4f8e-a1b2-c3d4e5f60718)
           Migration from worker-2 to worker-3 failed after 5m0s: timeout.
-          Next: Check the rds-csi-node logs on worker-3 for the attach error before retrying the migration.
+          Next: Check the rds-csi-node logs on worker-3 for the attach error before retrying the
+          migration.
         MultiAttach: default/scratch (volume pvc-1e2d3c4b-5a69-4788-96a5-b4c3d2e1f000)
           Volume is attached to 3 nodes: worker-1, worker-2, worker-3.
           Next: Stop the pods using it on all but one node and report a driver bug.
 
       WARNING (2)
         UnresolvedMigration: tenant-a/legacy-disk (volume pvc-9d8c7b6a-5f4e-4d3c-2b1a-0f9e8d7c6b5a)
-          Migration from worker-4 to worker-5 started 40m ago and recorded no outcome within its 10m0s timeout.
-          Next: Check the VirtualMachineInstanceMigration of this VM; post the outcome with rds-migrate post-completed or post-failed.
+          Migration from worker-4 to worker-5 started 40m ago and recorded no outcome within its 10m0s
+          timeout.
+          Next: Check the VirtualMachineInstanceMigration of this VM; post the outcome with rds-migrate
+          post-completed or post-failed.
         SlowMigration: tenant-a/builder-root (volume pvc-c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f)
           Migration from worker-1 to worker-3 took 4m50s, over 80% of its 5m0s timeout.
           Next: Raise migrationTimeoutSeconds in the StorageClass or look for network contention.
@@ -60,32 +67,33 @@ describe('renderAuditTable', () => {
 
       MIGRATIONS
       NAMESPACE   PVC             SOURCE     TARGET     STATE         AGE     DURATION   TIMEOUT
-      vms         vm-cache-disk   worker-3   worker-1   completed     54m     45s        5m0s
-      vms         vm-web-disk     worker-1   worker-2   completed     50m     2m16s      5m0s
-      tenant-a    legacy-disk     worker-4   worker-5   unresolved    40m     <none>     10m0s
-      vms         vm-db-disk      worker-2   worker-3   failed        30m     5m0s       5m0s
-      tenant-a    builder-root    worker-1   worker-3   completed     20m     4m50s      5m0s
-      vms         vm-web-disk     worker-2   worker-1   in-progress   2m10s   <none>     5m0s
+      vms         vm-cache-disk   worker-3   worker-1   completed     54m     45s        5m
+      vms         vm-web-disk     worker-1   worker-2   completed     50m     2m16s      5m
+      tenant-a    legacy-disk     worker-4   worker-5   unresolved    40m     <none>     10m
+      vms         vm-db-disk      worker-2   worker-3   failed        30m     5m         5m
+      tenant-a    builder-root    worker-1   worker-3   completed     20m     4m50s      5m
+      vms         vm-web-disk     worker-2   worker-1   in-progress   2m10s   <none>     5m
 
       DUAL-ATTACHES
-      NAMESPACE   PVC           VOLUME                                     NODES               AGE     TIMEOUT   STUCK
-      tenant-a    legacy-disk   pvc-9d8c7b6a-5f4e-4d3c-2b1a-0f9e8d7c6b5a   worker-4,worker-5   39m     10m0s     yes
-      vms         vm-web-disk   pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e   worker-2,worker-1   2m10s   5m0s      no
+      NAMESPACE   PVC           NODES               AGE     TIMEOUT   STUCK
+      tenant-a    legacy-disk   worker-4,worker-5   39m     10m       yes
+      vms         vm-web-disk   worker-2,worker-1   2m10s   5m        no
 
       MULTI-ATTACHES
-      NAMESPACE   PVC       VOLUME                                     NODES                        AGE
-      default     scratch   pvc-1e2d3c4b-5a69-4788-96a5-b4c3d2e1f000   worker-1,worker-2,worker-3   10m
+      NAMESPACE   PVC       NODES                        AGE
+      default     scratch   worker-1,worker-2,worker-3   10m
 
       REJECTED TARGETS
-      NAMESPACE   PVC           VOLUME                                     NODE       VOLUMEATTACHMENT   AGE   MESSAGE
-      vms         vm-web-disk   pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e   worker-3   csi-0d4c9b8a77     90s   rpc error: code = FailedPrecondition desc = volume is alrea…
+      NAMESPACE   PVC           NODE       AGE   MESSAGE
+      vms         vm-web-disk   worker-3   90s   volume is already attached to 2 nodes
 
       WARNINGS
       Warning: Skipped 2 MigrationStarted events whose involvedObject is not a PersistentVolumeClaim.
 
       NOTE
       Oldest migration event: 2025-03-01T11:02:10Z (57m ago)
-      Events expire after the API server's --event-ttl (1h by default); older migrations are not in this report.
+      Events expire after the API server's --event-ttl (1h by default); older migrations are not in this
+      report.
       "
     `);
   });
@@ -96,12 +104,12 @@ describe('renderAuditTable', () => {
     expect(migrations).toMatchInlineSnapshot(`
       "MIGRATIONS
       NAMESPACE   PVC             SOURCE     TARGET     STATE         AGE     DURATION   TIMEOUT   VOLUME                                     ID                                           STARTED AT                        FAILURE REASON   EVENTS
-      vms         vm-cache-disk   worker-3   worker-1   completed     54m     45s        5m0s      pvc-7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d   vms/vm-cache-disk/2025-03-01T11:05:15Z       2025-03-01T11:05:15Z (inferred)   <none>           vm-cache-disk.18289f2c0a1b2c3d
-      vms         vm-web-disk     worker-1   worker-2   completed     50m     2m16s      5m0s      pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e   vms/vm-web-disk/2025-03-01T11:10:00Z         2025-03-01T11:10:00Z              <none>           vm-web-disk.18289f6a2b3c4d5e,vm-web-disk.18289f89d1e2f3a4
-      tenant-a    legacy-disk     worker-4   worker-5   unresolved    40m     <none>     10m0s     pvc-9d8c7b6a-5f4e-4d3c-2b1a-0f9e8d7c6b5a   tenant-a/legacy-disk/2025-03-01T11:20:00Z    2025-03-01T11:20:00Z              <none>           legacy-disk.1828a0f1e2d3c4b5
-      vms         vm-db-disk      worker-2   worker-3   failed        30m     5m0s       5m0s      pvc-0b9e4d21-6c3a-4f8e-a1b2-c3d4e5f60718   vms/vm-db-disk/2025-03-01T11:30:00Z          2025-03-01T11:30:00Z              timeout          vm-db-disk.1828a1e0f1a2b3c4,vm-db-disk.1828a2287c6d5e4f
-      tenant-a    builder-root    worker-1   worker-3   completed     20m     4m50s      5m0s      pvc-c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f   tenant-a/builder-root/2025-03-01T11:40:00Z   2025-03-01T11:40:00Z              <none>           builder-root.1828a26f9e8d7c6b,builder-root.1828a2b5a4b3c2d1
-      vms         vm-web-disk     worker-2   worker-1   in-progress   2m10s   <none>     5m0s      pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e   vms/vm-web-disk/2025-03-01T11:57:50Z         2025-03-01T11:57:50Z              <none>           vm-web-disk.1828a3b0c1d2e3f4
+      vms         vm-cache-disk   worker-3   worker-1   completed     54m     45s        5m        pvc-7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d   vms/vm-cache-disk/2025-03-01T11:05:15Z       2025-03-01T11:05:15Z (inferred)   <none>           vm-cache-disk.18289f2c0a1b2c3d
+      vms         vm-web-disk     worker-1   worker-2   completed     50m     2m16s      5m        pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e   vms/vm-web-disk/2025-03-01T11:10:00Z         2025-03-01T11:10:00Z              <none>           vm-web-disk.18289f6a2b3c4d5e,vm-web-disk.18289f89d1e2f3a4
+      tenant-a    legacy-disk     worker-4   worker-5   unresolved    40m     <none>     10m       pvc-9d8c7b6a-5f4e-4d3c-2b1a-0f9e8d7c6b5a   tenant-a/legacy-disk/2025-03-01T11:20:00Z    2025-03-01T11:20:00Z              <none>           legacy-disk.1828a0f1e2d3c4b5
+      vms         vm-db-disk      worker-2   worker-3   failed        30m     5m         5m        pvc-0b9e4d21-6c3a-4f8e-a1b2-c3d4e5f60718   vms/vm-db-disk/2025-03-01T11:30:00Z          2025-03-01T11:30:00Z              timeout          vm-db-disk.1828a1e0f1a2b3c4,vm-db-disk.1828a2287c6d5e4f
+      tenant-a    builder-root    worker-1   worker-3   completed     20m     4m50s      5m        pvc-c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f   tenant-a/builder-root/2025-03-01T11:40:00Z   2025-03-01T11:40:00Z              <none>           builder-root.1828a26f9e8d7c6b,builder-root.1828a2b5a4b3c2d1
+      vms         vm-web-disk     worker-2   worker-1   in-progress   2m10s   <none>     5m        pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e   vms/vm-web-disk/2025-03-01T11:57:50Z         2025-03-01T11:57:50Z              <none>           vm-web-disk.1828a3b0c1d2e3f4
 
       "
     `);
@@ -109,8 +117,8 @@ describe('renderAuditTable', () => {
     expect(dual).toMatchInlineSnapshot(`
       "DUAL-ATTACHES
       NAMESPACE   PVC           VOLUME                                     NODES               AGE     TIMEOUT   STUCK   SINCE                  VOLUMEATTACHMENTS
-      tenant-a    legacy-disk   pvc-9d8c7b6a-5f4e-4d3c-2b1a-0f9e8d7c6b5a   worker-4,worker-5   39m     10m0s     yes     2025-03-01T11:20:05Z   csi-77e0a9c3d2,csi-e4f5a6b7c8
-      vms         vm-web-disk   pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e   worker-2,worker-1   2m10s   5m0s      no      2025-03-01T11:57:50Z   csi-5b1f0c2e9a,csi-a83d7e6f41
+      tenant-a    legacy-disk   pvc-9d8c7b6a-5f4e-4d3c-2b1a-0f9e8d7c6b5a   worker-4,worker-5   39m     10m       yes     2025-03-01T11:20:05Z   csi-77e0a9c3d2,csi-e4f5a6b7c8
+      vms         vm-web-disk   pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e   worker-2,worker-1   2m10s   5m        no      2025-03-01T11:57:50Z   csi-5b1f0c2e9a,csi-a83d7e6f41
 
       MULTI-ATTACHES
       NAMESPACE   PVC       VOLUME                                     NODES                        AGE   SINCE                  VOLUMEATTACHMENTS
@@ -143,10 +151,47 @@ describe('renderAuditTable', () => {
     `);
   });
 
-  it('--no-headers drops the column headers of every table', () => {
+  it('--no-headers leaves table rows only: findings as rows, no titles, summary, notes or warnings', () => {
     const out = renderAuditTable(auditReport(), { palette: plainPalette, wide: false, noHeaders: true });
-    expect(out).not.toMatch(/^NAMESPACE/m);
-    expect(out).toMatch(/\nMIGRATIONS\nvms +vm-cache-disk +worker-3/);
+    expect(out).toMatchInlineSnapshot(`
+      "error     StuckDualAttach        tenant-a   legacy-disk    pvc-9d8c7b6a-5f4e-4d3c-2b1a-0f9e8d7c6b5a
+      error     MigrationFailed        vms        vm-db-disk     pvc-0b9e4d21-6c3a-4f8e-a1b2-c3d4e5f60718
+      error     MultiAttach            default    scratch        pvc-1e2d3c4b-5a69-4788-96a5-b4c3d2e1f000
+      warning   UnresolvedMigration    tenant-a   legacy-disk    pvc-9d8c7b6a-5f4e-4d3c-2b1a-0f9e8d7c6b5a
+      warning   SlowMigration          tenant-a   builder-root   pvc-c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f
+      info      DualAttachInProgress   vms        vm-web-disk    pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e
+      vms        vm-cache-disk   worker-3   worker-1   completed     54m     45s      5m
+      vms        vm-web-disk     worker-1   worker-2   completed     50m     2m16s    5m
+      tenant-a   legacy-disk     worker-4   worker-5   unresolved    40m     <none>   10m
+      vms        vm-db-disk      worker-2   worker-3   failed        30m     5m       5m
+      tenant-a   builder-root    worker-1   worker-3   completed     20m     4m50s    5m
+      vms        vm-web-disk     worker-2   worker-1   in-progress   2m10s   <none>   5m
+      tenant-a   legacy-disk   worker-4,worker-5   39m     10m   yes
+      vms        vm-web-disk   worker-2,worker-1   2m10s   5m    no
+      default   scratch   worker-1,worker-2,worker-3   10m
+      vms   vm-web-disk   worker-3   90s   volume is already attached to 2 nodes
+      "
+    `);
+  });
+
+  it('wraps free text and cuts the rejected-target message to the width; tables keep their names', () => {
+    const report = auditReport();
+    const target = report.rejectedTargets[0];
+    if (!target) throw new Error('fixture has no rejected target');
+    target.message = `rpc error: code = FailedPrecondition desc = Volume ${target.volumeId} migration timeout exceeded (5m0s elapsed, 5m0s max). Previous migration may be stuck. Detach source node to reset.`;
+    for (const width of [80, 100]) {
+      const out = renderAuditTable(report, { palette: plainPalette, wide: false, width });
+      for (const line of out.split('\n')) {
+        // The migrations table (no free text to cut in it) is the only thing allowed to be wider.
+        if (!/^[\w-]+ +[\w-]+ +worker-\d +worker-\d /.test(line) && !line.startsWith('NAMESPACE   PVC             SOURCE'))
+          expect(displayWidth(line), line).toBeLessThanOrEqual(width);
+      }
+      expect(out).toMatch(/ 90s {3}Volume migration timeout exceeded \(5/);
+      expect(out).not.toContain('rpc error');
+    }
+    const wide = renderAuditTable(report, { palette: plainPalette, wide: true });
+    expect(wide).toContain(target.message);
+    expect(wide).toContain(target.volumeAttachment);
   });
 
   it('with colour: ANSI codes for states and severities, same layout once they are removed', () => {
@@ -166,6 +211,21 @@ describe('renderAuditTable', () => {
     expect(out).toContain('manual abort see OPS-1');
     expect(out).toContain('\n    stuck blink isolated\n');
     expect(out).toContain('Warning: forbidden: volumeattachments is forbidden');
+  });
+});
+
+describe('rejectionReason', () => {
+  it.each([
+    [
+      'rpc error: code = FailedPrecondition desc = Volume pvc-1 migration timeout exceeded (5m0s elapsed, 5m0s max).',
+      'Volume migration timeout exceeded (5m0s elapsed, 5m0s max).',
+    ],
+    ['[pvc-1]: attach refused', 'attach refused'],
+    ['rpc error: code = Internal desc = pvc-1 is busy', 'is busy'],
+    ['no rpc wrapper, no volume', 'no rpc wrapper, no volume'],
+    ['rpc error: code = Unavailable desc = \u001b[31mdown\u001b[0m', 'down'],
+  ])('%j -> %j', (message, expected) => {
+    expect(rejectionReason(message, 'pvc-1')).toBe(expected);
   });
 });
 
@@ -242,6 +302,22 @@ describe('renderAuditJson / renderAuditYaml', () => {
     expect(JSON.parse(json)).toEqual(report);
     expect(parseYaml(yaml)).toEqual(report);
     expect(parseYaml(yaml, { version: '1.1' })).toEqual(report);
+  });
+
+  it('every string reads back as the same string under YAML 1.1 and YAML 1.2', async () => {
+    const report = auditReport();
+    const tricky = AMBIGUOUS_YAML_STRINGS;
+    report.warnings = [...tricky];
+    report.migrations.forEach((m, i) => {
+      m.failureReason = tricky[i % tricky.length] ?? null;
+      m.sourceNode = tricky[(i + 7) % tricky.length] ?? m.sourceNode;
+    });
+    report.findings.forEach((f, i) => {
+      f.message = tricky[(i + 3) % tricky.length] ?? f.message;
+    });
+    const yaml = await renderAuditYaml(report);
+    for (const version of ['1.1', '1.2'] as const) expect(parseYaml(yaml, { version })).toEqual(report);
+    expect(yaml).toContain('\n  - "0o17"\n');
   });
 
   it('long messages are not folded in YAML', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { displayWidth } from '../../../src/domain/sanitize.js';
 import type { PvcHistory } from '../../../src/domain/types.js';
 import { renderHistoryJson, renderHistoryTable, renderHistoryYaml } from '../../../src/render/history.js';
 import { createPalette, plainPalette } from '../../../src/render/palette.js';
@@ -14,27 +15,27 @@ describe('renderHistoryTable', () => {
       Volume:  pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e
 
       EVENTS
-      LAST SEEN             TYPE      REASON               SOURCE     TARGET     DETAIL                       COUNT
-      50m                   Normal    MigrationStarted     worker-1   worker-2   timeout 5m0s                 1
-      47m                   Normal    MigrationCompleted   worker-1   worker-2   took 2m16s                   1
-      25m                   Warning   MigrationFailed      worker-2   worker-1   failed: timeout after 5m0s   1
-      15m                   Normal    MigrationStarted     <none>     <none>     unparsed                     1
-      2m10s (x2 over 30m)   Normal    MigrationStarted     worker-2   worker-1   timeout 5m0s                 2
+      LAST SEEN             TYPE      REASON               SOURCE     TARGET     DETAIL                 COUNT
+      50m                   Normal    MigrationStarted     worker-1   worker-2   timeout 5m             1
+      47m                   Normal    MigrationCompleted   worker-1   worker-2   took 2m16s             1
+      25m                   Warning   MigrationFailed      worker-2   worker-1   failed after 5m: ti…   1
+      15m                   Normal    MigrationStarted     <none>     <none>     unparsed               1
+      2m10s (x2 over 30m)   Normal    MigrationStarted     worker-2   worker-1   timeout 5m             2
 
       MIGRATIONS
       SOURCE     TARGET     STATE         AGE     DURATION   TIMEOUT
-      worker-1   worker-2   completed     50m     2m16s      5m0s
-      worker-2   worker-1   failed        30m     5m0s       5m0s
-      worker-2   worker-1   in-progress   2m10s   <none>     5m0s
+      worker-1   worker-2   completed     50m     2m16s      5m
+      worker-2   worker-1   failed        30m     5m         5m
+      worker-2   worker-1   in-progress   2m10s   <none>     5m
 
       ATTACHMENT
       Nodes:   worker-2, worker-1
-      State:   dual-attached for 2m10s of 5m0s timeout
+      State:   dual-attached for 2m10s of 5m timeout
       Since:   2025-03-01T11:57:50Z
 
       REJECTED TARGETS
-      NODE       VOLUMEATTACHMENT   AGE   MESSAGE
-      worker-3   csi-0d4c9b8a77     90s   rpc error: code = FailedPrecondition desc = volume is alrea…
+      NODE       AGE   MESSAGE
+      worker-3   90s   volume is already attached to 2 nodes
       "
     `);
   });
@@ -43,12 +44,12 @@ describe('renderHistoryTable', () => {
     const out = renderHistoryTable(pvcHistory(), { palette: plainPalette, wide: true });
     expect(out.slice(out.indexOf('EVENTS\n'), out.indexOf('MIGRATIONS\n'))).toMatchInlineSnapshot(`
       "EVENTS
-      LAST SEEN             TYPE      REASON               SOURCE     TARGET     DETAIL                       COUNT   MESSAGE                                                                                                                                                     COMPONENT      NAME
-      50m                   Normal    MigrationStarted     worker-1   worker-2   timeout 5m0s                 1       [pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e]: KubeVirt live migration started - source: worker-1, target: worker-2, timeout: 5m0s                             rds-csi-node   vm-web-disk.18289f6a2b3c4d5e
-      47m                   Normal    MigrationCompleted   worker-1   worker-2   took 2m16s                   1       [pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e]: KubeVirt live migration completed - source: worker-1 -> target: worker-2 (duration: 2m16s)                      rds-csi-node   vm-web-disk.18289f89d1e2f3a4
-      25m                   Warning   MigrationFailed      worker-2   worker-1   failed: timeout after 5m0s   1       [pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e]: KubeVirt live migration failed - source: worker-2, attempted target: worker-1, reason: timeout, elapsed: 5m0s   rds-csi-node   vm-web-disk.1828a1f0e9d8c7b6
-      15m                   Normal    MigrationStarted     <none>     <none>     unparsed                     1       migration restarted by hand, see ticket OPS-1234                                                                                                            rds-migrate    vm-web-disk.1828a2aa00000001
-      2m10s (x2 over 30m)   Normal    MigrationStarted     worker-2   worker-1   timeout 5m0s                 2       [pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e]: KubeVirt live migration started - source: worker-2, target: worker-1, timeout: 5m0s                             rds-csi-node   vm-web-disk.1828a3b0c1d2e3f4
+      LAST SEEN             TYPE      REASON               SOURCE     TARGET     DETAIL                     COUNT   MESSAGE                                                                                                                                                     COMPONENT      NAME
+      50m                   Normal    MigrationStarted     worker-1   worker-2   timeout 5m                 1       [pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e]: KubeVirt live migration started - source: worker-1, target: worker-2, timeout: 5m0s                             rds-csi-node   vm-web-disk.18289f6a2b3c4d5e
+      47m                   Normal    MigrationCompleted   worker-1   worker-2   took 2m16s                 1       [pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e]: KubeVirt live migration completed - source: worker-1 -> target: worker-2 (duration: 2m16s)                      rds-csi-node   vm-web-disk.18289f89d1e2f3a4
+      25m                   Warning   MigrationFailed      worker-2   worker-1   failed after 5m: timeout   1       [pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e]: KubeVirt live migration failed - source: worker-2, attempted target: worker-1, reason: timeout, elapsed: 5m0s   rds-csi-node   vm-web-disk.1828a1f0e9d8c7b6
+      15m                   Normal    MigrationStarted     <none>     <none>     unparsed                   1       migration restarted by hand, see ticket OPS-1234                                                                                                            rds-migrate    vm-web-disk.1828a2aa00000001
+      2m10s (x2 over 30m)   Normal    MigrationStarted     worker-2   worker-1   timeout 5m                 2       [pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e]: KubeVirt live migration started - source: worker-2, target: worker-1, timeout: 5m0s                             rds-csi-node   vm-web-disk.1828a3b0c1d2e3f4
 
       "
     `);
@@ -60,21 +61,44 @@ describe('renderHistoryTable', () => {
     h.attachment.dualAttach.ageSeconds = 400;
     h.attachment.dualAttach.stuck = true;
     const out = renderHistoryTable(h, { palette: plainPalette, wide: false });
-    expect(out).toContain('\nState:   STUCK: dual-attached for 6m40s of 5m0s timeout\n');
+    expect(out).toContain('\nState:   STUCK: dual-attached for 6m40s of 5m timeout\n');
     expect(renderHistoryTable(h, { palette: createPalette(true), wide: false })).toContain(
-      '\u001b[31mSTUCK: dual-attached for 6m40s of 5m0s timeout\u001b[39m',
+      '\u001b[31mSTUCK: dual-attached for 6m40s of 5m timeout\u001b[39m',
     );
   });
 
-  it('shows a failure reason in DETAIL, shortened unless wide', () => {
+  it('shows a failure reason in DETAIL, its end cut to the width unless wide', () => {
     const h = pvcHistory();
     const failed = h.events.find((e) => e.reason === 'MigrationFailed');
     if (!failed?.parsed) throw new Error('fixture has no parsed failure');
     failed.parsed.failureReason = 'manual abort by the on-call engineer after the target node lost its storage network link';
-    const narrow = renderHistoryTable(h, { palette: plainPalette, wide: false });
-    expect(narrow).toContain('failed: manual abort by the on-call engineer after the target node … after 5m0s');
+    const failedRow = (width: number): string =>
+      renderHistoryTable(h, { palette: plainPalette, wide: false, width })
+        .split('\n')
+        .find((l) => l.includes('MigrationFailed')) ?? '';
+    expect(failedRow(120)).toMatch(/ failed after 5m: manual abort by the… +1$/);
+    expect(displayWidth(failedRow(120))).toBeLessThanOrEqual(120);
+    expect(failedRow(200)).toContain(` failed after 5m: ${failed.parsed.failureReason} `);
     const wide = renderHistoryTable(h, { palette: plainPalette, wide: true });
-    expect(wide).toContain(`failed: ${failed.parsed.failureReason} after 5m0s`);
+    expect(wide).toContain(`failed after 5m: ${failed.parsed.failureReason} `);
+  });
+
+  it('--no-headers leaves table rows only: no PVC header, titles, attachment or warnings', () => {
+    const h = pvcHistory();
+    h.warnings.push('the current attachment is unknown: forbidden');
+    const out = renderHistoryTable(h, { palette: plainPalette, wide: false, noHeaders: true });
+    expect(out).toMatchInlineSnapshot(`
+      "50m                   Normal    MigrationStarted     worker-1   worker-2   timeout 5m              1
+      47m                   Normal    MigrationCompleted   worker-1   worker-2   took 2m16s              1
+      25m                   Warning   MigrationFailed      worker-2   worker-1   failed after 5m: tim…   1
+      15m                   Normal    MigrationStarted     <none>     <none>     unparsed                1
+      2m10s (x2 over 30m)   Normal    MigrationStarted     worker-2   worker-1   timeout 5m              2
+      worker-1   worker-2   completed     50m     2m16s    5m
+      worker-2   worker-1   failed        30m     5m       5m
+      worker-2   worker-1   in-progress   2m10s   <none>   5m
+      worker-3   90s   volume is already attached to 2 nodes
+      "
+    `);
   });
 
   it('an unattached PVC without events or migrations', () => {

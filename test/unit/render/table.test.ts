@@ -65,23 +65,37 @@ describe('renderTable', () => {
     for (const line of out.trimEnd().split('\n')) expect(displayWidth(line.replace(/(NODE|worker-\d)$/, ''))).toBe(10);
   });
 
-  it('renders 10k-row tables (linear layout) exactly as cli-table3 lays out their head', () => {
-    const p = createPalette(true);
-    const row = (i: number): string[] => [
-      `ns-${i % 7}`,
-      i % 3 === 0 ? `磁盘-${i}` : `vm-disk-${i}`,
-      i % 2 ? p.green('completed') : p.red('failed'),
-      i % 5 === 0 ? '' : `${i % 60}m`,
-      '💾',
+  it('sizes every column by its widest cell, wherever it is among 10k rows', () => {
+    const rows = Array.from({ length: 10_000 }, (_, i) => [`ns-${i % 7}`, `vm-disk-${i}`, i % 2 ? 'completed' : 'failed']);
+    rows[9_999] = ['ns-x', 'the-widest-pvc-name-of-all', 'failed'];
+    const out = renderTable(['namespace', 'pvc', 'state'], rows);
+    const lines = out.trimEnd().split('\n');
+    expect(lines).toHaveLength(10_001);
+    expect(lines[0]).toBe('NAMESPACE   PVC                          STATE');
+    expect(lines[1]).toBe('ns-0        vm-disk-0                    failed');
+    expect(lines[10_000]).toBe('ns-x        the-widest-pvc-name-of-all   failed');
+  });
+
+  it('cuts the end of the fit column, and only that column, to stay within maxWidth', () => {
+    const rows = [
+      ['vms', 'worker-3', 'Volume migration timeout exceeded (5m0s elapsed, 5m0s max). Previous migration may be stuck.'],
+      ['tenant-a', 'worker-1', 'short'],
     ];
-    const head = ['namespace', 'pvc', 'state', 'age', 'icon'];
-    // The first 300 rows hold every column's widest cell, so both layouts must agree on them.
-    const small = Array.from({ length: 300 }, (_, i) => row(i + 1000));
-    const large = [...small, ...Array.from({ length: 9_700 }, (_, i) => row(i))];
-    const viaCliTable3 = renderTable(head, small);
-    const viaLinear = renderTable(head, large);
-    expect(viaLinear.startsWith(viaCliTable3)).toBe(true);
-    expect(viaLinear.split('\n')).toHaveLength(10_002);
+    const out = renderTable(['namespace', 'node', 'message'], rows, { maxWidth: 60, fit: 2 });
+    expect(out).toBe(
+      'NAMESPACE   NODE       MESSAGE\n' +
+        'vms         worker-3   Volume migration timeout exceeded (5…\n' +
+        'tenant-a    worker-1   short\n',
+    );
+    for (const line of out.trimEnd().split('\n')) expect(displayWidth(line)).toBeLessThanOrEqual(60);
+    expect(rows[0]?.[2]).toMatch(/stuck\.$/); // the caller's rows are not changed
+  });
+
+  it('a table that fits is not cut, and the fit column is not cut below 20 columns', () => {
+    const rows = [['a-very-long-namespace-name-indeed', 'a-very-long-pvc-name-as-well', 'message that is long enough to be cut']];
+    expect(renderTable(['namespace', 'pvc', 'message'], rows, { maxWidth: 200, fit: 2 })).toContain('long enough to be cut\n');
+    const cut = renderTable(['namespace', 'pvc', 'message'], rows, { maxWidth: 40, fit: 2, noHeaders: true });
+    expect(cut).toBe('a-very-long-namespace-name-indeed   a-very-long-pvc-name-as-well   message that is lon…\n');
   });
 
   it('plain palette adds nothing', () => {
