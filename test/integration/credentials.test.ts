@@ -8,6 +8,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
+import { withDeadline } from '../../src/cli/main.js';
+import type { Context } from '../../src/context.js';
+import { DeadlineError } from '../../src/errors.js';
+import { resolveCredentials } from '../../src/kube/auth.js';
+import { loadConfig } from '../../src/kube/config.js';
 import { type FakeServer, startFakeServer } from '../fake/server.js';
 import { otherCaPem } from '../fake/tls.js';
 import { event, namespace, pv, pvc, volumeAttachment } from '../helpers/objects.js';
@@ -447,6 +452,39 @@ describe('a credential plugin that misbehaves cannot keep the command alive', ()
       expect(pids().filter(alive)).toEqual([]);
     },
   );
+});
+
+describe('a credential plugin at the command deadline', () => {
+  // The deadline of a real run is at least a minute; withDeadline is the same mechanism with a shorter one.
+  it.each([
+    ['--background', 2],
+    ['--ignore-term', 1],
+  ] as const)('%s: the command ends with its deadline error and the plugin group is gone', async (mode, processes) => {
+    const pidFile = join(dir, `deadline-pids${mode}`);
+    const path = writeSingle(
+      `deadline${mode}`,
+      servers[0]!.url,
+      `    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: ${process.execPath}\n      args: [${plugin}, ${MARKERS.execToken}, "${mode}"]\n      interactiveMode: Never\n      env: [{name: PLUGIN_PID_FILE, value: ${pidFile}}]`,
+    );
+    const ctx = { signal: new AbortController().signal } as Context;
+    const started = Date.now();
+    const attempt = withDeadline(ctx, 'events', 1500, async (c) => {
+      const config = await loadConfig({
+        kubeconfigFlag: path,
+        contextFlag: undefined,
+        namespaceFlag: undefined,
+        env: {},
+        signal: c.signal,
+      });
+      return resolveCredentials(config, { env: { PATH: process.env.PATH }, signal: c.signal, stdinIsTerminal: false });
+    });
+    await expect(attempt).rejects.toBeInstanceOf(DeadlineError);
+    expect(Date.now() - started).toBeLessThan(3000);
+    const pids = readFileSync(pidFile, 'utf8').trim().split('\n').map(Number);
+    expect(pids).toHaveLength(processes);
+    // SIGTERM, then SIGKILL after the grace.
+    await waitFor(() => pids.filter(alive).length === 0, 2000);
+  });
 });
 
 describe('secrets in the server URL', () => {
