@@ -32,9 +32,7 @@ export const LOOKUP_TIMEOUT_MS = 450;
 /** The names a look-up finds; throws on any failure (the caller answers nothing then). */
 export async function lookupNames(lookup: CompletionLookup, ctx: Context): Promise<string[]> {
   if (lookup.kind === 'contexts') {
-    const config = await mergeKubeConfigs(
-      configPaths({ kubeconfigFlag: lookup.kubeconfig, contextFlag: undefined, namespaceFlag: undefined, env: ctx.env }),
-    );
+    const config = await mergeKubeConfigs(await configPaths({ kubeconfigFlag: lookup.kubeconfig, env: ctx.env }), ctx.signal);
     return config.contexts.map((c) => c.name);
   }
   const gateway = await openGateway(ctx, {

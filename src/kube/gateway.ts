@@ -113,21 +113,21 @@ export async function openGateway(ctx: Context, globals: ConnectionOptions): Pro
     contextFlag: globals.context,
     namespaceFlag: globals.namespace,
     env: ctx.env,
+    signal: ctx.signal,
   });
-  logger.debug(`context "${config.contextName}", server ${redactServer(config.cluster.server)}, namespace "${config.namespace}"`);
-  const credentials = await resolveCredentials(config, ctx.env, ctx.signal);
-  let client: ApiClient;
-  try {
-    client = new ApiClient({
-      server: config.cluster.server,
-      credentials,
-      timeoutMs: globals.requestTimeoutSeconds * 1000,
-      signal: ctx.signal,
-      logger,
-    });
-  } catch {
-    throw new ClusterError(`the kubeconfig's server "${redactServer(config.cluster.server)}" is not a valid URL`);
-  }
+  logger.debug(`context "${config.contextName}", server ${redactServer(config.serverUrl)}, namespace "${config.namespace}"`);
+  const credentials = await resolveCredentials(config, {
+    env: ctx.env,
+    signal: ctx.signal,
+    stdinIsTerminal: (ctx.stdin as { isTTY?: boolean }).isTTY === true,
+  });
+  const client = new ApiClient({
+    server: config.cluster.server,
+    credentials,
+    timeoutMs: globals.requestTimeoutSeconds * 1000,
+    signal: ctx.signal,
+    logger,
+  });
   return new HttpGateway(client, config.namespace, logger);
 }
 
@@ -508,8 +508,9 @@ function sameEvent(stored: Record<string, unknown>, sent: Record<string, unknown
 }
 
 /** The server URL without any user:password part, for logs and messages. */
-function redactServer(server: string): string {
-  return server.replace(/\/\/[^/@]*@/, '//');
+/** The server as it may be shown: the URL parser has split off any user:password (up to the last @ before the host). */
+function redactServer(server: URL): string {
+  return `${server.protocol}//${server.host}${server.pathname === '/' ? '' : server.pathname}`;
 }
 
 function enc(segment: string): string {

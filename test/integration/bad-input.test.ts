@@ -1,9 +1,11 @@
 // Every command × every class of invalid input (issue #4, SPEC §3.1, §5): one table with the
 // exit code and the error line expected. None of these may reach the API server at all, so
 // nothing can have been written: the fake must see no request.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeServer, startFakeServer } from '../fake/server.js';
 import { namespace, pvc } from '../helpers/objects.js';
@@ -189,16 +191,16 @@ function cases(): Case[] {
       'missing kubeconfig',
       [...BASE[cmd], '--kubeconfig', f('no-such-kubeconfig')],
       2,
-      /^error: --kubeconfig ".*no-such-kubeconfig": no such file$/,
+      /^error: cannot read --kubeconfig ".*no-such-kubeconfig": no such file or directory$/,
     );
     if (cmd !== 'audit') {
-      add(cmd, 'unreadable file', [...BASE[cmd], '--kubeconfig', dir], 2, /^error: kubeconfig ".*" is a directory, not a file$/);
+      add(cmd, 'unreadable file', [...BASE[cmd], '--kubeconfig', dir], 2, /^error: cannot read --kubeconfig ".*": is a directory$/);
       add(
         cmd,
         'malformed JSON/YAML',
         [...BASE[cmd], '--kubeconfig', f('bad-kubeconfig')],
         2,
-        /^error: kubeconfig ".*bad-kubeconfig" is not valid YAML: /,
+        /^error: kubeconfig ".*bad-kubeconfig" is not valid YAML \(line \d+, column \d+\): /,
       );
     }
     add(
@@ -206,8 +208,58 @@ function cases(): Case[] {
       'unreadable file',
       [...BASE[cmd], '--kubeconfig', f('tokenfile-kubeconfig')],
       2,
-      /^error: cannot read tokenFile file ".*missing-token" named in the kubeconfig: ENOENT$/,
+      /^error: cannot read the tokenFile ".*missing-token" of user "u" \(kubeconfig ".*tokenfile-kubeconfig"\): no such file or directory$/,
     );
+    // A device never ends: refused at once, not read (it grew to gigabytes).
+    add(
+      cmd,
+      'unreadable file',
+      [...BASE[cmd], '--kubeconfig', '/dev/zero'],
+      2,
+      /^error: cannot read --kubeconfig "\/dev\/zero": not a regular file/,
+    );
+    // An unquoted number: kubectl refuses the file; the request must not go out without the token.
+    add(
+      cmd,
+      'malformed JSON/YAML',
+      [...BASE[cmd], '--kubeconfig', f('numeric-token')],
+      2,
+      /^error: kubeconfig ".*numeric-token", line \d+: users\[0\]\.user\.token \(user "u"\) must be a string, not a number$/,
+    );
+    // A line break in a token would inject a header.
+    add(
+      cmd,
+      'wrong charset',
+      [...BASE[cmd], '--kubeconfig', f('token-newline')],
+      2,
+      /^error: the token of user "u" \(kubeconfig ".*token-newline"\) contains a line break or another character that cannot go into an HTTP header$/,
+    );
+  }
+  const kubeconfigCases: [string, RegExp][] = [
+    ['as-newline', /^error: the as \(impersonated user\) of user "u" .* contains a line break/],
+    ['server-secret', /^error: kubeconfig ".*server-secret": cluster "c": its server is not a valid URL$/],
+    ['server-file', /^error: kubeconfig ".*server-file": cluster "c": its server must be an https:\/\/ or http:\/\/ URL$/],
+    ['exec-env-null', /^error: kubeconfig ".*exec-env-null": user "u": an exec env entry has no name$/],
+    [
+      'exec-args-string',
+      /^error: kubeconfig ".*exec-args-string", line \d+: users\[0\]\.user\.exec\.args \(user "u"\) must be a list, not a string$/,
+    ],
+    [
+      'exec-args-number',
+      /^error: kubeconfig ".*exec-args-number", line \d+: users\[0\]\.user\.exec\.args\[0\] \(user "u"\) must be a string, not a number$/,
+    ],
+    ['cert-garbage', /^error: the client-certificate-data of user "u" .* is not a PEM certificate$/],
+    ['key-garbage', /^error: the client-key-data of user "u" .* is not a PEM private key$/],
+    ['key-encrypted', /^error: the client-key of user "u" .* is encrypted$/],
+    ['cert-both', /^error: kubeconfig ".*cert-both": user "u" sets both client-certificate and client-certificate-data$/],
+  ];
+  for (const [name, error] of kubeconfigCases) {
+    const invalid: InvalidClass = name.includes('newline')
+      ? 'wrong charset'
+      : name.startsWith('exec') || name.startsWith('server')
+        ? 'malformed JSON/YAML'
+        : 'unreadable file';
+    add('events', invalid, [...BASE.events, '--kubeconfig', f(name)], 2, error);
   }
   return table;
 }
@@ -226,6 +278,33 @@ beforeAll(async () => {
   writeFileSync(
     f('tokenfile-kubeconfig'),
     `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: ${server.url}\nusers:\n- name: u\n  user:\n    tokenFile: missing-token\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\ncurrent-context: x\n`,
+  );
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+  const tls = fileURLToPath(new URL('../fixtures/tls/', import.meta.url));
+  const certPem = readFileSync(join(tls, 'other-server.crt'), 'utf8');
+  const keyPem = readFileSync(join(tls, 'other-server.key'), 'utf8');
+  execFileSync('openssl', ['pkey', '-in', join(tls, 'other-server.key'), '-aes256', '-passout', 'pass:secret', '-out', f('encrypted.key')]);
+  const kubeconfigWith = (name: string, user: string, server_ = server.url) =>
+    writeFileSync(
+      f(name),
+      `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: "${server_}"\n    certificate-authority-data: ${b64(server.caPem)}\nusers:\n- name: u\n  user:\n${user}\ncontexts:\n- name: x\n  context: {cluster: c, user: u, namespace: vms}\ncurrent-context: x\n`,
+    );
+  kubeconfigWith('numeric-token', '    token: 123456789');
+  kubeconfigWith('token-newline', `    token: "${server.token}\\r\\nX-Injected: yes"`);
+  kubeconfigWith('as-newline', `    token: ${server.token}\n    as: "admin\\nX-Injected: yes"`);
+  kubeconfigWith('server-secret', `    token: ${server.token}`, 'https://admin:pa/SECRET@host');
+  kubeconfigWith('server-file', `    token: ${server.token}`, 'file:///etc/passwd');
+  const exec = (extra: string) =>
+    `    exec: {command: /bin/true, apiVersion: client.authentication.k8s.io/v1, interactiveMode: Never, ${extra}}`;
+  kubeconfigWith('exec-env-null', exec('env: [null]'));
+  kubeconfigWith('exec-args-string', exec('args: "a b"'));
+  kubeconfigWith('exec-args-number', exec('args: [1]'));
+  kubeconfigWith('cert-garbage', `    client-certificate-data: ${b64('not a certificate')}\n    client-key-data: ${b64(keyPem)}`);
+  kubeconfigWith('key-garbage', `    client-certificate-data: ${b64(certPem)}\n    client-key-data: ${b64('not a key')}`);
+  kubeconfigWith('key-encrypted', `    client-certificate-data: ${b64(certPem)}\n    client-key: ${f('encrypted.key')}`);
+  kubeconfigWith(
+    'cert-both',
+    `    client-certificate: ${join(tls, 'other-server.crt')}\n    client-certificate-data: ${b64(certPem)}\n    client-key-data: ${b64(keyPem)}`,
   );
 });
 afterAll(async () => {
