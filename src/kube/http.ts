@@ -109,6 +109,8 @@ export interface OpenResponse {
 
 const TRANSIENT_STATUS = new Set([429, 500, 502, 503, 504]);
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+/** The longest delay setTimeout takes (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Bytes of a body kept for error messages. */
 const HEAD_BYTES = 160;
 
@@ -164,7 +166,8 @@ export class ApiClient {
     // never shortened (SPEC §6). The command's deadline still ends the sleep.
     const exp = Math.min(this.options.maxBackoffMs ?? 8000, 250 * 2 ** (attempt - 1));
     const jitter = Math.random() * exp;
-    const wait = retryAfter !== undefined ? Math.max(retryAfter, jitter) : jitter;
+    // Clamped to the longest timer Node has: beyond it setTimeout would fire at once.
+    const wait = Math.min(retryAfter !== undefined ? Math.max(retryAfter, jitter) : jitter, MAX_TIMER_MS);
     this.options.logger.debug(`retrying in ${Math.round(wait)}ms (attempt ${attempt + 1})`);
     await sleep(wait, this.stop);
   }

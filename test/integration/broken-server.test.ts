@@ -9,6 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { withDeadline } from '../../src/cli/main.js';
+import type { Context } from '../../src/context.js';
+import { DeadlineError } from '../../src/errors.js';
+import { ApiClient } from '../../src/kube/http.js';
 import { type FakeServer, startFakeServer } from '../fake/server.js';
 import { type HostileServer, sendForever, sendJson, startHostileServer } from '../helpers/hostile-server.js';
 import { event, namespace, pv, pvc } from '../helpers/objects.js';
@@ -119,6 +123,27 @@ describe('Retry-After is a floor of the wait', () => {
     const tries = server.requests.filter((r) => r.path === PVC_PATH);
     expect(tries.map((r) => r.status)).toEqual([429, 200]);
     expect(tries[1]!.at - tries[0]!.at).toBeGreaterThanOrEqual(12_000);
+  });
+
+  it('a Retry-After of weeks waits until the deadline, not a timer overflow that retries at once', async () => {
+    server.fault({ path: PVC_PATH, status: 429, headers: { 'Retry-After': '3000000' } });
+    const ctx = { signal: new AbortController().signal } as Context;
+    const attempt = withDeadline(ctx, 'events', 1500, async (c) => {
+      const client = new ApiClient({
+        server: server.url,
+        credentials: { ca: Buffer.from(server.caPem), rejectUnauthorized: true, headers: { Authorization: `Bearer ${server.token}` } },
+        timeoutMs: 5000,
+        signal: c.signal,
+        logger: { debug: () => {}, warn: () => {} },
+      });
+      try {
+        return await client.request({ method: 'GET', path: PVC_PATH, retry: true });
+      } finally {
+        client.close();
+      }
+    });
+    await expect(attempt).rejects.toBeInstanceOf(DeadlineError);
+    expect(server.requests.filter((r) => r.path === PVC_PATH)).toHaveLength(1);
   });
 });
 
