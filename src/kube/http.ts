@@ -19,6 +19,7 @@ import {
   proxyAuthorization,
   proxyTlsConnectOptions,
 } from './proxy.js';
+import { certificateError } from './tls-errors.js';
 
 /** A request as the gateway describes it; `what` feeds error messages. */
 export interface ApiRequest {
@@ -398,22 +399,13 @@ function retryAfterMs(res: ApiResponse): number | undefined {
   return fromBody !== undefined ? fromBody * 1000 : undefined;
 }
 
-const TLS_CODES: Record<string, string> = {
-  CERT_HAS_EXPIRED: 'the server certificate has expired',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'the server certificate is not valid for this host name',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the server certificate is signed by an unknown authority',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'the server certificate is self-signed and not trusted',
-  SELF_SIGNED_CERT_IN_CHAIN: 'the server certificate is signed by an unknown authority',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the server certificate is signed by an unknown authority',
-  CERT_NOT_YET_VALID: 'the server certificate is not yet valid',
-};
-
 function transportError(err: unknown, signal: AbortSignal, timeout: AbortSignal, timeoutMs: number): TransportError | ProxyError {
   if (timeout.aborted) return new TransportError('REQUEST_TIMEOUT', `request timed out after ${timeoutMs / 1000}s (--request-timeout)`);
   if (signal.aborted) return new TransportError('ABORTED', 'request aborted');
   if (err instanceof ProxyError || err instanceof TransportError) return err;
   const code = String((err as NodeJS.ErrnoException).code ?? 'EUNKNOWN');
-  if (TLS_CODES[code]) return new TransportError(code, `TLS error: ${TLS_CODES[code]} (${code})`);
+  const tlsText = certificateError(code, 'the server');
+  if (tlsText !== undefined) return new TransportError(code, tlsText);
   const text: Record<string, string> = {
     ECONNREFUSED: 'connection refused',
     ECONNRESET: 'connection reset by the server',

@@ -9,6 +9,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { domainToASCII } from 'node:url';
 import { UsageError } from '../errors.js';
+import { certificateError } from './tls-errors.js';
 
 /** A proxy to send the cluster's requests through. */
 export interface ProxyRoute {
@@ -408,7 +409,7 @@ function proxyConnectionError(err: unknown, proxy: ProxyRoute, signal: AbortSign
   if (signal.aborted) return new ProxyError('ABORTED', proxy.display, `connecting through the proxy ${proxy.display} was aborted`);
   const code = String((err as NodeJS.ErrnoException).code ?? 'EUNKNOWN');
   const text =
-    CONNECT_ERRORS[code] ?? (code.startsWith('ERR_TLS') || /CERT|SSL/.test(code) ? `TLS error (${code})` : `network error (${code})`);
+    CONNECT_ERRORS[code] ?? certificateError(code, "the proxy's") ?? (code === 'EPROTO' ? 'TLS protocol error' : `network error (${code})`);
   return new ProxyError(code, proxy.display, `cannot connect to the proxy ${proxy.display}: ${text}`);
 }
 

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 
 export interface RunningProxy {
   port: number;
+  /** squid's https_port listeners, one per SquidOptions.https entry (https://localhost:<port>). */
+  httpsUrls: string[];
   /** e.g. http://127.0.0.1:3128 or socks5://127.0.0.1:1080 */
   url: string;
   /** The proxy's log of the requests it handled (squid's access.log, danted's log). */
@@ -89,6 +91,8 @@ export interface SquidOptions {
   hosts?: Record<string, string>;
   /** Destination host names squid refuses (403 to CONNECT and GET). */
   deny?: string[];
+  /** Also listen as an https:// proxy (TLS to the proxy), one port per certificate and key. */
+  https?: { cert: string; key: string }[];
 }
 
 /** Starts squid as an HTTP proxy (CONNECT to any port, forward proxying for http://) on 127.0.0.1. */
@@ -102,11 +106,21 @@ export async function startSquid(opts: SquidOptions = {}): Promise<RunningProxy>
       .map(([name, ip]) => `${ip} ${name}\n`)
       .join(''),
   );
+  const httpsPorts: number[] = [];
+  let httpsLines = '';
+  for (const [i, { cert, key }] of (opts.https ?? []).entries()) {
+    const httpsPort = await freePort();
+    httpsPorts.push(httpsPort);
+    // Readable by squid's own user when it drops root.
+    writeFileSync(join(dir, `tls-${i}.crt`), cert, { mode: 0o644 });
+    writeFileSync(join(dir, `tls-${i}.key`), key, { mode: 0o644 });
+    httpsLines += `https_port 127.0.0.1:${httpsPort} tls-cert=${join(dir, `tls-${i}.crt`)} tls-key=${join(dir, `tls-${i}.key`)}\n`;
+  }
   const deny = opts.deny?.length ? `acl denied dstdomain -n ${opts.deny.join(' ')}\nhttp_access deny denied\n` : '';
   writeFileSync(
     join(dir, 'squid.conf'),
     `http_port 127.0.0.1:${port}
-pid_filename none
+${httpsLines}pid_filename none
 cache_log ${join(dir, 'cache.log')}
 access_log stdio:${join(dir, 'access.log')} squid
 logfile_rotate 0
@@ -120,9 +134,10 @@ ${deny}http_access allow all
 `,
   );
   const { child, output } = startProcess('/usr/sbin/squid', ['-N', '-f', join(dir, 'squid.conf')], dir);
-  await waitForPort(port, child, () => `${output()}${readIfThere(join(dir, 'cache.log'))}`);
+  for (const p of [port, ...httpsPorts]) await waitForPort(p, child, () => `${output()}${readIfThere(join(dir, 'cache.log'))}`);
   return {
     port,
+    httpsUrls: httpsPorts.map((p) => `https://localhost:${p}`),
     url: `http://127.0.0.1:${port}`,
     log: () => readIfThere(join(dir, 'access.log')),
     stop: () => stopGroup(child, dir),
@@ -161,6 +176,7 @@ socks pass {
   await waitForPort(port, child, () => `${output()}${readIfThere(logFile)}`);
   return {
     port,
+    httpsUrls: [],
     url: `socks5://127.0.0.1:${port}`,
     log: () => readIfThere(logFile),
     stop: () => stopGroup(child, dir),

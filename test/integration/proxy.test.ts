@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeServer, startFakeServer } from '../fake/server.js';
+import { serverCredentials } from '../fake/tls.js';
 import { namespace, pv, pvc } from '../helpers/objects.js';
 import { freePort, type RunningProxy, startDante, startSquid } from '../helpers/proxies.js';
 import { type RunResult, runCli, runKubectl } from '../helpers/run-cli.js';
@@ -35,7 +36,12 @@ beforeAll(async () => {
   [server, plain, squid] = await Promise.all([
     startFakeServer({ objects: [namespace(NS), claim, volume] }),
     startFakeServer({ objects: [namespace(NS), claim, volume], plainHttp: true }),
-    startSquid({ hosts: { [HIDDEN]: '127.0.0.1', [BLOCKED]: '127.0.0.1' }, deny: [BLOCKED] }),
+    startSquid({
+      hosts: { [HIDDEN]: '127.0.0.1', [BLOCKED]: '127.0.0.1' },
+      deny: [BLOCKED],
+      // An https:// proxy: first with a certificate of the kubeconfig's CA, then of another CA.
+      https: [serverCredentials('good'), serverCredentials('untrusted')],
+    }),
   ]);
   port = new URL(server.url).port;
   hiddenUrl = `https://${HIDDEN}:${port}`;
@@ -162,6 +168,23 @@ describe("the kubeconfig's proxy-url", () => {
 
     const kubectl = await runKubectl(KUBECTL_GET, { kubeconfig: config, env: { NO_PROXY: '*' } });
     expect(kubectl.stdout.trim(), kubectl.stderr).toBe('persistentvolumeclaim/vm-disk');
+  });
+
+  it('an https:// proxy: TLS to the proxy, verified against the kubeconfig CA as kubectl does, then TLS to the server inside', async () => {
+    const [trusted, untrusted] = squid.httpsUrls as [string, string];
+    const before = squid.log().length;
+    expectOk(await runCli(EVENTS, { kubeconfig: hiddenConfig({ proxyUrl: trusted }) }));
+    expect(squidSince(before)).toContain(`CONNECT ${HIDDEN}:${port}`);
+    const kubectl = await runKubectl(KUBECTL_GET, { kubeconfig: hiddenConfig({ proxyUrl: trusted }) });
+    expect(kubectl.stdout.trim(), kubectl.stderr).toBe('persistentvolumeclaim/vm-disk');
+
+    // The proxy's certificate is not signed by a CA we trust: the proxy is named, the request never leaves.
+    server.reset();
+    const line = expectOneErrorLine(await runCli(EVENTS, { kubeconfig: hiddenConfig(), env: { HTTPS_PROXY: untrusted } }));
+    expect(line).toBe(
+      `error: cannot connect to the proxy ${untrusted} (HTTPS_PROXY): TLS error: the proxy's certificate is signed by an unknown authority (UNABLE_TO_VERIFY_LEAF_SIGNATURE)`,
+    );
+    expect(server.requests).toEqual([]);
   });
 
   it('proxy-url is used even for a loopback server', async () => {
