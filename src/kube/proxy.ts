@@ -303,10 +303,10 @@ function credentialsOf(url: URL): { user: string; password: string } | undefined
   return { user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
 }
 
-/** The ProxyRoute-Authorization header for an http(s) proxy with user:password, as Go sends it. */
+/** The Proxy-Authorization header for an http(s) proxy with user:password, as Go sends it. */
 export function proxyAuthorization(proxy: ProxyRoute): Record<string, string> {
   const creds = credentialsOf(proxy.url);
-  return creds ? { 'ProxyRoute-Authorization': `Basic ${Buffer.from(`${creds.user}:${creds.password}`).toString('base64')}` } : {};
+  return creds ? { 'Proxy-Authorization': `Basic ${Buffer.from(`${creds.user}:${creds.password}`).toString('base64')}` } : {};
 }
 
 /** TLS settings of a connection to an https:// proxy (verified like the API server, with the proxy's own name). */

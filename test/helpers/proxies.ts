@@ -2,7 +2,7 @@
 // dante (danted, SOCKS5), each started as a foreground process on a free loopback port with its
 // own configuration and logs in a temporary directory. When the tests run as root (CI), squid
 // drops to its own user and danted to `nobody` for the work it does unprivileged.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -93,6 +93,8 @@ export interface SquidOptions {
   deny?: string[];
   /** Also listen as an https:// proxy (TLS to the proxy), one port per certificate and key. */
   https?: { cert: string; key: string }[];
+  /** Require Basic proxy authentication with these users and passwords (407 otherwise). */
+  users?: Record<string, string>;
 }
 
 /** Starts squid as an HTTP proxy (CONNECT to any port, forward proxying for http://) on 127.0.0.1. */
@@ -116,7 +118,17 @@ export async function startSquid(opts: SquidOptions = {}): Promise<RunningProxy>
     writeFileSync(join(dir, `tls-${i}.key`), key, { mode: 0o644 });
     httpsLines += `https_port 127.0.0.1:${httpsPort} tls-cert=${join(dir, `tls-${i}.crt`)} tls-key=${join(dir, `tls-${i}.key`)}\n`;
   }
-  const deny = opts.deny?.length ? `acl denied dstdomain -n ${opts.deny.join(' ')}\nhttp_access deny denied\n` : '';
+  let deny = opts.deny?.length ? `acl denied dstdomain -n ${opts.deny.join(' ')}\nhttp_access deny denied\n` : '';
+  if (opts.users) {
+    const passwd = join(dir, 'passwd');
+    const lines = Object.entries(opts.users).map(
+      ([user, password]) => `${user}:${execFileSync('openssl', ['passwd', '-apr1', password], { encoding: 'utf8' }).trim()}\n`,
+    );
+    writeFileSync(passwd, lines.join(''), { mode: 0o644 });
+    deny =
+      `auth_param basic program /usr/lib/squid/basic_ncsa_auth ${passwd}\nauth_param basic realm rds-migrate-test\n` +
+      `acl authenticated proxy_auth REQUIRED\nhttp_access deny !authenticated\n${deny}`;
+  }
   writeFileSync(
     join(dir, 'squid.conf'),
     `http_port 127.0.0.1:${port}

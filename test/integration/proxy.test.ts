@@ -257,6 +257,25 @@ describe('a failing proxy is named, never its password', () => {
     expect(server.requests).toEqual([]);
   });
 
+  it('a proxy that wants credentials: user:password from the URL (percent-decoded) are sent; without them, its 407 is named', async () => {
+    const authed = await startSquid({ hosts: { [HIDDEN]: '127.0.0.1' }, users: { 'kube-user': 'p@ss w:rd' } });
+    try {
+      const withCreds = authed.url.replace('//', '//kube-user:p%40ss%20w%3Ard@');
+      expectOk(await runCli(EVENTS, { kubeconfig: hiddenConfig(), env: { HTTPS_PROXY: withCreds } }));
+      expect(authed.log()).toMatch(new RegExp(`CONNECT ${HIDDEN}:${port} kube-user `));
+      const kubectl = await runKubectl(KUBECTL_GET, { kubeconfig: hiddenConfig(), env: { HTTPS_PROXY: withCreds } });
+      expect(kubectl.stdout.trim(), kubectl.stderr).toBe('persistentvolumeclaim/vm-disk');
+
+      const wrong = await runCli(EVENTS, { kubeconfig: hiddenConfig({ proxyUrl: authed.url.replace('//', '//kube-user:nope@') }) });
+      expect(expectOneErrorLine(wrong)).toBe(
+        `error: the proxy ${authed.url} (proxy-url) refused to connect to ${HIDDEN}:${port}: 407 Proxy Authentication Required`,
+      );
+      expect(wrong.stderr).not.toContain('nope');
+    } finally {
+      await authed.stop();
+    }
+  });
+
   it('--verbose names the proxy without its credentials', async () => {
     const res = await runCli([...EVENTS, '-v'], {
       kubeconfig: hiddenConfig(),
