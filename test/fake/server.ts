@@ -1,6 +1,8 @@
-// A fake Kubernetes API server that behaves like the real one on the wire: HTTPS with a test CA,
-// bearer-token auth, legacy discovery, a few core/storage/events resources, field selectors,
-// paging, server-side Tables, RBAC denials and injected faults. Every request is recorded.
+// A fake Kubernetes API server that behaves like the real one on the wire: HTTPS with a test CA
+// (or plain HTTP when asked), bearer-token auth, legacy discovery, a few core/storage/events
+// resources, field selectors, paging, server-side Tables, gzip for answers over 128 KiB to clients
+// that accept it, RBAC denials and injected faults. Every request is recorded, with the body bytes
+// sent on the wire.
 //
 // kubectl: /usr/bin/kubectl is Google's dispatcher; it reads /version and runs the matching
 // versioned binary. See test/helpers/run-cli.ts (`kubectlBinary`) for what works against this fake.
