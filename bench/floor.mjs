@@ -3,20 +3,27 @@ import { readFileSync } from 'node:fs';
 // The floor (issue #5): a bare Node script that fetches exactly the pages rds-migrate fetches (same
 // paths, field selectors, limit/continue, the same concurrency) over the same HTTPS settings (a
 // keep-alive https.Agent with maxSockets 8, the kubeconfig's CA, the bearer token, Accept:
-// application/json) and only JSON.parses them: no client library, no kubeconfig/YAML parsing (the
+// application/json, Accept-Encoding: gzip, a gzip body gunzipped as a stream as rds-migrate does)
+// and only JSON.parses them: no client library, no kubeconfig/YAML parsing (the
 // server, CA and token come from the JSON file bench/out/serve.mjs writes), no processing. It is
 // the physical limit of the job on this machine.
 //   node bench/floor.mjs <conn.json> audit [--chunk-size 500]
 //   node bench/floor.mjs <conn.json> events <namespace> <pvc>
 // Prints one line: the number of requests and of items received.
 import https from 'node:https';
+import { createGunzip } from 'node:zlib';
 
 const [connFile, mode, ...rest] = process.argv.slice(2);
 const conn = JSON.parse(readFileSync(connFile, 'utf8'));
 const chunkIdx = rest.indexOf('--chunk-size');
 const limit = chunkIdx >= 0 ? Number(rest[chunkIdx + 1]) : 500;
 const agent = new https.Agent({ keepAlive: true, maxSockets: 8, ca: conn.ca });
-const headers = { Authorization: `Bearer ${conn.token}`, Accept: 'application/json', 'User-Agent': 'bench-floor' };
+const headers = {
+  Authorization: `Bearer ${conn.token}`,
+  Accept: 'application/json',
+  'Accept-Encoding': 'gzip',
+  'User-Agent': 'bench-floor',
+};
 let requests = 0;
 let items = 0;
 
@@ -28,9 +35,11 @@ function get(path, query = {}, accept = 'application/json') {
     https
       .get(url, { agent, headers: { ...headers, Accept: accept } }, (res) => {
         const chunks = [];
-        res.on('data', (c) => chunks.push(c));
+        const body = res.headers['content-encoding'] === 'gzip' ? res.pipe(createGunzip()) : res;
         res.on('error', reject);
-        res.on('end', () => {
+        body.on('data', (c) => chunks.push(c));
+        body.on('error', reject);
+        body.on('end', () => {
           const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
           if (res.statusCode !== 200) reject(new Error(`${res.statusCode} ${url.pathname}`));
           else resolve(body);

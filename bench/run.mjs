@@ -514,7 +514,7 @@ function report(all, version, info, totalSeconds) {
   for (const line of t) p(line);
   p();
   p(
-    "Notes: wall time is measured by the runner around `/usr/bin/time` (fork/exec included, same for every case); peak RSS is GNU time's %M (max resident set of the process; for the kubectl way, the sum of the four concurrent kubectl processes, or jq alone if larger). Requests and bytes are recorded by the fake server: response body bytes (uncompressed JSON, no headers, no TLS framing). kubectl reuses a warm discovery cache (persistent HOME, filled during the warm-up round), as on an operator's machine.",
+    "Notes: wall time is measured by the runner around `/usr/bin/time` (fork/exec included, same for every case); peak RSS is GNU time's %M (max resident set of the process; for the kubectl way, the sum of the four concurrent kubectl processes, or jq alone if larger). Requests and bytes are recorded by the fake server: response body bytes as sent (gzip over 128 KiB, as the API server sends them to clients that ask; no headers, no TLS framing). kubectl reuses a warm discovery cache (persistent HOME, filled during the warm-up round), as on an operator's machine.",
   );
   return `${lines.join('\n')}\n`;
 }

@@ -72,6 +72,15 @@ export async function main(proc: NodeJS.Process): Promise<number> {
   proc.stderr.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') proc.exit(ExitCode.output);
   });
+  // A bug that escaped every handler (say, thrown in a stream callback): one line and exit 70,
+  // never Node's default report, which prints the throwing line of the minified bundle.
+  const verbose = proc.argv.includes('-v') || proc.argv.includes('--verbose');
+  const onUncaught = (err: unknown): void => {
+    proc.exitCode = reportError(err, { stderr: proc.stderr, signal: controller.signal }, verbose);
+    proc.exit();
+  };
+  proc.on('uncaughtException', onUncaught);
+  proc.on('unhandledRejection', onUncaught);
   const ctx: Context = {
     stdout: proc.stdout,
     stderr: proc.stderr,
@@ -115,7 +124,7 @@ export async function run(argv: string[], ctx: Context, name = 'rds-migrate'): P
   }
 }
 
-function reportError(err: unknown, ctx: Context, verbose: boolean): number {
+function reportError(err: unknown, ctx: Pick<Context, 'stderr' | 'signal'>, verbose: boolean): number {
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
     // commander already printed its `error: …` line.

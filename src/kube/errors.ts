@@ -1,7 +1,8 @@
 // Maps API-server answers and transport failures to the CLI's error classes
 // (SPEC §5): one clear line, never the raw HTTP exchange.
 import { CliError, ClusterError, NotFoundError } from '../errors.js';
-import { ApiStatusError, TransportError } from './http.js';
+import { ApiStatusError, ResponseError, TransportError } from './http.js';
+import { ProxyError } from './proxy.js';
 
 /** What a request was doing, in Kubernetes words, for error messages. */
 export interface RequestTarget {
@@ -15,6 +16,15 @@ export interface RequestTarget {
 /** Turns any failure of a request into a CliError with the right exit code. */
 export function mapRequestError(err: unknown, target: RequestTarget, server: string): Error {
   if (err instanceof CliError) return err;
+  if (err instanceof ProxyError) {
+    if (err.code === 'ABORTED') return err;
+    // The proxy failed, not the cluster: say which proxy, and where it was configured.
+    const hint = err.proxy.endsWith('(proxy-url)')
+      ? "check the proxy, or the proxy-url of the kubeconfig's cluster"
+      : "check the proxy, or list the cluster's host in NO_PROXY if it should be reached directly";
+    return new ClusterError(err.message, hint);
+  }
+  if (err instanceof ResponseError) return new ClusterError(err.message);
   if (err instanceof TransportError) {
     if (err.code === 'ABORTED') return err;
     const hint = err.message.startsWith('TLS error')

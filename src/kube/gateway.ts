@@ -1,6 +1,8 @@
 // The only way rds-migrate talks to Kubernetes. Reads come back already reduced
 // to the domain records (raw objects are dropped page by page, so memory follows
 // what the audit keeps, not the cluster size).
+
+import { createHash } from 'node:crypto';
 import type { Context, Logger } from '../context.js';
 import { normalizeEvent, normalizePersistentVolume, normalizePvc, normalizeVolumeAttachment } from '../domain/normalize.js';
 import type { EventRecord, PersistentVolumeRecord, PvcRecord, VolumeAttachmentRecord } from '../domain/types.js';
@@ -8,7 +10,8 @@ import { ClusterError } from '../errors.js';
 import { resolveCredentials } from './auth.js';
 import { loadConfig } from './config.js';
 import { mapRequestError, type RequestTarget } from './errors.js';
-import { ApiClient, type ApiRequest, ApiStatusError } from './http.js';
+import { ApiClient, type ApiRequest, type ApiResponse, ApiStatusError } from './http.js';
+import { chooseProxy } from './proxy.js';
 
 export interface ListOptions {
   /** null = all namespaces (or a cluster-scoped resource). */
@@ -79,6 +82,11 @@ export function pvcEventSelector(pvcName: string): string {
 }
 
 const MAX_LIST_RESTARTS = 3;
+/**
+ * Pages one list may take: 10 000 pages of 500 are five million objects. A server that keeps
+ * handing out new continue tokens (or an endless run of empty pages) ends here, not at the deadline.
+ */
+export const MAX_LIST_PAGES = 10_000;
 
 const VOLUME_ATTACHMENTS = '/apis/storage.k8s.io/v1/volumeattachments';
 const VOLUME_ATTACHMENTS_RESOURCE = 'volumeattachments.storage.k8s.io';
@@ -121,12 +129,15 @@ export async function openGateway(ctx: Context, globals: ConnectionOptions): Pro
     signal: ctx.signal,
     stdinIsTerminal: (ctx.stdin as { isTTY?: boolean }).isTTY === true,
   });
+  const proxy = chooseProxy(config.serverUrl, config.cluster.proxyUrl, config.cluster.name, ctx.env);
+  if (proxy) logger.debug(`proxy ${proxy.display}`);
   const client = new ApiClient({
     server: config.cluster.server,
     credentials,
     timeoutMs: globals.requestTimeoutSeconds * 1000,
     signal: ctx.signal,
     logger,
+    ...(proxy ? { proxy } : {}),
   });
   return new HttpGateway(client, config.namespace, logger);
 }
@@ -154,6 +165,7 @@ class HttpGateway implements Gateway {
     const raw = await this.call(
       { method: 'GET', path: `/api/v1/namespaces/${enc(namespace)}/persistentvolumeclaims/${enc(name)}`, retry: true },
       { verb: 'get', resource: 'persistentvolumeclaims', namespace, name },
+      'PersistentVolumeClaim',
     );
     const pvc = normalizePvc(raw);
     if (!pvc) throw new ClusterError(`the API server returned an unreadable PersistentVolumeClaim for "${name}"`);
@@ -164,6 +176,7 @@ class HttpGateway implements Gateway {
     const raw = await this.getOrNull(
       { method: 'GET', path: `/api/v1/persistentvolumes/${enc(name)}`, retry: true },
       { verb: 'get', resource: 'persistentvolumes', name },
+      'PersistentVolume',
     );
     return raw === null ? null : normalizePersistentVolume(raw);
   }
@@ -237,6 +250,7 @@ class HttpGateway implements Gateway {
           const raw = await this.getOrNull(
             { method: 'GET', path: `${VOLUME_ATTACHMENTS}/${enc(name)}`, retry: true },
             { verb: 'get', resource: VOLUME_ATTACHMENTS_RESOURCE, name },
+            'VolumeAttachment',
           );
           // Gone since the list (detached and deleted): not attached.
           const va = raw === null ? null : normalizeVolumeAttachment(raw);
@@ -290,6 +304,7 @@ class HttpGateway implements Gateway {
     const raw = await this.getOrNull(
       { method: 'GET', path: `/apis/${groupVersion.split('/').map(enc).join('/')}`, retry: true },
       { verb: 'get', resource: 'apiresources', name: groupVersion },
+      'APIResourceList',
     );
     return raw !== null;
   }
@@ -299,6 +314,7 @@ class HttpGateway implements Gateway {
       const raw = await this.getOrNull(
         { method: 'GET', path: `/api/v1/namespaces/${enc(name)}`, retry: true },
         { verb: 'get', resource: 'namespaces', name },
+        'Namespace',
       );
       return raw !== null;
     } catch (err) {
@@ -311,6 +327,7 @@ class HttpGateway implements Gateway {
     return this.getOrNull(
       { method: 'GET', path: `/api/v1/namespaces/${enc(namespace)}/events/${enc(name)}`, retry: true },
       { verb: 'get', resource: 'events', namespace, name },
+      'Event',
     ) as Promise<Record<string, unknown> | null>;
   }
 
@@ -319,15 +336,14 @@ class HttpGateway implements Gateway {
     // retry means an earlier attempt got through, once the stored event is ours (SPEC §3.1).
     const target: RequestTarget = { verb: 'create', resource: 'events', namespace };
     try {
-      return (
-        await this.client.request({
-          method: 'POST',
-          path: `/api/v1/namespaces/${enc(namespace)}/events`,
-          query: dryRunQuery(options),
-          body,
-          retry: true,
-        })
-      ).body as Record<string, unknown>;
+      const res = await this.client.request({
+        method: 'POST',
+        path: `/api/v1/namespaces/${enc(namespace)}/events`,
+        query: dryRunQuery(options),
+        body,
+        retry: true,
+      });
+      return objectOf(res, 'Event', `POST /api/v1/namespaces/${enc(namespace)}/events`) as Record<string, unknown>;
     } catch (err) {
       if (err instanceof ApiStatusError && err.status === 409 && err.attempt > 1) {
         const name = (body.metadata as { name: string }).name;
@@ -355,6 +371,7 @@ class HttpGateway implements Gateway {
         retry: true,
       },
       { verb: 'patch', resource: 'events', namespace, name },
+      'Event',
     )) as Record<string, unknown>;
   }
 
@@ -362,6 +379,7 @@ class HttpGateway implements Gateway {
     const raw = await this.getOrNull(
       { method: 'GET', path: `/api/v1/nodes/${enc(name)}`, retry: true },
       { verb: 'get', resource: 'nodes', name },
+      'Node',
     );
     return raw !== null;
   }
@@ -374,17 +392,18 @@ class HttpGateway implements Gateway {
     return this.listAll(path, { verb: 'list', resource, namespace: namespace ?? null }, {}, undefined, objectName);
   }
 
-  private async call(req: ApiRequest, target: RequestTarget): Promise<unknown> {
+  /** Sends a request for one object and returns it, checked to be a `kind` (SPEC §5: anything else is exit 4). */
+  private async call(req: ApiRequest, target: RequestTarget, kind: string): Promise<unknown> {
     try {
-      return (await this.client.request(req)).body;
+      return objectOf(await this.client.request(req), kind, `${req.method} ${req.path}`);
     } catch (err) {
       throw mapRequestError(err, target, this.server);
     }
   }
 
-  private async getOrNull(req: ApiRequest, target: RequestTarget): Promise<unknown> {
+  private async getOrNull(req: ApiRequest, target: RequestTarget, kind: string): Promise<unknown> {
     try {
-      return (await this.client.request(req)).body;
+      return objectOf(await this.client.request(req), kind, `${req.method} ${req.path}`);
     } catch (err) {
       if (err instanceof ApiStatusError && err.status === 404) return null;
       throw mapRequestError(err, target, this.server);
@@ -423,7 +442,9 @@ class HttpGateway implements Gateway {
 
   /**
    * Follows `continue` tokens, handing each page to `onPage` as it arrives (so a page is garbage
-   * once read); restarts the list when a token expires (410), a bounded number of times.
+   * once read); restarts the list when a token expires (410), a bounded number of times. Every page
+   * must be a list (a Table when one was asked for): anything else, a continue token seen before in
+   * the same list, or more than MAX_LIST_PAGES pages is exit 4, never an empty or endless list.
    */
   private async listPages(
     path: string,
@@ -431,25 +452,42 @@ class HttpGateway implements Gateway {
     query: Record<string, string | undefined>,
     chunkSize: number | undefined,
     accept: string | undefined,
-    onPage: (page: ListPage | undefined) => void,
+    onPage: (page: ListPage) => void,
     onRestart: () => void,
   ): Promise<void> {
+    const what = `GET ${path}`;
+    const tableAsked = accept?.includes('as=Table') === true;
     for (let restart = 0; ; restart++) {
       onRestart();
       let token: string | undefined;
+      const seen = new Set<string>();
       try {
-        do {
+        for (let pages = 1; ; pages++) {
           // The page is read inside the callback: this async frame never holds it while the next one loads.
           token = await this.client
             .request({ method: 'GET', path, query: { ...query, limit: chunkSize ?? 500, continue: token }, accept, retry: true })
             .then((res) => {
-              const page = res.body as ListPage | undefined;
+              const page = listOf(res, tableAsked, what);
               onPage(page);
-              const next = page?.metadata?.continue;
+              const next = page.metadata?.continue;
               return typeof next === 'string' && next !== '' ? next : undefined;
             });
-        } while (token);
-        return;
+          if (token === undefined) return;
+          // Tokens are kept as digests: a hostile server's huge tokens must not pile up in memory.
+          const digest = createHash('sha256').update(token).digest('base64');
+          if (seen.has(digest)) {
+            throw new ClusterError(
+              `the API server sent a continue token it had sent before while listing ${target.resource} (${what}, page ${pages}): the list would never end`,
+            );
+          }
+          seen.add(digest);
+          if (pages >= MAX_LIST_PAGES) {
+            throw new ClusterError(
+              `listing ${target.resource} took more than ${MAX_LIST_PAGES} pages (${what}); stopped`,
+              'the server keeps sending continue tokens; if the list is really that long, raise --chunk-size',
+            );
+          }
+        }
       } catch (err) {
         if (err instanceof ApiStatusError && err.status === 410 && restart < MAX_LIST_RESTARTS) {
           // The continue token expired (etcd compaction): restart for a consistent list (KUBERNETES-FACTS §9.3).
@@ -471,17 +509,60 @@ function objectName(raw: unknown): string | null {
   return typeof name === 'string' && name !== '' ? name : null;
 }
 
-function itemsOf(page: ListPage | undefined): unknown[] {
-  return Array.isArray(page?.items) ? page.items : [];
+/**
+ * The page of a 200 answer to a list request: a JSON `…List` with an `items` array (or a
+ * meta.k8s.io Table with `rows`, when one was asked for) and `metadata`. Anything else (a proxy's
+ * HTML login page, `{}`, a Status, a JSON array) would read as an empty list, a false all-clear.
+ */
+function listOf(res: ApiResponse, tableAsked: boolean, what: string): ListPage {
+  const page = res.body as { kind?: unknown; items?: unknown; rows?: unknown; metadata?: unknown } | undefined;
+  const isObject = typeof page === 'object' && page !== null && !Array.isArray(page);
+  const kind = isObject ? page.kind : undefined;
+  const metadataOk = isObject && typeof page.metadata === 'object' && page.metadata !== null && !Array.isArray(page.metadata);
+  const isList = typeof kind === 'string' && kind.endsWith('List') && Array.isArray(page?.items);
+  const isTable = tableAsked && kind === 'Table' && Array.isArray(page?.rows);
+  if (!metadataOk || !(isList || isTable)) throw unusableAnswer(res, what, tableAsked ? 'a list or a Table' : 'a list');
+  return page as ListPage;
+}
+
+/** Kinds served without metadata: discovery documents. */
+const WITHOUT_METADATA = new Set(['APIResourceList']);
+
+/** The object of a 200 answer, checked to be a JSON object of the expected kind with metadata (discovery documents have none). */
+function objectOf(res: ApiResponse, kind: string, what: string): unknown {
+  const body = res.body as { kind?: unknown; metadata?: unknown } | undefined;
+  const ok =
+    typeof body === 'object' &&
+    body !== null &&
+    !Array.isArray(body) &&
+    body.kind === kind &&
+    (WITHOUT_METADATA.has(kind) || (typeof body.metadata === 'object' && body.metadata !== null && !Array.isArray(body.metadata)));
+  if (!ok) throw unusableAnswer(res, what, `a ${kind}`);
+  return body;
+}
+
+/** Exit 4 for a 200 that is not what was asked: the path, the content type and the first bytes of the body. */
+function unusableAnswer(res: ApiResponse, what: string, expected: string): ClusterError {
+  const contentType = String(res.headers['content-type'] ?? 'none');
+  const head = res.head.replace(/\s+/g, ' ').trim();
+  const shown = head === '' ? 'an empty body' : `body ${JSON.stringify(head.length > 80 ? `${head.slice(0, 80)}…` : head)}`;
+  return new ClusterError(
+    `the answer to ${what} is not ${expected} (${res.status}, content type ${contentType}, ${shown})`,
+    'something other than the API server answered (a proxy or login page?); check the server URL and proxy settings',
+  );
+}
+
+function itemsOf(page: ListPage): unknown[] {
+  return Array.isArray(page.items) ? page.items : [];
 }
 
 /**
  * The names and PVs of a meta.k8s.io Table page of VolumeAttachments; 'not-a-table' for a
  * plain list, null for a Table without Name and PV columns.
  */
-function tableRows(page: ListPage | undefined): { name: string; pv: string }[] | 'not-a-table' | null {
-  const table = page as { kind?: unknown; columnDefinitions?: unknown; rows?: unknown } | undefined;
-  if (table?.kind !== 'Table') return 'not-a-table';
+function tableRows(page: ListPage): { name: string; pv: string }[] | 'not-a-table' | null {
+  const table = page as { kind?: unknown; columnDefinitions?: unknown; rows?: unknown };
+  if (table.kind !== 'Table') return 'not-a-table';
   const columns = Array.isArray(table.columnDefinitions) ? (table.columnDefinitions as { name?: unknown }[]) : [];
   const nameColumn = columns.findIndex((c) => c?.name === 'Name');
   const pvColumn = columns.findIndex((c) => c?.name === 'PV');

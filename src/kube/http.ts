@@ -1,11 +1,25 @@
-// The one HTTP client of rds-migrate: JSON over HTTPS to the API server, with a
-// timeout on every request, bounded retries with backoff for transient
-// failures, and a --verbose log line per request that never holds a credential.
+// The one HTTP client of rds-migrate: JSON over HTTPS to the API server, directly or through a
+// proxy as kubectl would, gzip accepted, every body capped, with a timeout on every request,
+// bounded retries with backoff for transient failures, and a --verbose log line per request that
+// never holds a credential.
 import http from 'node:http';
 import https from 'node:https';
+import type { Duplex, Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import tls from 'node:tls';
+import { createGunzip } from 'node:zlib';
 import type { Logger } from '../context.js';
 import type { Credentials } from './auth.js';
+import {
+  HttpsTunnelAgent,
+  HttpTunnelAgent,
+  openTunnel,
+  ProxyError,
+  type ProxyRoute,
+  proxyAuthorization,
+  proxyTlsConnectOptions,
+} from './proxy.js';
+import { certificateError } from './tls-errors.js';
 
 /** A request as the gateway describes it; `what` feeds error messages. */
 export interface ApiRequest {
@@ -24,6 +38,8 @@ export interface ApiResponse {
   status: number;
   body: unknown;
   headers: http.IncomingHttpHeaders;
+  /** The first bytes of the (decoded) body, for messages about an answer that cannot be used. */
+  head: string;
 }
 
 /** A non-2xx answer from the API server (after retries). */
@@ -40,6 +56,16 @@ export class ApiStatusError extends Error {
     readonly details: Record<string, unknown>,
   ) {
     super(`${status} ${reason}`);
+  }
+}
+
+/** The server answered, but the answer cannot be used (too large, undecodable): not retried. */
+export class ResponseError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
   }
 }
 
@@ -63,11 +89,9 @@ export interface StreamRequest {
 export interface ApiStream {
   status: number;
   headers: http.IncomingHttpHeaders;
-  body: http.IncomingMessage;
+  /** The decoded body (gzip undone). */
+  body: Readable;
 }
-
-/** How much of an error answer to a streamed request is read (a Status is a few hundred bytes). */
-const MAX_ERROR_BODY_CHARS = 64 * 1024;
 
 export interface ClientOptions {
   server: string;
@@ -75,19 +99,41 @@ export interface ClientOptions {
   timeoutMs: number;
   signal: AbortSignal;
   logger: Logger;
+  /** The proxy to go through (see chooseProxy); direct when absent. */
+  proxy?: ProxyRoute;
   /** Total attempts for a retryable request. */
   maxAttempts?: number;
-  /** Upper bound of one backoff sleep, ms. */
+  /** Upper bound of one backoff sleep without Retry-After, ms. */
   maxBackoffMs?: number;
+}
+
+/**
+ * The largest response body read, decoded (after gzip): 64 MiB. A page of 500 objects is far
+ * smaller (see SECURITY.md); a server that sends more is broken or hostile, and reading on would
+ * end in an out-of-memory crash.
+ */
+export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+/** A response whose head has arrived: the body is a stream of decoded bytes (gunzipped when gzip). */
+export interface OpenResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  /** The decoded body. */
+  body: Readable;
+  /** Stops the download (the body then ends with an error). */
+  destroy(): void;
 }
 
 const TRANSIENT_STATUS = new Set([429, 500, 502, 503, 504]);
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+/** The longest delay setTimeout takes (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Bytes of a body kept for error messages. */
+const HEAD_BYTES = 160;
 
 export class ApiClient {
   readonly server: URL;
-  private readonly agent: http.Agent;
-  private readonly transport: typeof http | typeof https;
+  private readonly connection: Connection;
   /** How many HTTP requests were sent (for --verbose and the benchmark). */
   requestCount = 0;
   /** Aborted by close(): requests still out when the command ends are dropped, not retried. */
@@ -98,12 +144,7 @@ export class ApiClient {
   constructor(private readonly options: ClientOptions) {
     this.server = new URL(options.server);
     this.stop = AbortSignal.any([options.signal, this.closing.signal]);
-    const isHttps = this.server.protocol === 'https:';
-    this.transport = isHttps ? https : http;
-    const { rejectUnauthorized, servername } = options.credentials;
-    this.agent = isHttps
-      ? new https.Agent({ keepAlive: true, maxSockets: 8, ...tlsOptions(options.credentials), rejectUnauthorized, servername })
-      : new http.Agent({ keepAlive: true, maxSockets: 8 });
+    this.connection = connectionTo(this.server, options.credentials, options.proxy, options.timeoutMs, this.stop);
   }
 
   /** Sends a request, retrying transient failures when the request allows it. */
@@ -121,7 +162,7 @@ export class ApiClient {
         }
         throw error;
       } catch (err) {
-        if (!(err instanceof TransportError)) throw err;
+        if (!(err instanceof TransportError || err instanceof ProxyError)) throw err;
         if (attempt < maxAttempts && TRANSIENT_CODES.has(err.code) && !this.stop.aborted) {
           await this.backoff(attempt, undefined);
           continue;
@@ -134,7 +175,7 @@ export class ApiClient {
   /** Drops requests still out and closes the connections, so the process can exit. */
   close(): void {
     this.closing.abort();
-    this.agent.destroy();
+    this.connection.agent.destroy();
   }
 
   /**
@@ -143,133 +184,246 @@ export class ApiClient {
    * command's signal) aborts. Not retried. A non-2xx answer is read (bounded) and thrown as an
    * ApiStatusError carrying its Retry-After.
    */
-  openStream(req: StreamRequest, signal: AbortSignal): Promise<ApiStream> {
-    const url = new URL(req.path, this.server);
-    for (const [k, v] of Object.entries(req.query)) {
-      if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
-    }
-    const headers = { ...this.options.credentials.headers, Accept: 'application/json', 'User-Agent': 'rds-migrate' };
+  async openStream(req: StreamRequest, signal: AbortSignal): Promise<ApiStream> {
+    const request: ApiRequest = { method: 'GET', path: req.path, query: req.query, retry: false };
+    const url = this.urlOf(request);
     const headerTimeout = new AbortController();
     const timer = setTimeout(() => headerTimeout.abort(), this.options.timeoutMs);
     const requestSignal = AbortSignal.any([this.stop, signal, headerTimeout.signal]);
     const started = performance.now();
     const logLine = (status: string): void =>
       this.options.logger.debug(`GET ${url.pathname}${url.search} ${status} ${Math.round(performance.now() - started)}ms`);
-    this.requestCount++;
-    return new Promise<ApiStream>((resolve, reject) => {
-      let settled = false;
-      const fail = (err: unknown): void => {
-        clearTimeout(timer);
-        if (settled) return;
-        settled = true;
-        const mapped = transportError(err, requestSignal, headerTimeout.signal, this.options.timeoutMs);
-        if (!this.closing.signal.aborted) logLine(`failed (${mapped.code})`);
-        const reason: unknown = this.options.signal.reason;
-        reject(mapped.code === 'ABORTED' && reason instanceof Error ? reason : mapped);
-      };
-      const request = this.transport.request(url, { method: 'GET', headers, agent: this.agent, signal: requestSignal }, (res) => {
-        clearTimeout(timer);
-        const status = res.statusCode ?? 0;
-        logLine(String(status));
-        if (status >= 200 && status < 300) {
-          settled = true;
-          // Errors after this point belong to whoever reads the body; until it does, none may crash the process.
-          res.on('error', () => undefined);
-          resolve({ status, headers: res.headers, body: res });
-          return;
-        }
-        res.setEncoding('utf8');
-        let text = '';
-        res.on('data', (c: string) => {
-          if (text.length < MAX_ERROR_BODY_CHARS) text += c;
-        });
-        res.on('error', fail);
-        res.on('end', () => {
-          settled = true;
-          let body: unknown = text;
-          try {
-            body = JSON.parse(text);
-          } catch {
-            body = text;
-          }
-          const answer = { status, body, headers: res.headers };
-          const error = statusError(answer);
-          error.retryAfterMs = retryAfterMs(answer);
-          reject(error);
-        });
-      });
-      request.on('error', fail);
-      request.end();
-    });
+    let opened: OpenResponse;
+    try {
+      opened = await this.open(request, requestSignal);
+    } catch (err) {
+      const mapped = err instanceof ResponseError ? err : transportError(err, requestSignal, headerTimeout.signal, this.options.timeoutMs);
+      if (!this.closing.signal.aborted) logLine(`failed (${mapped.code})`);
+      const reason: unknown = this.options.signal.reason;
+      throw mapped.code === 'ABORTED' && reason instanceof Error ? reason : mapped;
+    } finally {
+      clearTimeout(timer);
+    }
+    logLine(String(opened.status));
+    if (opened.status >= 200 && opened.status < 300) {
+      // Errors after this point belong to whoever reads the body; until it does, none may crash the process.
+      opened.body.on('error', () => undefined);
+      // A reader that stops (destroys the decoded body) also ends the response, freeing its socket.
+      opened.body.once('close', opened.destroy);
+      return { status: opened.status, headers: opened.headers, body: opened.body };
+    }
+    const text = await readText(opened, `GET ${url.pathname}`);
+    let body: unknown;
+    try {
+      body = JSON.parse(text.text);
+    } catch {
+      body = text.text;
+    }
+    const answer: ApiResponse = { status: opened.status, body, headers: opened.headers, head: text.head };
+    const error = statusError(answer);
+    error.retryAfterMs = retryAfterMs(answer);
+    throw error;
   }
 
   private async backoff(attempt: number, retryAfter: number | undefined): Promise<void> {
-    const cap = this.options.maxBackoffMs ?? 8000;
-    // Full jitter (AWS architecture blog); Retry-After is a floor, still capped.
-    const exp = Math.min(cap, 250 * 2 ** (attempt - 1));
-    const wait = retryAfter !== undefined ? Math.min(cap, retryAfter) : Math.random() * exp;
+    // Full jitter (AWS architecture blog), capped; the server's Retry-After is a floor of the wait,
+    // never shortened (SPEC §6). The command's deadline still ends the sleep.
+    const exp = Math.min(this.options.maxBackoffMs ?? 8000, 250 * 2 ** (attempt - 1));
+    const jitter = Math.random() * exp;
+    // Clamped to the longest timer Node has: beyond it setTimeout would fire at once.
+    const wait = Math.min(retryAfter !== undefined ? Math.max(retryAfter, jitter) : jitter, MAX_TIMER_MS);
     this.options.logger.debug(`retrying in ${Math.round(wait)}ms (attempt ${attempt + 1})`);
     await sleep(wait, this.stop);
   }
 
-  private send(req: ApiRequest): Promise<ApiResponse> {
+  /** One attempt: the whole body read (at most MAX_RESPONSE_BYTES decoded) and parsed as JSON when it is. */
+  private async send(req: ApiRequest): Promise<ApiResponse> {
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    const signal = AbortSignal.any([this.stop, timeout]);
+    const url = this.urlOf(req);
+    const started = performance.now();
+    const logLine = (status: string): void =>
+      this.options.logger.debug(`${req.method} ${url.pathname}${url.search} ${status} ${Math.round(performance.now() - started)}ms`);
+    const fail = (err: unknown): Error => {
+      if (err instanceof ResponseError) {
+        logLine(`unreadable (${err.code})`);
+        return err;
+      }
+      const mapped = transportError(err, signal, timeout, this.options.timeoutMs);
+      // A request dropped by close() belongs to a command that has already answered.
+      if (!this.closing.signal.aborted) logLine(`failed (${mapped.code})`);
+      // Ctrl-C or the command's deadline: report that, not the torn-down request.
+      const reason: unknown = this.options.signal.reason;
+      return mapped.code === 'ABORTED' && reason instanceof Error ? reason : mapped;
+    };
+    let opened: OpenResponse;
+    try {
+      opened = await this.open(req, signal);
+    } catch (err) {
+      throw fail(err);
+    }
+    let text: { text: string; head: string };
+    try {
+      text = await readText(opened, `${req.method} ${url.pathname}`);
+    } catch (err) {
+      throw fail(err);
+    }
+    logLine(String(opened.status));
+    let body: unknown;
+    try {
+      body = text.text === '' ? undefined : JSON.parse(text.text);
+    } catch {
+      body = text.text;
+    }
+    return { status: opened.status, body, headers: opened.headers, head: text.head };
+  }
+
+  private urlOf(req: ApiRequest): URL {
     const url = new URL(req.path, this.server);
     for (const [k, v] of Object.entries(req.query ?? {})) {
       if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
     }
+    return url;
+  }
+
+  /**
+   * Sends a request and resolves once the response head arrives, with the body as a stream of
+   * decoded bytes (gzip undone). The one place that adds credentials, encodings and the proxy
+   * route to a request; a streaming reader (watch) uses it as the whole-body reads do.
+   */
+  open(req: ApiRequest, signal: AbortSignal): Promise<OpenResponse> {
+    const url = this.urlOf(req);
     const payload = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
     const headers: Record<string, string> = {
       ...this.options.credentials.headers,
       Accept: req.accept ?? 'application/json',
+      // Like client-go: the API server compresses large responses for clients that ask.
+      'Accept-Encoding': 'gzip',
       'User-Agent': 'rds-migrate',
     };
     if (payload) {
       headers['Content-Type'] = req.contentType ?? 'application/json';
       headers['Content-Length'] = String(payload.length);
     }
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    const signal = AbortSignal.any([this.stop, timeout]);
-    const started = performance.now();
-    const logLine = (status: string): void =>
-      this.options.logger.debug(`${req.method} ${url.pathname}${url.search} ${status} ${Math.round(performance.now() - started)}ms`);
+    const { agent, transport, forwardProxy } = this.connection;
+    // An http:// server behind an HTTP proxy: the request goes to the proxy with the absolute URL, as Go sends it.
+    const target = forwardProxy ? forwardProxy.url : url;
+    const options: http.RequestOptions = { method: req.method, headers, agent, signal };
+    if (forwardProxy) {
+      Object.assign(headers, proxyAuthorization(forwardProxy));
+      options.path = url.href;
+      options.setHost = false;
+      headers.Host = url.host;
+    }
     this.requestCount++;
-    return new Promise<ApiResponse>((resolve, reject) => {
-      const request = this.transport.request(url, { method: req.method, headers, agent: this.agent, signal }, (res) => {
-        // Decoded chunk by chunk into one string (a multi-byte character split between chunks
-        // is carried over): no array of Buffers, no Buffer.concat copy of a whole page.
-        res.setEncoding('utf8');
-        let text = '';
-        res.on('data', (c: string) => {
-          text += c;
-        });
-        res.on('error', (err) => {
-          const mapped = transportError(err, signal, timeout, this.options.timeoutMs);
-          const reason: unknown = this.options.signal.reason;
-          reject(mapped.code === 'ABORTED' && reason instanceof Error ? reason : mapped);
-        });
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          logLine(String(status));
-          let body: unknown = text;
-          try {
-            body = text === '' ? undefined : JSON.parse(text);
-          } catch {
-            body = text;
-          }
-          resolve({ status, body, headers: res.headers });
-        });
+    return new Promise<OpenResponse>((resolve, reject) => {
+      const request = transport.request(target, options, (res) => {
+        let body: Readable;
+        try {
+          body = decodedBody(res, `${req.method} ${url.pathname}`);
+        } catch (err) {
+          res.destroy();
+          reject(err);
+          return;
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, destroy: () => res.destroy() });
       });
-      request.on('error', (err) => {
-        const mapped = transportError(err, signal, timeout, this.options.timeoutMs);
-        // A request dropped by close() belongs to a command that has already answered.
-        if (!this.closing.signal.aborted) logLine(`failed (${mapped.code})`);
-        // Ctrl-C or the command's deadline: report that, not the torn-down request.
-        const reason: unknown = this.options.signal.reason;
-        reject(mapped.code === 'ABORTED' && reason instanceof Error ? reason : mapped);
-      });
+      request.on('error', reject);
       request.end(payload);
     });
   }
+}
+
+/** How requests reach the server: one keep-alive agent (TLS as the kubeconfig says, through the proxy if any). */
+interface Connection {
+  agent: http.Agent;
+  transport: typeof http | typeof https;
+  /** Set when requests go to an HTTP proxy as absolute URLs (an http:// server behind an HTTP proxy). */
+  forwardProxy?: ProxyRoute;
+}
+
+function connectionTo(
+  server: URL,
+  credentials: Credentials,
+  proxy: ProxyRoute | undefined,
+  timeoutMs: number,
+  stop: AbortSignal,
+): Connection {
+  const isHttps = server.protocol === 'https:';
+  const pool = { keepAlive: true, maxSockets: 8 };
+  const proxyTls = { ...(credentials.ca ? { ca: credentials.ca } : {}), rejectUnauthorized: credentials.rejectUnauthorized };
+  const tunnel = (host: string, port: number): Promise<Duplex> =>
+    openTunnel(proxy as ProxyRoute, host, port, proxyTls, AbortSignal.any([stop, AbortSignal.timeout(timeoutMs)]));
+  if (isHttps) {
+    const { rejectUnauthorized, servername } = credentials;
+    const agentOptions: https.AgentOptions = { ...pool, ...tlsOptions(credentials), rejectUnauthorized, servername };
+    return { agent: proxy ? new HttpsTunnelAgent(agentOptions, tunnel) : new https.Agent(agentOptions), transport: https };
+  }
+  if (proxy === undefined) return { agent: new http.Agent(pool), transport: http };
+  if (proxy.url.protocol === 'socks5:') return { agent: new HttpTunnelAgent(pool, tunnel), transport: http };
+  const secureProxy = proxy.url.protocol === 'https:';
+  return {
+    agent: secureProxy ? new https.Agent({ ...pool, ...proxyTlsConnectOptions(proxy, proxyTls) }) : new http.Agent(pool),
+    transport: secureProxy ? https : http,
+    forwardProxy: proxy,
+  };
+}
+
+/** The body as the server meant it: gzip undone (we ask for nothing else). */
+function decodedBody(res: http.IncomingMessage, what: string): Readable {
+  const encoding = String(res.headers['content-encoding'] ?? '')
+    .trim()
+    .toLowerCase();
+  if (encoding === '' || encoding === 'identity') return res;
+  if (encoding !== 'gzip') throw new ResponseError('BAD_ENCODING', `the answer to ${what} has an unknown Content-Encoding "${encoding}"`);
+  const gunzip = createGunzip();
+  res.on('error', (err) => gunzip.destroy(err));
+  gunzip.on('error', () => res.destroy());
+  return res.pipe(gunzip);
+}
+
+/**
+ * Reads a decoded body into one string, decoded chunk by chunk (a multi-byte character split
+ * between chunks is carried over; no array of Buffers, no Buffer.concat copy of a whole page), and
+ * stops past MAX_RESPONSE_BYTES. Keeps the first bytes for error messages.
+ */
+function readText(res: OpenResponse, what: string): Promise<{ text: string; head: string }> {
+  return new Promise((resolve, reject) => {
+    const decoder = new StringDecoder('utf8');
+    let text = '';
+    let head = '';
+    let bytes = 0;
+    const stop = (err: Error): void => {
+      res.body.removeAllListeners('data');
+      res.destroy();
+      reject(err);
+    };
+    res.body.on('data', (chunk: Buffer) => {
+      try {
+        if (bytes < HEAD_BYTES) head += chunk.toString('utf8', 0, Math.min(chunk.length, HEAD_BYTES - bytes));
+        bytes += chunk.length;
+        if (bytes > MAX_RESPONSE_BYTES) {
+          stop(
+            new ResponseError(
+              'TOO_LARGE',
+              `the answer to ${what} is larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB, the limit for one response; stopped reading it`,
+            ),
+          );
+          return;
+        }
+        text += decoder.write(chunk);
+      } catch (err) {
+        // Never let an error escape from a stream callback as an uncaught exception.
+        stop(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+    res.body.on('error', (err: NodeJS.ErrnoException) => {
+      if (typeof err.code === 'string' && err.code.startsWith('Z_')) {
+        reject(new ResponseError('BAD_GZIP', `the answer to ${what} is not valid gzip (${err.message})`));
+      } else reject(err);
+    });
+    res.body.on('end', () => resolve({ text: text + decoder.end(), head }));
+  });
 }
 
 /**
@@ -308,21 +462,13 @@ function retryAfterMs(res: ApiResponse): number | undefined {
   return fromBody !== undefined ? fromBody * 1000 : undefined;
 }
 
-const TLS_CODES: Record<string, string> = {
-  CERT_HAS_EXPIRED: 'the server certificate has expired',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'the server certificate is not valid for this host name',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the server certificate is signed by an unknown authority',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'the server certificate is self-signed and not trusted',
-  SELF_SIGNED_CERT_IN_CHAIN: 'the server certificate is signed by an unknown authority',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the server certificate is signed by an unknown authority',
-  CERT_NOT_YET_VALID: 'the server certificate is not yet valid',
-};
-
-function transportError(err: unknown, signal: AbortSignal, timeout: AbortSignal, timeoutMs: number): TransportError {
+function transportError(err: unknown, signal: AbortSignal, timeout: AbortSignal, timeoutMs: number): TransportError | ProxyError {
   if (timeout.aborted) return new TransportError('REQUEST_TIMEOUT', `request timed out after ${timeoutMs / 1000}s (--request-timeout)`);
   if (signal.aborted) return new TransportError('ABORTED', 'request aborted');
+  if (err instanceof ProxyError || err instanceof TransportError) return err;
   const code = String((err as NodeJS.ErrnoException).code ?? 'EUNKNOWN');
-  if (TLS_CODES[code]) return new TransportError(code, `TLS error: ${TLS_CODES[code]} (${code})`);
+  const tlsText = certificateError(code, 'the server');
+  if (tlsText !== undefined) return new TransportError(code, tlsText);
   const text: Record<string, string> = {
     ECONNREFUSED: 'connection refused',
     ECONNRESET: 'connection reset by the server',

@@ -1,7 +1,8 @@
-// A fake Kubernetes API server that behaves like the real one on the wire: HTTPS with a test CA,
-// bearer-token auth, legacy discovery, a few core/storage/events resources, field selectors,
-// paging, server-side Tables, server-side dry run (dryRun=All), RBAC denials and injected faults.
-// Every request is recorded.
+// A fake Kubernetes API server that behaves like the real one on the wire: HTTPS with a test CA
+// (or plain HTTP when asked), bearer-token auth, legacy discovery, core/storage/events resources
+// (and KubeVirt's when asked), field and label selectors, paging, server-side Tables, server-side
+// dry run (dryRun=All), gzip for answers over 128 KiB to clients that accept it, RBAC denials and
+// injected faults. Every request is recorded, with the body bytes sent on the wire.
 //
 // kubectl: /usr/bin/kubectl is Google's dispatcher; it reads /version and runs the matching
 // versioned binary. See test/helpers/run-cli.ts (`kubectlBinary`) for what works against this fake.
@@ -19,10 +20,11 @@
 // watchFault({ action: 'drop', afterEvents: 2 }), compactHistory() (410 on resume) or dropWatches().
 
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createPlainServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
 import type { HandlerContext, Reply } from './handlers.js';
 import { handleResource } from './handlers.js';
@@ -46,6 +48,12 @@ export interface RecordedRequest {
   /** A watch: the types of the events sent so far, in order. */
   watchEvents?: string[];
   userAgent?: string;
+  /** Body bytes as sent on the wire (after compression); 0 until answered. */
+  wireBytes: number;
+  /** Body bytes before compression. */
+  bodyBytes: number;
+  /** Content-Encoding of the answer ('gzip' when compressed). */
+  contentEncoding?: string;
 }
 
 export interface FaultRule {
@@ -81,6 +89,10 @@ export interface KubeconfigOptions {
   insecureSkipTlsVerify?: boolean;
   /** File name inside `dir` (default `kubeconfig`). */
   fileName?: string;
+  /** The cluster's tls-server-name. */
+  tlsServerName?: string;
+  /** The cluster's proxy-url. */
+  proxyUrl?: string;
 }
 
 export interface FakeServer {
@@ -128,9 +140,19 @@ export interface FakeServerOptions {
   watch?: WatchSettings;
   /** How many changes the history keeps for resuming watches (default 10000). */
   watchHistorySize?: number;
+  /** Serve plain HTTP instead of HTTPS (an API server behind `kubectl proxy` or a plain-http port). */
+  plainHttp?: boolean;
 }
 
 const json = (value: unknown): string => JSON.stringify(value);
+
+/** The API server compresses responses larger than this (apiserver/pkg/endpoints/handlers/responsewriters). */
+export const COMPRESSION_THRESHOLD = 128 * 1024;
+
+function acceptsGzip(header: string | string[] | undefined): boolean {
+  const value = Array.isArray(header) ? header.join(',') : (header ?? '');
+  return value.split(',').some((part) => part.split(';')[0]!.trim().toLowerCase() === 'gzip');
+}
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -202,13 +224,20 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
       reply.stream(res, (type) => record.watchEvents!.push(type));
       return;
     }
-    const payload = typeof reply.body === 'string' ? reply.body : json(reply.body);
-    res.writeHead(reply.status, {
-      'Content-Type': 'application/json',
-      'Cache-Control': 'no-cache, private',
-      ...reply.headers,
-    });
-    res.end(payload);
+    const payload = Buffer.from(typeof reply.body === 'string' ? reply.body : json(reply.body));
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', ...reply.headers };
+    // Like the API server (responsewriters.go): gzip, level 1, for a client that accepts it and a body over 128 KiB.
+    const compress = payload.length > COMPRESSION_THRESHOLD && acceptsGzip(res.req.headers['accept-encoding']);
+    const wire = compress ? gzipSync(payload, { level: 1 }) : payload;
+    if (compress) {
+      headers['Content-Encoding'] = 'gzip';
+      headers.Vary = 'Accept-Encoding';
+      record.contentEncoding = 'gzip';
+    }
+    record.bodyBytes = payload.length;
+    record.wireBytes = wire.length;
+    res.writeHead(reply.status, headers);
+    res.end(wire);
   }
 
   function sendError(res: ServerResponse, record: RecordedRequest, err: unknown): void {
@@ -329,6 +358,8 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
       body: parseBody(rawBody),
       status: 0,
       receivedAt: Date.now(),
+      wireBytes: 0,
+      bodyBytes: 0,
     };
     const ua = req.headers['user-agent'];
     if (ua !== undefined) record.userAgent = ua;
@@ -353,12 +384,13 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
     }
   }
 
-  const server = createServer({ ...serverCredentials(options.tls ?? 'good') }, (req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     onRequest(req, res).catch((err) => {
       if (!res.headersSent) res.writeHead(500).end(String(err));
     });
-  });
-  server.on('secureConnection', (socket) => {
+  };
+  const server = options.plainHttp ? createPlainServer(handler) : createServer({ ...serverCredentials(options.tls ?? 'good') }, handler);
+  server.on(options.plainHttp ? 'connection' : 'secureConnection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -371,7 +403,7 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
   });
   const port = (server.address() as AddressInfo).port;
   hostPort = `127.0.0.1:${port}`;
-  const url = `https://${hostPort}`;
+  const url = `${options.plainHttp ? 'http' : 'https'}://${hostPort}`;
 
   const fake: FakeServer = {
     url,
@@ -427,6 +459,8 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
           contextName: opts.contextName ?? 'fake',
           ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
           insecure: opts.insecureSkipTlsVerify ?? false,
+          ...(opts.tlsServerName !== undefined ? { tlsServerName: opts.tlsServerName } : {}),
+          ...(opts.proxyUrl !== undefined ? { proxyUrl: opts.proxyUrl } : {}),
         }),
         { mode: 0o600 },
       );
@@ -449,18 +483,22 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
   return fake;
 }
 
-function kubeconfigYaml(o: {
+/** A kubeconfig (one cluster, user and context) as YAML text: what writeKubeconfig writes. */
+export function kubeconfigYaml(o: {
   server: string;
   caPem: string;
   token: string;
   contextName: string;
   namespace?: string;
   insecure: boolean;
+  tlsServerName?: string;
+  proxyUrl?: string;
 }): string {
   const q = (s: string): string => JSON.stringify(s); // JSON strings are valid YAML scalars
-  const clusterAuth = o.insecure
-    ? '    insecure-skip-tls-verify: true\n'
-    : `    certificate-authority-data: ${Buffer.from(o.caPem).toString('base64')}\n`;
+  const clusterAuth =
+    (o.insecure ? '    insecure-skip-tls-verify: true\n' : `    certificate-authority-data: ${Buffer.from(o.caPem).toString('base64')}\n`) +
+    (o.tlsServerName !== undefined ? `    tls-server-name: ${q(o.tlsServerName)}\n` : '') +
+    (o.proxyUrl !== undefined ? `    proxy-url: ${q(o.proxyUrl)}\n` : '');
   return (
     'apiVersion: v1\n' +
     'kind: Config\n' +
