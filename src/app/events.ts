@@ -86,6 +86,7 @@ export async function runEvents(options: EventsOptions, gateway: Gateway, ctx: C
         noHeaders: options.noHeaders,
         width: outputWidth(ctx.stdout),
         all: options.all,
+        driver: options.driver,
       }),
     );
     // Table rows only on stdout (for awk and cut): what could not be read is said on stderr.

@@ -311,16 +311,17 @@ function unsafeFinding(s: SharedVolume, problem: SharingProblem, users: Resolved
   const ns = arg(d.namespace);
   const where = { namespace: d.namespace, pvc: d.pvc, volumeId: d.volumeId };
   const what = `Attached to ${list(d.nodes.map(v))} and used by pods that are not one VM in a migration: ${list(users.map(describeUser))}.`;
-  // The pods to stop: the VM's own pods elsewhere when it is split, else whatever is not the VM's.
-  // The VM's pods on the node it runs on are never among them.
-  const strays = users.filter((u) => (problem === 'no-migration' ? u.node !== d.vmiNode : u.vmi === null || u.vmi !== s.vmi));
+  // The pods to stop: whatever is not the VM's, and the VM's own pods off its node when no
+  // migration is in flight. The VM's pod on the node it runs on is never among them.
+  const strays = users.filter((u) => u.vmi === null || u.vmi !== s.vmi || (u.node !== d.vmiNode && s.inFlightVmim === null));
+  const pods = `kubectl delete pod ${strays.map((u) => arg(u.pod)).join(' ')} -n ${ns}`;
   let next: string;
   if (d.vmiNode === null) {
     next = `Two writers corrupt a block volume: find out which pod should use it (kubectl get vmi -n ${ns} -o wide) and stop the others before anything else writes.`;
   } else if (problem === 'no-migration') {
-    next = `The VM (VMI ${v(s.vmi)}) runs on ${v(d.vmiNode)} with no migration in flight: delete its other pod${strays.length === 1 ? '' : 's'} (kubectl delete pod ${strays.map((u) => arg(u.pod)).join(' ')} -n ${ns}); never the one on ${v(d.vmiNode)}.`;
+    next = `The VM (VMI ${v(s.vmi)}) runs on ${v(d.vmiNode)} with no migration in flight: delete its other pod${strays.length === 1 ? '' : 's'} (${pods}); never the one on ${v(d.vmiNode)}.`;
   } else {
-    next = `Two writers corrupt a block volume: the VM (VMI ${v(s.vmi)}) runs on ${v(d.vmiNode)}; stop what else uses its disk (kubectl delete pod ${strays.map((u) => arg(u.pod)).join(' ')} -n ${ns}) once you know why it does.`;
+    next = `Two writers corrupt a block volume: the VM (VMI ${v(s.vmi)}) runs on ${v(d.vmiNode)}; stop the other ${strays.length === 1 ? 'pod' : 'pods'} using its disk (${pods}) once you know why ${strays.length === 1 ? 'it does' : 'they do'}, never the VM's pod on ${v(d.vmiNode)}.`;
   }
   return make('UnsafeSharedAttach', where, what, next, sharedObjects(s, users));
 }

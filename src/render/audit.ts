@@ -120,9 +120,16 @@ function attachRow(d: DualAttach, opts: TableRenderOptions, withStuck: boolean):
     cellText(d.pvc),
     ...(wide ? [cellText(d.volumeId)] : []),
     d.nodes.length === 0 ? NONE : d.nodes.map(sanitizeText).join(','),
+    cellText(d.vmiNode),
     d.ageSeconds === null ? UNKNOWN : formatAge(d.ageSeconds),
     ...(withStuck ? [humanDuration(d.timeoutSeconds), d.stuck ? palette.red('yes') : 'no'] : []),
-    ...(wide ? [cellText(d.since), d.volumeAttachments.length === 0 ? NONE : d.volumeAttachments.map(sanitizeText).join(',')] : []),
+    ...(wide
+      ? [
+          cellText(d.since),
+          d.volumeAttachments.length === 0 ? NONE : d.volumeAttachments.map(sanitizeText).join(','),
+          d.users.length === 0 ? NONE : d.users.map((u) => `${sanitizeText(u.pod)}@${sanitizeText(u.node)}`).join(','),
+        ]
+      : []),
   ];
 }
 
@@ -134,9 +141,10 @@ function renderAttachments(report: AuditReport, nowMs: number, opts: TableRender
     'pvc',
     ...(wide ? ['volume'] : []),
     'nodes',
+    'vm on',
     'age',
     ...(withStuck ? ['timeout', 'stuck'] : []),
-    ...(wide ? ['since', 'volumeattachments'] : []),
+    ...(wide ? ['since', 'volumeattachments', 'users'] : []),
   ];
   let out = title('DUAL-ATTACHES', opts);
   if (report.dualAttaches.length > 0) {

@@ -83,7 +83,12 @@ export function describeObject(namespace: string | null, pvc: string | null, vol
 }
 
 /** Renders migrations as a table; `withPvc` adds NAMESPACE and PVC in front (audit). */
-export function renderMigrationsTable(migrations: Migration[], nowMs: number, opts: TableRenderOptions & { withPvc: boolean }): string {
+export function renderMigrationsTable(
+  migrations: Migration[],
+  nowMs: number,
+  /** `withPvc` adds NAMESPACE and PVC in front (audit); `withVmim` the VMIM of each migration (events of a VM). */
+  opts: TableRenderOptions & { withPvc: boolean; withVmim?: boolean },
+): string {
   if (migrations.length === 0) return opts.noHeaders ? '' : 'No migrations found.\n';
   const { palette, wide, withPvc } = opts;
   const headers = [
@@ -94,7 +99,8 @@ export function renderMigrationsTable(migrations: Migration[], nowMs: number, op
     'age',
     'duration',
     'timeout',
-    ...(wide ? ['volume', 'id', 'started at', 'failure reason', 'events'] : []),
+    ...(opts.withVmim === true ? ['vmim'] : []),
+    ...(wide ? ['volume', 'id', 'started at', 'failure reason', 'recorded by', ...(opts.withVmim === true ? [] : ['vmim']), 'events'] : []),
   ];
   const rows = migrations.map((m) => [
     ...(withPvc ? [cellText(m.namespace), cellText(m.pvc)] : []),
@@ -104,12 +110,15 @@ export function renderMigrationsTable(migrations: Migration[], nowMs: number, op
     ageAt(nowMs, m.startedAt),
     humanDuration(m.durationSeconds),
     humanDuration(m.timeoutSeconds),
+    ...(opts.withVmim === true ? [cellText(m.kubevirt?.migration ?? null)] : []),
     ...(wide
       ? [
           cellText(m.volumeId),
           cellText(m.id),
           m.startInferred ? `${cellText(m.startedAt)} (inferred)` : cellText(m.startedAt),
           cellText(m.failureReason),
+          m.recordedBy.join(','),
+          ...(opts.withVmim === true ? [] : [cellText(m.kubevirt?.migration ?? null)]),
           m.events.length === 0 ? NONE : m.events.map(sanitizeText).join(','),
         ]
       : []),

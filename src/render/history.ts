@@ -16,6 +16,7 @@ import {
   title,
 } from './common.js';
 import { historyDocument, toJson } from './document.js';
+import { renderUsersTable, renderVmSection } from './kubevirt.js';
 import { renderTable } from './table.js';
 
 /** kubectl's LAST SEEN: the age of the last occurrence, `2m (x3 over 10m)` for merged events. */
@@ -107,24 +108,41 @@ function renderAttachment(history: PvcHistory, nowMs: number, opts: TableRenderO
  */
 export function renderHistoryTable(
   history: PvcHistory,
-  /** `all`: the events are every event on the PVC (`events --all`), not only Migration* ones. */
-  opts: TableRenderOptions & { all?: boolean },
+  /** `all`: every event on the PVC (`events --all`), not only Migration* ones; `driver`: --driver. */
+  opts: TableRenderOptions & { all?: boolean; driver: string },
 ): string {
   const nowMs = parseTime(history.now) ?? Number.NaN;
   const width = opts.width ?? DEFAULT_WIDTH;
   const tableOpts: TableRenderOptions = { palette: opts.palette, wide: opts.wide, noHeaders: opts.noHeaders, width };
   const events = renderEvents(history, nowMs, { ...tableOpts, all: opts.all === true });
-  const migrations = renderMigrationsTable(history.migrations, nowMs, { ...tableOpts, withPvc: false });
+  const migrations = renderMigrationsTable(history.migrations, nowMs, {
+    ...tableOpts,
+    withPvc: false,
+    withVmim: history.kubevirt !== null,
+  });
   const attachment = renderAttachment(history, nowMs, tableOpts, width);
-  if (opts.noHeaders) return events + migrations + attachment;
+  const vm = renderVmSection(history, nowMs, tableOpts);
+  const users = history.users.length === 0 && history.kubevirt === null ? '' : renderUsersTable(history.users, tableOpts);
+  if (opts.noHeaders) return events + migrations + attachment + vm + users;
+  const driver = history.pvc.driver;
   const header =
     wrapText(`${sanitizeText(history.pvc.namespace)}/${sanitizeText(history.pvc.name)}`, width, 'PVC:     ', ' '.repeat(9)) +
-    wrapText(cellText(history.pvc.volumeId), width, 'Volume:  ', ' '.repeat(9));
+    wrapText(cellText(history.pvc.volumeId), width, 'Volume:  ', ' '.repeat(9)) +
+    (driver === null || driver === opts.driver
+      ? ''
+      : wrapText(
+          `${sanitizeText(driver)}, another driver's volume: its attachments are shown, not judged`,
+          width,
+          'Driver:  ',
+          ' '.repeat(9),
+        ));
   const sections = [
     header,
     `${title('EVENTS', tableOpts)}${events}`,
     `${title('MIGRATIONS', tableOpts)}${migrations}`,
     attachment,
+    vm,
+    users === '' ? '' : `${title('USERS', tableOpts)}${users}`,
     renderWarningsSection(history.warnings, opts.palette, width),
   ];
   return sections.filter((s) => s !== '').join('\n');

@@ -442,3 +442,19 @@ describe('buildFindings order', () => {
     ]);
   });
 });
+
+describe('UnsafeSharedAttach with a stranger and a leftover pod of the VM', () => {
+  it('stops both, and never the VM pod on its node', () => {
+    const d = dual({ vmi: 'vm', vmiNode: 'node-a', stuck: false });
+    const users = [
+      user('launcher-a', 'node-a'),
+      user('launcher-b', 'node-b'),
+      user('dd', 'node-c', { kind: 'other', vmi: null, vmiUid: null }),
+    ];
+    const f = only({ shared: [shared(d, { users, problem: 'foreign-user' })] });
+    expect(f.next).toContain('kubectl delete pod launcher-b dd -n vms');
+    expect(f.next).not.toContain('launcher-a ');
+    const inFlight = only({ shared: [shared(d, { users, problem: 'foreign-user', inFlightVmim: 'm' })] });
+    expect(inFlight.next).toContain('kubectl delete pod dd -n vms');
+  });
+});

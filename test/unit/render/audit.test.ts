@@ -75,13 +75,13 @@ describe('renderAuditTable', () => {
       vms         vm-web-disk     worker-2   worker-1   in-progress   2m10s   <none>     5m
 
       DUAL-ATTACHES
-      NAMESPACE   PVC           NODES               AGE     TIMEOUT   STUCK
-      tenant-a    legacy-disk   worker-4,worker-5   39m     10m       yes
-      vms         vm-web-disk   worker-2,worker-1   2m10s   5m        no
+      NAMESPACE   PVC           NODES               VM ON      AGE     TIMEOUT   STUCK
+      tenant-a    legacy-disk   worker-4,worker-5   <none>     39m     10m       yes
+      vms         vm-web-disk   worker-2,worker-1   worker-2   2m10s   5m        no
 
       MULTI-ATTACHES
-      NAMESPACE   PVC       NODES                        AGE
-      default     scratch   worker-1,worker-2,worker-3   10m
+      NAMESPACE   PVC       NODES                        VM ON    AGE
+      default     scratch   worker-1,worker-2,worker-3   <none>   10m
 
       REJECTED TARGETS
       NAMESPACE   PVC           NODE       AGE   MESSAGE
@@ -103,26 +103,26 @@ describe('renderAuditTable', () => {
     const migrations = out.slice(out.indexOf('MIGRATIONS\n'), out.indexOf('DUAL-ATTACHES\n'));
     expect(migrations).toMatchInlineSnapshot(`
       "MIGRATIONS
-      NAMESPACE   PVC             SOURCE     TARGET     STATE         AGE     DURATION   TIMEOUT   VOLUME                                     ID                                           STARTED AT                        FAILURE REASON   EVENTS
-      vms         vm-cache-disk   worker-3   worker-1   completed     54m     45s        5m        pvc-7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d   vms/vm-cache-disk/2025-03-01T11:05:15Z       2025-03-01T11:05:15Z (inferred)   <none>           vm-cache-disk.18289f2c0a1b2c3d
-      vms         vm-web-disk     worker-1   worker-2   completed     50m     2m16s      5m        pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e   vms/vm-web-disk/2025-03-01T11:10:00Z         2025-03-01T11:10:00Z              <none>           vm-web-disk.18289f6a2b3c4d5e,vm-web-disk.18289f89d1e2f3a4
-      tenant-a    legacy-disk     worker-4   worker-5   unresolved    40m     <none>     10m       pvc-9d8c7b6a-5f4e-4d3c-2b1a-0f9e8d7c6b5a   tenant-a/legacy-disk/2025-03-01T11:20:00Z    2025-03-01T11:20:00Z              <none>           legacy-disk.1828a0f1e2d3c4b5
-      vms         vm-db-disk      worker-2   worker-3   failed        30m     5m         5m        pvc-0b9e4d21-6c3a-4f8e-a1b2-c3d4e5f60718   vms/vm-db-disk/2025-03-01T11:30:00Z          2025-03-01T11:30:00Z              timeout          vm-db-disk.1828a1e0f1a2b3c4,vm-db-disk.1828a2287c6d5e4f
-      tenant-a    builder-root    worker-1   worker-3   completed     20m     4m50s      5m        pvc-c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f   tenant-a/builder-root/2025-03-01T11:40:00Z   2025-03-01T11:40:00Z              <none>           builder-root.1828a26f9e8d7c6b,builder-root.1828a2b5a4b3c2d1
-      vms         vm-web-disk     worker-2   worker-1   in-progress   2m10s   <none>     5m        pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e   vms/vm-web-disk/2025-03-01T11:57:50Z         2025-03-01T11:57:50Z              <none>           vm-web-disk.1828a3b0c1d2e3f4
+      NAMESPACE   PVC             SOURCE     TARGET     STATE         AGE     DURATION   TIMEOUT   VOLUME                                     ID                                           STARTED AT                        FAILURE REASON   RECORDED BY   VMIM     EVENTS
+      vms         vm-cache-disk   worker-3   worker-1   completed     54m     45s        5m        pvc-7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d   vms/vm-cache-disk/2025-03-01T11:05:15Z       2025-03-01T11:05:15Z (inferred)   <none>           events        <none>   vm-cache-disk.18289f2c0a1b2c3d
+      vms         vm-web-disk     worker-1   worker-2   completed     50m     2m16s      5m        pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e   vms/vm-web-disk/2025-03-01T11:10:00Z         2025-03-01T11:10:00Z              <none>           events        <none>   vm-web-disk.18289f6a2b3c4d5e,vm-web-disk.18289f89d1e2f3a4
+      tenant-a    legacy-disk     worker-4   worker-5   unresolved    40m     <none>     10m       pvc-9d8c7b6a-5f4e-4d3c-2b1a-0f9e8d7c6b5a   tenant-a/legacy-disk/2025-03-01T11:20:00Z    2025-03-01T11:20:00Z              <none>           events        <none>   legacy-disk.1828a0f1e2d3c4b5
+      vms         vm-db-disk      worker-2   worker-3   failed        30m     5m         5m        pvc-0b9e4d21-6c3a-4f8e-a1b2-c3d4e5f60718   vms/vm-db-disk/2025-03-01T11:30:00Z          2025-03-01T11:30:00Z              timeout          events        <none>   vm-db-disk.1828a1e0f1a2b3c4,vm-db-disk.1828a2287c6d5e4f
+      tenant-a    builder-root    worker-1   worker-3   completed     20m     4m50s      5m        pvc-c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f   tenant-a/builder-root/2025-03-01T11:40:00Z   2025-03-01T11:40:00Z              <none>           events        <none>   builder-root.1828a26f9e8d7c6b,builder-root.1828a2b5a4b3c2d1
+      vms         vm-web-disk     worker-2   worker-1   in-progress   2m10s   <none>     5m        pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e   vms/vm-web-disk/2025-03-01T11:57:50Z         2025-03-01T11:57:50Z              <none>           events        <none>   vm-web-disk.1828a3b0c1d2e3f4
 
       "
     `);
     const dual = out.slice(out.indexOf('DUAL-ATTACHES\n'), out.indexOf('REJECTED TARGETS\n'));
     expect(dual).toMatchInlineSnapshot(`
       "DUAL-ATTACHES
-      NAMESPACE   PVC           VOLUME                                     NODES               AGE     TIMEOUT   STUCK   SINCE                  VOLUMEATTACHMENTS
-      tenant-a    legacy-disk   pvc-9d8c7b6a-5f4e-4d3c-2b1a-0f9e8d7c6b5a   worker-4,worker-5   39m     10m       yes     2025-03-01T11:20:05Z   csi-77e0a9c3d2,csi-e4f5a6b7c8
-      vms         vm-web-disk   pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e   worker-2,worker-1   2m10s   5m        no      2025-03-01T11:57:50Z   csi-5b1f0c2e9a,csi-a83d7e6f41
+      NAMESPACE   PVC           VOLUME                                     NODES               VM ON      AGE     TIMEOUT   STUCK   SINCE                  VOLUMEATTACHMENTS               USERS
+      tenant-a    legacy-disk   pvc-9d8c7b6a-5f4e-4d3c-2b1a-0f9e8d7c6b5a   worker-4,worker-5   <none>     39m     10m       yes     2025-03-01T11:20:05Z   csi-77e0a9c3d2,csi-e4f5a6b7c8   <none>
+      vms         vm-web-disk   pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e   worker-2,worker-1   worker-2   2m10s   5m        no      2025-03-01T11:57:50Z   csi-5b1f0c2e9a,csi-a83d7e6f41   virt-launcher-vm-web-7xk2p@worker-1,virt-launcher-vm-web-q9d4m@worker-2
 
       MULTI-ATTACHES
-      NAMESPACE   PVC       VOLUME                                     NODES                        AGE   SINCE                  VOLUMEATTACHMENTS
-      default     scratch   pvc-1e2d3c4b-5a69-4788-96a5-b4c3d2e1f000   worker-1,worker-2,worker-3   10m   2025-03-01T11:50:00Z   csi-11aa22bb33,csi-44cc55dd66,csi-77ee88ff99
+      NAMESPACE   PVC       VOLUME                                     NODES                        VM ON    AGE   SINCE                  VOLUMEATTACHMENTS                              USERS
+      default     scratch   pvc-1e2d3c4b-5a69-4788-96a5-b4c3d2e1f000   worker-1,worker-2,worker-3   <none>   10m   2025-03-01T11:50:00Z   csi-11aa22bb33,csi-44cc55dd66,csi-77ee88ff99   <none>
 
       "
     `);
@@ -166,9 +166,9 @@ describe('renderAuditTable', () => {
       vms        vm-db-disk      worker-2   worker-3   failed        30m     5m       5m
       tenant-a   builder-root    worker-1   worker-3   completed     20m     4m50s    5m
       vms        vm-web-disk     worker-2   worker-1   in-progress   2m10s   <none>   5m
-      tenant-a   legacy-disk   worker-4,worker-5   39m     10m   yes
-      vms        vm-web-disk   worker-2,worker-1   2m10s   5m    no
-      default   scratch   worker-1,worker-2,worker-3   10m
+      tenant-a   legacy-disk   worker-4,worker-5   <none>     39m     10m   yes
+      vms        vm-web-disk   worker-2,worker-1   worker-2   2m10s   5m    no
+      default   scratch   worker-1,worker-2,worker-3   <none>   10m
       vms   vm-web-disk   worker-3   90s   volume is already attached to 2 nodes
       "
     `);

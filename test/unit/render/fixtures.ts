@@ -84,9 +84,12 @@ const dualWeb: DualAttach = {
       time: '2025-03-01T11:58:30Z',
     },
   ],
-  vmi: null,
-  vmiNode: null,
-  users: [],
+  vmi: 'vm-web',
+  vmiNode: 'worker-2',
+  users: [
+    { node: 'worker-1', namespace: 'vms', pod: 'virt-launcher-vm-web-7xk2p', kind: 'virt-launcher', vmi: 'vm-web' },
+    { node: 'worker-2', namespace: 'vms', pod: 'virt-launcher-vm-web-q9d4m', kind: 'virt-launcher', vmi: 'vm-web' },
+  ],
 };
 
 /** An audit of a small cluster: every state, a stuck dual-attach, a multi-attach, all severities. */

@@ -6,11 +6,13 @@ import { renderHistoryJson, renderHistoryTable, renderHistoryYaml } from '../../
 import { createPalette, plainPalette } from '../../../src/render/palette.js';
 import { pvcHistory } from './fixtures.js';
 
+const DRIVER = 'rds.csi.srvlab.io';
+
 const ANSI = /\u001b\[[0-9;]*m/g;
 
 describe('renderHistoryTable', () => {
   it('renders events, migrations and the current dual-attach', () => {
-    expect(renderHistoryTable(pvcHistory(), { palette: plainPalette, wide: false })).toMatchInlineSnapshot(`
+    expect(renderHistoryTable(pvcHistory(), { driver: DRIVER, palette: plainPalette, wide: false })).toMatchInlineSnapshot(`
       "PVC:     vms/vm-web-disk
       Volume:  pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e
 
@@ -41,7 +43,7 @@ describe('renderHistoryTable', () => {
   });
 
   it('wide adds message, component and name', () => {
-    const out = renderHistoryTable(pvcHistory(), { palette: plainPalette, wide: true });
+    const out = renderHistoryTable(pvcHistory(), { driver: DRIVER, palette: plainPalette, wide: true });
     expect(out.slice(out.indexOf('EVENTS\n'), out.indexOf('MIGRATIONS\n'))).toMatchInlineSnapshot(`
       "EVENTS
       LAST SEEN             TYPE      REASON               SOURCE     TARGET     DETAIL                     COUNT   MESSAGE                                                                                                                                                     COMPONENT      NAME
@@ -60,9 +62,9 @@ describe('renderHistoryTable', () => {
     if (!h.attachment.dualAttach) throw new Error('fixture has no dual-attach');
     h.attachment.dualAttach.ageSeconds = 400;
     h.attachment.dualAttach.stuck = true;
-    const out = renderHistoryTable(h, { palette: plainPalette, wide: false });
+    const out = renderHistoryTable(h, { driver: DRIVER, palette: plainPalette, wide: false });
     expect(out).toContain('\nState:   STUCK: dual-attached for 6m40s of 5m timeout\n');
-    expect(renderHistoryTable(h, { palette: createPalette(true), wide: false })).toContain(
+    expect(renderHistoryTable(h, { driver: DRIVER, palette: createPalette(true), wide: false })).toContain(
       '\u001b[31mSTUCK: dual-attached for 6m40s of 5m timeout\u001b[39m',
     );
   });
@@ -73,20 +75,20 @@ describe('renderHistoryTable', () => {
     if (!failed?.parsed) throw new Error('fixture has no parsed failure');
     failed.parsed.failureReason = 'manual abort by the on-call engineer after the target node lost its storage network link';
     const failedRow = (width: number): string =>
-      renderHistoryTable(h, { palette: plainPalette, wide: false, width })
+      renderHistoryTable(h, { driver: DRIVER, palette: plainPalette, wide: false, width })
         .split('\n')
         .find((l) => l.includes('MigrationFailed')) ?? '';
     expect(failedRow(120)).toMatch(/ failed after 5m: manual abort by the… +1$/);
     expect(displayWidth(failedRow(120))).toBeLessThanOrEqual(120);
     expect(failedRow(200)).toContain(` failed after 5m: ${failed.parsed.failureReason} `);
-    const wide = renderHistoryTable(h, { palette: plainPalette, wide: true });
+    const wide = renderHistoryTable(h, { driver: DRIVER, palette: plainPalette, wide: true });
     expect(wide).toContain(`failed after 5m: ${failed.parsed.failureReason} `);
   });
 
   it('--no-headers leaves table rows only: no PVC header, titles, attachment or warnings', () => {
     const h = pvcHistory();
     h.warnings.push('the current attachment is unknown: forbidden');
-    const out = renderHistoryTable(h, { palette: plainPalette, wide: false, noHeaders: true });
+    const out = renderHistoryTable(h, { driver: DRIVER, palette: plainPalette, wide: false, noHeaders: true });
     expect(out).toMatchInlineSnapshot(`
       "50m                   Normal    MigrationStarted     worker-1   worker-2   timeout 5m              1
       47m                   Normal    MigrationCompleted   worker-1   worker-2   took 2m16s              1
@@ -103,7 +105,7 @@ describe('renderHistoryTable', () => {
 
   it('an unattached PVC without events or migrations', () => {
     const h: PvcHistory = { ...pvcHistory(), events: [], migrations: [], attachment: { nodes: [], dualAttach: null, rejectedTargets: [] } };
-    expect(renderHistoryTable(h, { palette: plainPalette, wide: false })).toMatchInlineSnapshot(`
+    expect(renderHistoryTable(h, { driver: DRIVER, palette: plainPalette, wide: false })).toMatchInlineSnapshot(`
       "PVC:     vms/vm-web-disk
       Volume:  pvc-3f1c2a7e-8b4d-4c1a-9e2f-5d6b7a8c9d0e
 
@@ -120,8 +122,8 @@ describe('renderHistoryTable', () => {
   });
 
   it('with colour: Warning in yellow, MigrationFailed in red, same layout once removed', () => {
-    const plain = renderHistoryTable(pvcHistory(), { palette: plainPalette, wide: true });
-    const coloured = renderHistoryTable(pvcHistory(), { palette: createPalette(true), wide: true });
+    const plain = renderHistoryTable(pvcHistory(), { driver: DRIVER, palette: plainPalette, wide: true });
+    const coloured = renderHistoryTable(pvcHistory(), { driver: DRIVER, palette: createPalette(true), wide: true });
     expect(coloured).toContain('\u001b[33mWarning\u001b[39m');
     expect(coloured).toContain('\u001b[31mMigrationFailed\u001b[39m');
     expect(coloured.replace(ANSI, '')).toBe(plain);
@@ -133,13 +135,13 @@ describe('renderHistoryTable', () => {
     if (!e) throw new Error('fixture too short');
     e.message = 'hello\u001b]52;c;ZXZpbA==\u0007 \u202eworld\nbye';
     e.component = 'evil\u001b[8m';
-    const out = renderHistoryTable(h, { palette: plainPalette, wide: true });
+    const out = renderHistoryTable(h, { driver: DRIVER, palette: plainPalette, wide: true });
     expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
     expect(out).toContain('hello world bye');
   });
 
   it('--no-headers drops the column headers', () => {
-    const out = renderHistoryTable(pvcHistory(), { palette: plainPalette, wide: false, noHeaders: true });
+    const out = renderHistoryTable(pvcHistory(), { driver: DRIVER, palette: plainPalette, wide: false, noHeaders: true });
     expect(out).not.toContain('LAST SEEN');
     expect(out).not.toContain('SOURCE     TARGET');
   });
@@ -186,5 +188,73 @@ describe('renderHistoryJson / renderHistoryYaml', () => {
     e.message = 'a\u001b[31mb\u0007c\u009bd\u202ee\u2028f\nline two\ttab';
     expect(JSON.parse(renderHistoryJson(h))).toEqual(h);
     expect(parseYaml(await renderHistoryYaml(h))).toEqual(h);
+  });
+});
+
+describe('renderHistoryTable: the VM, its migrations and the users', () => {
+  const withVm = (): PvcHistory => {
+    const h = pvcHistory();
+    h.migrations[0]!.kubevirt = {
+      vmi: 'vm-web',
+      migration: 'kubevirt-migrate-vm-x7k2p',
+      migrationUid: 'u',
+      phase: 'Succeeded',
+      failureReason: null,
+    };
+    h.kubevirt = {
+      vmi: 'vm-web',
+      node: 'worker-1',
+      migrations: [
+        {
+          name: 'kubevirt-migrate-vm-x7k2p',
+          uid: 'u',
+          phase: 'Succeeded',
+          sourceNode: 'worker-1',
+          targetNode: 'worker-2',
+          startedAt: '2025-03-01T11:09:55Z',
+          endedAt: '2025-03-01T11:12:16Z',
+          failureReason: null,
+        },
+        {
+          name: 'kubevirt-evacuation-q8f3z',
+          uid: 'v',
+          phase: 'Failed',
+          sourceNode: 'worker-2',
+          targetNode: 'worker-3',
+          startedAt: '2025-03-01T11:30:00Z',
+          endedAt: '2025-03-01T11:35:00Z',
+          failureReason: 'Live migration failed: operation failed: migration out of memory while copying the guest pages to the target',
+        },
+      ],
+    };
+    h.users = [
+      { node: 'worker-1', namespace: 'vms', pod: 'virt-launcher-vm-web-7xk2p', kind: 'virt-launcher', vmi: 'vm-web' },
+      { node: 'worker-1', namespace: 'vms', pod: 'hp-volume-2kq9x', kind: 'hotplug', vmi: 'vm-web' },
+    ];
+    return h;
+  };
+
+  it('shows where the VM runs, its VMIMs (the failure cut to the width), each migration with its VMIM, and the users', () => {
+    const out = renderHistoryTable(withVm(), { driver: DRIVER, palette: plainPalette, wide: false, width: 100 });
+    expect(out).toContain('\nVM\nVMI:     vm-web on worker-1\n');
+    expect(out).toMatch(/\nVMIM {24}PHASE {7}SOURCE {5}TARGET {5}AGE {3}FAILURE REASON\n/);
+    expect(out).toMatch(/kubevirt-evacuation-q8f3z {3}Failed {6}worker-2 {3}worker-3 {3}30m {3}Live migration failed: operatio…\n/);
+    expect(renderHistoryTable(withVm(), { driver: DRIVER, palette: plainPalette, wide: true })).toContain(
+      'Live migration failed: operation failed: migration out of memory while copying the guest pages to the target',
+    );
+    expect(out).toMatch(/\nSOURCE {5}TARGET {5}STATE +AGE +DURATION +TIMEOUT +VMIM\n/);
+    expect(out).toContain('kubevirt-migrate-vm-x7k2p\n');
+    expect(out).toContain('\nUSERS\nNODE       POD                          KIND            VMI\n');
+    expect(out).toContain('worker-1   hp-volume-2kq9x              hotplug         vm-web\n');
+    const vmPart = out.slice(out.indexOf('\nVM\n'));
+    for (const line of vmPart.split('\n')) expect(displayWidth(line), line).toBeLessThanOrEqual(100);
+  });
+
+  it("names another driver's volume as such", () => {
+    const h = pvcHistory();
+    h.pvc.driver = 'rook-ceph.rbd.csi.ceph.com';
+    const out = renderHistoryTable(h, { driver: DRIVER, palette: plainPalette, wide: false });
+    expect(out).toContain("Driver:  rook-ceph.rbd.csi.ceph.com, another driver's volume: its attachments are shown, not judged\n");
+    expect(renderHistoryTable(pvcHistory(), { driver: DRIVER, palette: plainPalette, wide: false })).not.toContain('Driver:');
   });
 });
