@@ -258,12 +258,13 @@ function describeSharing(
     const user = context.vmiByUid.get(vmiUid);
     return context.driverInProgress || (user !== undefined && correlation.migrating(user));
   };
+  const inFlight = vmi === undefined ? undefined : correlation.vmimsOf(vmi).find((view) => !view.final);
   return {
     attach: d,
     users: resolved,
     problem: resolved === null ? null : judgeSharing(resolved, migrating),
     claimed: context.claimed,
     vmi: d.vmi,
-    inFlightVmim: vmi === undefined ? null : (correlation.vmimsOf(vmi).find((view) => !view.final)?.vmim.name ?? null),
+    inFlightVmim: inFlight === undefined ? null : { name: inFlight.vmim.name, uid: inFlight.vmim.uid, targetNode: inFlight.targetNode },
   };
 }

@@ -45,9 +45,18 @@ export interface SharedVolume {
   problem: SharingProblem | null;
   /** Whether one of its VolumeAttachments has a kubelet finding, which then speaks for it. */
   claimed: boolean;
-  /** The VMI using it (name), where it runs, and its VMIM in flight (name), as far as known. */
+  /** The VMI using it (name), as far as known. */
   vmi: string | null;
-  inFlightVmim: string | null;
+  /** That VMI's migration in flight: its VMIM and the node of its target pod, as far as known. */
+  inFlightVmim: InFlightVmim | null;
+}
+
+/** A VMIM in flight, as the advice needs it. */
+export interface InFlightVmim {
+  name: string;
+  uid: string;
+  /** Where its target pod runs, or null when unknown. */
+  targetNode: string | null;
 }
 
 export interface FindingsInput {
@@ -267,6 +276,16 @@ function describeUser(u: ResolvedUser): string {
 }
 
 /**
+ * Whether aborting the migration in flight would end the attachment on the other nodes: only when
+ * what holds them is its target pod. A pod left there by an earlier migration stays after the abort
+ * (and a migration whose target is on a third node cannot attach until that pod is gone).
+ */
+function abortFreesOtherNodes(m: InFlightVmim, others: readonly string[], leftovers: readonly ResolvedUser[] | null): boolean {
+  if (leftovers === null) return m.targetNode === null || others.includes(m.targetNode);
+  return leftovers.every((u) => u.migrationUid === m.uid);
+}
+
+/**
  * What to do about a volume left on nodes the VM does not run on (a stuck dual-attach or a
  * multi-attach). Names only pods on those other nodes; without KubeVirt data it says how to find
  * out where the VM runs before anything is deleted.
@@ -283,14 +302,14 @@ function clearOtherNodesAdvice(s: SharedVolume): string {
     return `The VM (VMI ${v(s.vmi)}) runs on ${v(vmNode)}, on none of these nodes: check it (kubectl get vmi ${arg(s.vmi)} -n ${ns} -o wide) before deleting anything.`;
   }
   const runs = `The VM runs on ${v(vmNode)}: keep it there and end the attachment on ${list(others.map(v))}`;
-  if (s.inFlightVmim !== null) {
-    return `${runs} by aborting its migration: kubectl delete vmim ${arg(s.inFlightVmim)} -n ${ns} (KubeVirt then removes the target pod).`;
+  const leftovers = s.users === null ? null : s.users.filter((u) => others.includes(u.node));
+  if (s.inFlightVmim !== null && abortFreesOtherNodes(s.inFlightVmim, others, leftovers)) {
+    return `${runs} by aborting its migration: kubectl delete vmim ${arg(s.inFlightVmim.name)} -n ${ns} (KubeVirt then removes the target pod).`;
   }
-  if (s.users === null) {
+  if (leftovers === null) {
     const find = others.map((n) => `kubectl get pods -n ${ns} -o wide --field-selector spec.nodeName=${arg(n)}`).join('; ');
     return `${runs}: find the pod using ${v(d.pvc)} there (${find}) and delete it.`;
   }
-  const leftovers = s.users.filter((u) => others.includes(u.node));
   if (leftovers.length === 0) {
     return `${runs}: no pod uses the volume there any more, so check the kubelet and the CSI node plugin on ${list(others.map(v))} (kubectl describe node ${arg(others[0])}).`;
   }

@@ -235,9 +235,9 @@ describe('audit output formats', () => {
     expect(out).toMatch(/^NAMESPACE +PVC +SOURCE +TARGET +STATE +AGE +DURATION +TIMEOUT$/m);
     expect(out).toMatch(/^b-warn +slow-disk +node-a +node-b +completed +40m +4m10s +5m$/m);
     // The volume ID and the VolumeAttachments are in -o wide: the PVC names the volume.
-    expect(out).toMatch(/^NAMESPACE +PVC +NODES +AGE +TIMEOUT +STUCK$/m);
-    expect(out).toMatch(/^e-stuck +stuck-disk +node-e,node-f +20m +5m +yes$/m);
-    expect(out).toMatch(/^d-info +live-disk +node-a,node-b +2m(\d+s)? +10m +no$/m);
+    expect(out).toMatch(/^NAMESPACE +PVC +NODES +VM ON +AGE +TIMEOUT +STUCK$/m);
+    expect(out).toMatch(/^e-stuck +stuck-disk +node-e,node-f +<none> +20m +5m +yes$/m);
+    expect(out).toMatch(/^d-info +live-disk +node-a,node-b +<none> +2m(\d+s)? +10m +no$/m);
     expect(out).not.toContain('ceph-disk');
     expect(out).not.toContain('WARNINGS');
   });
@@ -246,14 +246,14 @@ describe('audit output formats', () => {
     const res = await cli(['audit', '-o', 'wide', '-n', 'e-stuck']);
     expect(res.code).toBe(1);
     expect(res.stdout).toMatch(
-      /^NAMESPACE +PVC +SOURCE +TARGET +STATE +AGE +DURATION +TIMEOUT +VOLUME +ID +STARTED AT +FAILURE REASON +EVENTS$/m,
+      /^NAMESPACE +PVC +SOURCE +TARGET +STATE +AGE +DURATION +TIMEOUT +VOLUME +ID +STARTED AT +FAILURE REASON +RECORDED BY +VMIM +EVENTS$/m,
     );
-    expect(res.stdout).toMatch(/^NAMESPACE +PVC +VOLUME +NODES +AGE +TIMEOUT +STUCK +SINCE +VOLUMEATTACHMENTS$/m);
+    expect(res.stdout).toMatch(/^NAMESPACE +PVC +VOLUME +NODES +VM ON +AGE +TIMEOUT +STUCK +SINCE +VOLUMEATTACHMENTS +USERS$/m);
     expect(res.stdout).toMatch(
-      /^e-stuck +stuck-disk +pvc-\S+ +node-e,node-f +20m +5m +yes +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ +csi-[0-9a-f]{64},csi-[0-9a-f]{64}$/m,
+      /^e-stuck +stuck-disk +pvc-\S+ +node-e,node-f +<none> +20m +5m +yes +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ +csi-[0-9a-f]{64},csi-[0-9a-f]{64} +<none>$/m,
     );
     expect(res.stdout).toMatch(
-      /^e-stuck +stuck-disk +node-e +node-f +unresolved +20m +<none> +5m +pvc-\S+ +e-stuck\/stuck-disk\/\S+ +\S+Z +<none> +stuck-disk\.[0-9a-f]+$/m,
+      /^e-stuck +stuck-disk +node-e +node-f +unresolved +20m +<none> +5m +pvc-\S+ +e-stuck\/stuck-disk\/\S+ +\S+Z +<none> +events +<none> +stuck-disk\.[0-9a-f]+$/m,
     );
   });
 

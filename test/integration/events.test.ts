@@ -205,6 +205,8 @@ describe('events <pvc>', () => {
       'ID',
       'STARTED AT',
       'FAILURE REASON',
+      'RECORDED BY',
+      'VMIM',
       'EVENTS',
     ]);
     expect(migrations[2]!.slice(6, 10)).toEqual([

@@ -25,8 +25,11 @@ const example = (file: string) => join(EXAMPLES, file);
 const EXAMPLE_FILES = [
   'events.json',
   'events-k8s-io.yaml',
+  'kubevirt.json',
+  'nodes.json',
   'persistentvolumes.yaml',
   'persistentvolumeclaims.json',
+  'pods.json',
   'volumeattachments.yaml',
 ];
 
@@ -53,6 +56,25 @@ async function offlineJson(args: string[], stdin?: string) {
 }
 
 describe('audit --from-file examples/cluster (examples/README.md)', () => {
+  const PG_VOLUME = 'pvc-bb72ba09-0629-4453-9c93-d1ab7c4e80fa';
+  const ALL_FINDINGS = [
+    'error StuckDualAttach vms-dev/pg-01-rootdisk',
+    'error AttachedToMissingNode vms-dev/test-01-rootdisk',
+    'error OutcomeMismatch vms-prod/crm-01-rootdisk',
+    'error MigrationFailed vms-prod/erp-01-rootdisk',
+    'error UnsafeSharedAttach vms-prod/files-01-rootdisk',
+    'warning StaleAttachment ci/runner-01-rootdisk',
+    'warning MissingMigrationEvents vms-dev/git-01-data',
+    'warning MissingMigrationEvents vms-dev/git-01-rootdisk',
+    'warning UnresolvedMigration vms-dev/pg-01-rootdisk',
+    'warning SlowMigration vms-prod/db-01-rootdisk',
+    'warning DetachStuck vms-prod/web-01-rootdisk',
+    'info DualAttachInProgress vms-dev/git-01-data',
+    'info DualAttachInProgress vms-dev/git-01-rootdisk',
+  ];
+  const described = (doc: any) => doc.findings.map((f: any) => `${f.severity} ${f.code} ${f.namespace}/${f.pvc}`);
+  const finding = (doc: any, code: string, pvc: string) => doc.findings.find((f: any) => f.code === code && f.pvc === pvc);
+
   it('reproduces the documented report', async () => {
     const { code, stderr, doc } = await offlineJson(['--from-file', EXAMPLES]);
     expect(stderr).toBe('');
@@ -60,59 +82,191 @@ describe('audit --from-file examples/cluster (examples/README.md)', () => {
     expect(doc.now).toBe('2026-11-26T10:00:00Z');
     expect(doc.scope).toEqual({ namespace: null, driver: 'rds.csi.srvlab.io' });
     expect(doc.summary).toEqual({
-      migrations: 8,
-      completed: 6,
-      failed: 1,
-      inProgress: 0,
+      migrations: 11,
+      completed: 7,
+      failed: 2,
+      inProgress: 1,
       unresolved: 1,
       untimedOccurrences: 0,
-      dualAttaches: 1,
-      stuckDualAttaches: 1,
+      dualAttaches: 5,
+      stuckDualAttaches: 2,
       multiAttaches: 0,
-      findings: { error: 2, warning: 2, info: 0 },
-      durationSeconds: { count: 6, min: 14, p50: 38, p95: 250, max: 250 },
-    });
-    expect(doc.migrations[0]).toMatchObject({
-      namespace: 'ci',
-      pvc: 'runner-01-rootdisk',
-      state: 'completed',
-      startedAt: '2026-11-26T08:59:55.412Z',
-      startInferred: true,
-      durationSeconds: 14,
-      timeoutSeconds: 30,
-    });
-    expect(doc.findings.map((f: any) => `${f.severity} ${f.code} ${f.namespace}/${f.pvc}`)).toEqual([
-      'error StuckDualAttach vms-dev/pg-01-rootdisk',
-      'error MigrationFailed vms-prod/erp-01-rootdisk',
-      'warning UnresolvedMigration vms-dev/pg-01-rootdisk',
-      'warning SlowMigration vms-prod/db-01-rootdisk',
-    ]);
-    expect(doc.dualAttaches).toHaveLength(1);
-    expect(doc.dualAttaches[0]).toMatchObject({
-      volumeId: 'pvc-bb72ba09-0629-4453-9c93-d1ab7c4e80fa',
-      nodes: ['worker-1', 'worker-2'],
-      since: '2026-11-26T09:40:00Z',
-      ageSeconds: 1200,
-      timeoutSeconds: 300,
-      stuck: true,
+      findings: { error: 5, warning: 6, info: 2 },
+      excluded: 0,
+      durationSeconds: { count: 7, min: 14, p50: 44, p95: 250, max: 250 },
     });
     expect(doc.warnings).toEqual([]);
+
+    // The migrations table of the README: who recorded each, and KubeVirt's view of it.
+    expect(
+      doc.migrations.map((m: any) => [
+        `${m.namespace}/${m.pvc}`,
+        `${m.sourceNode}->${m.targetNode}`,
+        m.state,
+        m.startedAt,
+        m.durationSeconds,
+        m.timeoutSeconds,
+        m.recordedBy.join('+'),
+        m.kubevirt?.phase ?? null,
+      ]),
+    ).toEqual([
+      ['vms-prod/web-01-rootdisk', 'worker-3->worker-1', 'completed', '2026-11-26T07:29:30Z', 55, 300, 'kubevirt', 'Succeeded'],
+      ['ci/runner-01-rootdisk', 'worker-1->worker-2', 'completed', '2026-11-26T08:59:55.412Z', 14, 30, 'events', null],
+      ['vms-dev/api-01-rootdisk', 'worker-3->worker-4', 'completed', '2026-11-26T09:05:10Z', 38, 600, 'events+kubevirt', 'Succeeded'],
+      ['vms-prod/crm-01-rootdisk', 'worker-2->worker-4', 'failed', '2026-11-26T09:08:00Z', 300, 300, 'events+kubevirt', 'Succeeded'],
+      ['vms-prod/web-01-rootdisk', 'worker-1->worker-2', 'completed', '2026-11-26T09:12:30Z', 102, 300, 'events+kubevirt', 'Succeeded'],
+      ['vms-dev/api-01-rootdisk', 'worker-4->worker-3', 'completed', '2026-11-26T09:18:02Z', 35, 600, 'events+kubevirt', 'Succeeded'],
+      ['vms-prod/db-01-rootdisk', 'worker-2->worker-3', 'completed', '2026-11-26T09:21:05Z', 250, 300, 'events+kubevirt', 'Succeeded'],
+      ['vms-prod/erp-01-rootdisk', 'worker-3->worker-1', 'failed', '2026-11-26T09:30:00Z', 300, 300, 'events+kubevirt', 'Failed'],
+      ['vms-dev/pg-01-rootdisk', 'worker-1->worker-2', 'unresolved', '2026-11-26T09:40:00Z', null, 300, 'events+kubevirt', 'Failed'],
+      ['vms-dev/api-01-rootdisk', 'worker-3->worker-4', 'completed', '2026-11-26T09:41:30Z', 44, 600, 'events+kubevirt', 'Succeeded'],
+      ['vms-prod/files-01-rootdisk', 'worker-2->worker-4', 'in-progress', '2026-11-26T09:57:05Z', null, 300, 'events', null],
+    ]);
+    expect(doc.migrations[1]).toMatchObject({ startInferred: true, events: ['runner-01-rootdisk.18eb8cba94030194'] });
+    expect(doc.migrations[0].events).toEqual([]);
+
+    // The dual-attaches: nodes source first, where the VM runs, and every pod using the volume.
+    expect(
+      doc.dualAttaches.map((d: any) => [
+        `${d.namespace}/${d.pvc}`,
+        d.nodes.join(','),
+        d.since,
+        d.stuck,
+        d.vmi,
+        d.vmiNode,
+        d.users.map((u: any) => `${u.pod}@${u.node}:${u.kind}:${u.vmi}`),
+      ]),
+    ).toEqual([
+      [
+        'vms-dev/git-01-data',
+        'worker-4,worker-2',
+        '2026-11-26T09:57:50Z',
+        false,
+        'git-01',
+        'worker-4',
+        ['hp-volume-wmp5m@worker-2:hotplug:git-01', 'hp-volume-42dhx@worker-4:hotplug:git-01'],
+      ],
+      [
+        'vms-dev/git-01-rootdisk',
+        'worker-4,worker-2',
+        '2026-11-26T09:57:42Z',
+        false,
+        'git-01',
+        'worker-4',
+        ['virt-launcher-git-01-gjc8s@worker-2:virt-launcher:git-01', 'virt-launcher-git-01-x9r4l@worker-4:virt-launcher:git-01'],
+      ],
+      [
+        'vms-dev/pg-01-rootdisk',
+        'worker-1,worker-2',
+        '2026-11-26T09:40:00Z',
+        true,
+        'pg-01',
+        'worker-1',
+        [
+          'virt-launcher-pg-01-gqmgb@worker-1:virt-launcher:pg-01',
+          'virt-launcher-pg-01-q8zt5@worker-2:virt-launcher:pg-01',
+          'virt-launcher-pg-01-7xk4n@worker-3:virt-launcher:pg-01',
+        ],
+      ],
+      [
+        'vms-prod/files-01-rootdisk',
+        'worker-2,worker-4',
+        '2026-11-26T09:57:05Z',
+        false,
+        'files-01',
+        'worker-2',
+        ['virt-launcher-files-01-6j5mc@worker-2:virt-launcher:files-01', 'files-01-disk-check@worker-4:other:null'],
+      ],
+      [
+        'vms-prod/web-01-rootdisk',
+        'worker-1,worker-2',
+        '2026-11-26T09:12:30Z',
+        true,
+        'web-01',
+        'worker-2',
+        ['virt-launcher-web-01-s96bw@worker-2:virt-launcher:web-01'],
+      ],
+    ]);
+    expect(doc.rejectedTargets.map((r: any) => `${r.namespace}/${r.pvc}@${r.node}`)).toEqual([
+      'vms-dev/pg-01-rootdisk@worker-3',
+      'vms-prod/erp-01-rootdisk@worker-4',
+    ]);
+
+    expect(described(doc)).toEqual(ALL_FINDINGS);
+    // pg-01: the VM stays on worker-1; the pod the failed evacuation left on worker-2 is named, never the one on
+    // worker-1, and the retry waiting on worker-3 is not aborted (that would not free worker-2).
+    const pg = finding(doc, 'StuckDualAttach', 'pg-01-rootdisk');
+    expect(pg.volumeId).toBe(PG_VOLUME);
+    expect(pg.message).toContain('The VM (VMI pg-01) runs on worker-1.');
+    expect(pg.next).toBe(
+      'The VM runs on worker-1: keep it there and end the attachment on worker-2: delete the pod there: kubectl delete pod virt-launcher-pg-01-q8zt5 -n vms-dev.',
+    );
+    expect(pg.objects).toContainEqual({ kind: 'Pod', namespace: 'vms-dev', name: 'virt-launcher-pg-01-q8zt5' });
+    expect(JSON.stringify(pg)).not.toContain('virt-launcher-pg-01-gqmgb');
+    expect(finding(doc, 'UnresolvedMigration', 'pg-01-rootdisk').next).toBe(
+      "Record the outcome KubeVirt saw: rds-migrate post-failed pg-01-rootdisk -n vms-dev --source worker-1 --target worker-2 --reason 'failed in KubeVirt (VMIM kubevirt-evacuation-rp76v)'.",
+    );
+    expect(finding(doc, 'UnsafeSharedAttach', 'files-01-rootdisk').next).toContain('kubectl delete pod files-01-disk-check -n vms-prod');
+    expect(finding(doc, 'OutcomeMismatch', 'crm-01-rootdisk').message).toContain(
+      "as failed 47m ago, but KubeVirt's migration kubevirt-migrate-vm-wrs56 says it succeeded",
+    );
+    expect(finding(doc, 'MissingMigrationEvents', 'git-01-rootdisk').message).toContain(
+      'from worker-4 to worker-2 (migration kubevirt-migrate-vm-82cgk, Running, scheduled 2m7s ago)',
+    );
+    expect(finding(doc, 'DetachStuck', 'web-01-rootdisk').message).toContain('has been detaching for 45m');
+    expect(finding(doc, 'StaleAttachment', 'runner-01-rootdisk').message).toContain('Its attachment to worker-2 is stale');
+    expect(finding(doc, 'AttachedToMissingNode', 'test-01-rootdisk').message).toBe(
+      'Still attached on node worker-5, which no longer exists.',
+    );
   });
 
   it.concurrent.each([
-    ['-n vms-prod', ['-n', 'vms-prod'], 1, ['MigrationFailed', 'SlowMigration'], 3],
-    ['-n vms-dev', ['-n', 'vms-dev'], 1, ['StuckDualAttach', 'UnresolvedMigration'], 4],
-    ['-n ci', ['-n', 'ci'], 0, [], 1],
-    ['--since 25m', ['--since', '25m'], 1, ['StuckDualAttach', 'UnresolvedMigration'], 2],
-    ['--since 1h', ['--since', '1h'], 1, ['StuckDualAttach', 'MigrationFailed', 'UnresolvedMigration', 'SlowMigration'], 7],
+    ['-n vms-prod', ['-n', 'vms-prod'], 1, ['OutcomeMismatch', 'MigrationFailed', 'UnsafeSharedAttach', 'SlowMigration', 'DetachStuck'], 6],
     [
-      '--stuck-after 30m',
-      ['--stuck-after', '30m'],
+      '-n vms-dev',
+      ['-n', 'vms-dev'],
       1,
-      ['MigrationFailed', 'UnresolvedMigration', 'SlowMigration', 'DualAttachInProgress'],
-      8,
+      [
+        'StuckDualAttach',
+        'AttachedToMissingNode',
+        'MissingMigrationEvents',
+        'MissingMigrationEvents',
+        'UnresolvedMigration',
+        'DualAttachInProgress',
+        'DualAttachInProgress',
+      ],
+      4,
     ],
-    ['--fail-on never', ['--fail-on', 'never'], 0, ['StuckDualAttach', 'MigrationFailed', 'UnresolvedMigration', 'SlowMigration'], 8],
+    ['-n ci', ['-n', 'ci'], 0, ['StaleAttachment'], 1],
+    [
+      '--since 25m',
+      ['--since', '25m'],
+      1,
+      ALL_FINDINGS.filter((f) => !/OutcomeMismatch|MigrationFailed|SlowMigration/.test(f)).map((f) => f.split(' ')[1]),
+      3,
+    ],
+    ['--since 1h', ['--since', '1h'], 1, ALL_FINDINGS.map((f) => f.split(' ')[1]), 9],
+    ['--stuck-after 30m', ['--stuck-after', '30m'], 1, [...ALL_FINDINGS.slice(1).map((f) => f.split(' ')[1]), 'DualAttachInProgress'], 11],
+    [
+      '--stale-after 1h',
+      ['--stale-after', '1h'],
+      1,
+      [
+        ...ALL_FINDINGS.slice(0, 5),
+        'error StuckDualAttach vms-prod/web-01-rootdisk',
+        ...ALL_FINDINGS.slice(5).filter((f) => !f.includes('DetachStuck')),
+      ].map((f) => f.split(' ')[1]),
+      11,
+    ],
+    [
+      '--event-ttl 2m',
+      ['--event-ttl', '2m'],
+      1,
+      ALL_FINDINGS.filter((f) => !f.includes('MissingMigrationEvents')).map((f) => f.split(' ')[1]),
+      11,
+    ],
+    ['--fail-on warning', ['--fail-on', 'warning'], 1, ALL_FINDINGS.map((f) => f.split(' ')[1]), 11],
+    ['--fail-on never', ['--fail-on', 'never'], 0, ALL_FINDINGS.map((f) => f.split(' ')[1]), 11],
   ])('%s gives the documented variation', async (_name, args, exit, codes, migrations) => {
     const { code, doc } = await offlineJson(['--from-file', EXAMPLES, ...args]);
     expect(code).toBe(exit);
@@ -120,16 +274,62 @@ describe('audit --from-file examples/cluster (examples/README.md)', () => {
     expect(doc.migrations).toHaveLength(migrations);
   });
 
+  it('--stuck-after and --stale-after change which finding speaks for a dual-attach', async () => {
+    const later = (await offlineJson(['--from-file', EXAMPLES, '--stuck-after', '30m'])).doc;
+    expect(finding(later, 'DualAttachInProgress', 'pg-01-rootdisk').message).toContain('for 20m of its 30m migration timeout');
+    const stale = (await offlineJson(['--from-file', EXAMPLES, '--stale-after', '1h'])).doc;
+    // The web-01 detach has not yet been stuck for an hour, so the dual-attach it leaves is reported instead.
+    expect(finding(stale, 'StuckDualAttach', 'web-01-rootdisk').next).toBe(
+      'The VM runs on worker-2: keep it there and end the attachment on worker-1: no pod uses the volume there any more, so check the kubelet and the CSI node plugin on worker-1 (kubectl describe node worker-1).',
+    );
+  });
+
+  it('--exclude acknowledges findings: left out of the report and of the exit code, and counted', async () => {
+    const one = await offlineJson([
+      '--from-file',
+      EXAMPLES,
+      '--exclude',
+      'AttachedToMissingNode=vms-dev/test-01-rootdisk',
+      '--exclude',
+      'MissingMigrationEvents',
+    ]);
+    expect(one.code).toBe(1);
+    expect(one.doc.summary.excluded).toBe(3);
+    expect(one.doc.summary.findings).toEqual({ error: 4, warning: 4, info: 2 });
+    expect(described(one.doc)).toEqual(ALL_FINDINGS.filter((f) => !/AttachedToMissingNode|MissingMigrationEvents/.test(f)));
+    const errors = ['StuckDualAttach', 'AttachedToMissingNode', 'OutcomeMismatch', 'MigrationFailed', 'UnsafeSharedAttach'];
+    const quiet = await offlineJson(['--from-file', EXAMPLES, ...errors.flatMap((c) => ['--exclude', c])]);
+    expect(quiet.code).toBe(0);
+    expect(quiet.doc.summary.excluded).toBe(5);
+    expect(quiet.doc.summary.findings.error).toBe(0);
+  });
+
   it('-o prometheus matches the documented samples', async () => {
     const res = await runCli(['audit', '--from-file', EXAMPLES, '-o', 'prometheus']);
     expect(res.code).toBe(1);
-    expect(res.stdout).toContain('rds_migrate_audit_timestamp_seconds 1795687200\n');
-    const buckets = [...res.stdout.matchAll(/^rds_migrate_audit_migration_duration_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)].map(
-      (m) => `${m[1]}:${m[2]}`,
-    );
-    expect(buckets).toEqual(['15:1', '30:1', '60:4', '90:4', '120:5', '180:5', '300:6', '600:6', '+Inf:6']);
-    expect(res.stdout).toContain('rds_migrate_audit_migration_duration_seconds_sum 483\n');
-    expect(res.stdout).toContain('rds_migrate_audit_migration_duration_seconds_count 6\n');
+    const samples = (name: string) =>
+      [...res.stdout.matchAll(new RegExp(`^${name}(?:\\{[a-z]+="([^"]+)"\\})? (\\S+)$`, 'gm'))].map((m) =>
+        m[1] ? `${m[1]}:${m[2]}` : m[2],
+      );
+    expect(samples('rds_migrate_audit_migrations')).toEqual(['completed:7', 'failed:2', 'in-progress:1', 'unresolved:1']);
+    expect(samples('rds_migrate_audit_dual_attaches')).toEqual(['5']);
+    expect(samples('rds_migrate_audit_stuck_dual_attaches')).toEqual(['2']);
+    expect(samples('rds_migrate_audit_multi_attaches')).toEqual(['0']);
+    expect(samples('rds_migrate_audit_findings')).toEqual(['error:5', 'warning:6', 'info:2']);
+    expect(samples('rds_migrate_audit_timestamp_seconds')).toEqual(['1795687200']);
+    expect(samples('rds_migrate_audit_migration_duration_seconds_bucket')).toEqual([
+      '15:1',
+      '30:1',
+      '60:5',
+      '90:5',
+      '120:6',
+      '180:6',
+      '300:7',
+      '600:7',
+      '+Inf:7',
+    ]);
+    expect(samples('rds_migrate_audit_migration_duration_seconds_sum')).toEqual(['538']);
+    expect(samples('rds_migrate_audit_migration_duration_seconds_count')).toEqual(['7']);
   });
 });
 
@@ -143,7 +343,8 @@ describe('--from-file inputs', () => {
       readFileSync(example('events.json'), 'utf8'),
     );
     expect(stdin.doc).toEqual(whole);
-    // Without the events.k8s.io file the inferred runner-01 migration is gone.
+    // Without the events.k8s.io file the inferred runner-01 migration is gone, and without
+    // kubevirt.json the web-01 migration only KubeVirt remembers.
     const partial = await offlineJson([
       '--from-file',
       example('events.json'),
@@ -152,7 +353,7 @@ describe('--from-file inputs', () => {
       '--from-file',
       example('volumeattachments.yaml'),
     ]);
-    expect(partial.doc.summary.migrations).toBe(7);
+    expect(partial.doc.summary.migrations).toBe(9);
   });
 
   it('counts an object given twice once, and says so', async () => {
@@ -172,7 +373,7 @@ describe('--from-file inputs', () => {
       ['--from-file', '-', '--from-file', example('persistentvolumes.yaml'), '--from-file', example('volumeattachments.yaml')],
       yamlText,
     );
-    expect(res.doc.summary.migrations).toBe(7);
+    expect(res.doc.summary.migrations).toBe(9);
   });
 
   describe('object shapes', () => {
@@ -668,12 +869,12 @@ describe('colour', () => {
   it.skipIf(!existsSync(SCRIPT))('is on for a table on a terminal, for severity and outcome, and never in machine output', () => {
     const table = inPty(`audit --from-file ${JSON.stringify(EXAMPLES)}`);
     expect(table.status).toBe(1);
-    expect(table.stdout).toContain(`${ESC}[31mERROR (2)${ESC}[39m`);
+    expect(table.stdout).toContain(`${ESC}[31mERROR (5)${ESC}[39m`);
     expect(table.stdout).toContain(`${ESC}[32mcompleted${ESC}[39m`);
     // The colour codes do not disturb the alignment: every migration row starts its STATE column at the same place.
     const rows = table.stdout.split(/\r?\n/).filter((l) => /^(ci|vms-\w+) +\S+ +worker-\d +worker-\d +/.test(l));
-    const stateColumn = rows.map((l) => l.replace(/\x1b\[\d+m/g, '').search(/(completed|failed|unresolved)/));
-    expect(rows).toHaveLength(8);
+    const stateColumn = rows.map((l) => l.replace(/\x1b\[\d+m/g, '').search(/(completed|failed|in-progress|unresolved)/));
+    expect(rows).toHaveLength(11);
     expect(new Set(stateColumn).size).toBe(1);
     for (const format of ['json', 'yaml', 'prometheus']) {
       const machine = inPty(`audit --from-file ${JSON.stringify(EXAMPLES)} -o ${format}`);

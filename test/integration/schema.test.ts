@@ -6,13 +6,44 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { buildPvcHistory } from '../../src/domain/history.js';
-import { normalizeEvent, normalizePersistentVolume, normalizeVolumeAttachment } from '../../src/domain/normalize.js';
+import {
+  normalizeEvent,
+  normalizePersistentVolume,
+  normalizePod,
+  normalizeVmi,
+  normalizeVmim,
+  normalizeVolumeAttachment,
+} from '../../src/domain/normalize.js';
 import type { EventRecord, PersistentVolumeRecord, PvcRecord, VolumeAttachmentRecord } from '../../src/domain/types.js';
 import { renderHistoryJson } from '../../src/render/history.js';
-import { auditSchema, checkMigrationInvariants, checkSchema, historySchema } from '../helpers/read-side.js';
+import { auditSchema, checkMigrationInvariants, checkSchema, historySchema, type Schema } from '../helpers/read-side.js';
 import { repoRoot, runCli } from '../helpers/run-cli.js';
 
 const EXAMPLES = join(repoRoot, 'examples', 'cluster');
+
+/**
+ * The keys of `schema` whose values in `docs` are always null or absent, as JSON paths with `[]`
+ * for list items: what the documents never show a real value for.
+ */
+function neverSet(docs: unknown[], schema: Schema, path = '$'): string[] {
+  if (typeof schema === 'string' || 'literal' in schema || 'oneOf' in schema) {
+    return docs.some((d) => d !== null && d !== undefined) ? [] : [path];
+  }
+  if ('nullable' in schema) return neverSet(docs, schema.nullable, path);
+  if ('arrayOf' in schema) {
+    const items = docs.flatMap((d) => (Array.isArray(d) ? d : []));
+    return items.length === 0 ? [`${path}[]`] : neverSet(items, schema.arrayOf, `${path}[]`);
+  }
+  const objects = docs.filter((d): d is Record<string, unknown> => typeof d === 'object' && d !== null);
+  if (objects.length === 0) return [path];
+  return Object.entries(schema.object).flatMap(([key, sub]) =>
+    neverSet(
+      objects.map((o) => o[key]),
+      sub,
+      `${path}.${key}`,
+    ),
+  );
+}
 
 describe('the schema checker itself', () => {
   const good = { a: 'x', b: null, c: [1, 2], d: '2026-11-26T10:00:00Z', e: { f: true } };
@@ -58,9 +89,21 @@ describe('audit -o json|yaml (SPEC §4)', () => {
     expect(doc.warnings).toEqual([]);
     expect(doc.multiAttaches).toEqual([]);
     // Durations are numbers of seconds; timestamps RFC 3339 UTC.
-    expect(doc.summary.durationSeconds).toEqual({ count: 6, min: 14, p50: 38, p95: 250, max: 250 });
-    expect(doc.dualAttaches[0].ageSeconds).toBe(1200);
+    expect(doc.summary.durationSeconds).toEqual({ count: 7, min: 14, p50: 44, p95: 250, max: 250 });
+    expect(doc.dualAttaches.find((d: any) => d.pvc === 'pg-01-rootdisk').ageSeconds).toBe(1200);
     expect(res.stdout.endsWith('\n')).toBe(true);
+  });
+
+  it('the example gives every key a real value somewhere (so the checks above see each type)', async () => {
+    const [all, scoped] = await Promise.all(
+      [[], ['-n', 'vms-dev']].map(async (args) =>
+        JSON.parse((await runCli(['audit', '--from-file', EXAMPLES, '-o', 'json', ...args])).stdout),
+      ),
+    );
+    // All namespaces has scope.namespace null, -n a name. Only `warnings` stays empty: every kind was readable.
+    expect(neverSet([all, scoped], auditSchema)).toEqual(['$.warnings[]']);
+    expect([all.warnings, scoped.warnings]).toEqual([[], []]);
+    expect(all.multiAttaches).toEqual([]);
   });
 
   it('the YAML document is the same data', async () => {
@@ -88,7 +131,8 @@ describe('audit -o json|yaml (SPEC §4)', () => {
 
 describe('events -o json (SPEC §4)', () => {
   // The examples dump, read in-process: pg-01 (an unresolved migration, a stuck dual-attach with a
-  // rejected target) and runner-01 (an events.k8s.io event, no PV timeout in its message).
+  // rejected target, two VMIMs, users on three nodes), runner-01 (an events.k8s.io event, no PV
+  // timeout in its message), git-01-data (a hotplugged disk) and crm-01 (KubeVirt and the driver disagree).
   const load = (file: string): any[] => {
     const text = readFileSync(join(EXAMPLES, file), 'utf8');
     const doc = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
@@ -102,6 +146,12 @@ describe('events -o json (SPEC §4)', () => {
     .map(normalizeVolumeAttachment)
     .filter((v): v is VolumeAttachmentRecord => v !== null);
   const claims = load('persistentvolumeclaims.json');
+  const kubevirt = load('kubevirt.json');
+  const ofKind = (kind: string) => kubevirt.filter((o) => o.kind === kind);
+  const present = <T>(r: T | null): r is T => r !== null;
+  const vmis = ofKind('VirtualMachineInstance').map(normalizeVmi).filter(present);
+  const vmims = ofKind('VirtualMachineInstanceMigration').map(normalizeVmim).filter(present);
+  const pods = load('pods.json').map(normalizePod).filter(present);
   const now = Date.parse('2026-11-26T10:00:00Z');
 
   const history = (ns: string, name: string, all = false) => {
@@ -123,9 +173,10 @@ describe('events -o json (SPEC §4)', () => {
             events,
             persistentVolume: pv,
             volumeAttachments: vas,
-            vmis: [],
-            vmims: [],
-            pods: [],
+            // `events` reads the VMIs, VMIMs and pods of the PVC's namespace.
+            vmis: vmis.filter((v) => v.namespace === ns),
+            vmims: vmims.filter((v) => v.namespace === ns),
+            pods: pods.filter((p) => p.namespace === ns),
             warnings: [],
           },
           { now, driver: 'rds.csi.srvlab.io', all, eventTtlSeconds: 3600 },
@@ -134,17 +185,83 @@ describe('events -o json (SPEC §4)', () => {
     );
   };
 
-  it.each([
+  const EXAMPLE_PVCS = [
     ['vms-dev', 'pg-01-rootdisk'],
     ['ci', 'runner-01-rootdisk'],
     ['vms-dev', 'api-01-rootdisk'],
     ['ci', 'build-cache'],
-  ])('%s/%s has every required key with its type', (ns, name) => {
+    ['vms-dev', 'git-01-data'],
+    ['vms-prod', 'crm-01-rootdisk'],
+    ['vms-prod', 'web-01-rootdisk'],
+    ['vms-dev', 'test-01-rootdisk'],
+  ];
+
+  it.each(EXAMPLE_PVCS)('%s/%s has every required key with its type', (ns, name) => {
     for (const all of [false, true]) {
       const doc = history(ns, name, all);
       expect(checkSchema(doc, historySchema)).toEqual([]);
       expect(checkMigrationInvariants(doc.migrations)).toEqual([]);
+      expect(doc.warnings).toEqual([]);
     }
+  });
+
+  it('the example gives every key a real value somewhere', () => {
+    expect(
+      neverSet(
+        EXAMPLE_PVCS.map(([ns, name]) => history(ns!, name!)),
+        historySchema,
+      ),
+    ).toEqual([]);
+  });
+
+  it('pg-01: its VM, both VMIMs as KubeVirt keeps them, and its users on three nodes', () => {
+    const pg = history('vms-dev', 'pg-01-rootdisk');
+    expect(pg.pvc.driver).toBe('rds.csi.srvlab.io');
+    expect(pg.kubevirt).toEqual({
+      vmi: 'pg-01',
+      node: 'worker-1',
+      migrations: [
+        {
+          name: 'kubevirt-evacuation-rp76v',
+          uid: expect.any(String),
+          phase: 'Failed',
+          sourceNode: 'worker-1',
+          targetNode: 'worker-2',
+          startedAt: '2026-11-26T09:39:50Z',
+          endedAt: '2026-11-26T09:45:07Z',
+          failureReason: 'Live migration is not completed after 300 seconds and has been aborted',
+        },
+        {
+          // In flight, its migrationState is not its own: nodes from the VMI and the target pod.
+          name: 'kubevirt-evacuation-q8zvv',
+          uid: expect.any(String),
+          phase: 'Scheduling',
+          sourceNode: 'worker-1',
+          targetNode: 'worker-3',
+          startedAt: '2026-11-26T09:46:16Z',
+          endedAt: null,
+          failureReason: null,
+        },
+      ],
+    });
+    expect(pg.migrations.map((m: any) => [m.state, m.recordedBy, m.kubevirt?.migration])).toEqual([
+      ['unresolved', ['events', 'kubevirt'], 'kubevirt-evacuation-rp76v'],
+    ]);
+    expect(pg.users.map((u: any) => `${u.pod}@${u.node}`)).toEqual([
+      'virt-launcher-pg-01-gqmgb@worker-1',
+      'virt-launcher-pg-01-q8zt5@worker-2',
+      'virt-launcher-pg-01-7xk4n@worker-3',
+    ]);
+    expect(pg.attachment.dualAttach).toMatchObject({ vmi: 'pg-01', vmiNode: 'worker-1', users: pg.users });
+
+    // A hotplugged disk: its users are the hp-volume pods, resolved to the VM through their launcher pods.
+    const data = history('vms-dev', 'git-01-data');
+    expect(data.users.map((u: any) => [u.kind, u.vmi, u.node])).toEqual([
+      ['hotplug', 'git-01', 'worker-2'],
+      ['hotplug', 'git-01', 'worker-4'],
+    ]);
+    // A VM that is stopped has no VMI: no KubeVirt section, no users.
+    expect(history('vms-dev', 'test-01-rootdisk')).toMatchObject({ kubevirt: null, users: [] });
   });
 
   it('nulls where values are absent, [] for empty lists', () => {

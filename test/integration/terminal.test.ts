@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { type FakeServer, startFakeServer } from '../fake/server.js';
 import { EXAMPLE_CLUSTER, exampleObjects } from '../helpers/examples.js';
-import { event, pv, pvc, withNodes } from '../helpers/objects.js';
+import { event, pv, pvc } from '../helpers/objects.js';
 import { completedMessage, failedMessage, startedMessage } from '../helpers/read-side.js';
 import { cliPath, repoRoot, runCli } from '../helpers/run-cli.js';
 
@@ -18,7 +18,7 @@ let dir: string;
 let kubeconfig: string;
 
 beforeAll(async () => {
-  server = await startFakeServer({ objects: withNodes(exampleObjects()) });
+  server = await startFakeServer({ objects: exampleObjects(), kubevirt: true });
   dir = mkdtempSync(join(tmpdir(), 'rds-terminal-'));
   kubeconfig = server.writeKubeconfig(dir);
 });
@@ -193,7 +193,7 @@ describe('commander errors never echo control characters', () => {
  * columns in the audit) and EVENTS (its DETAIL is cut to no less than 20 columns). Names are never cut.
  */
 const isTableWithoutRoom = (line: string): boolean =>
-  /^(NAMESPACE +PVC +SOURCE|[\w-]+ +[\w-]+ +worker-\d +worker-\d +|LAST SEEN +TYPE|\d+[smhdy]\w*( \(x\d+ over \w+\))? +(Normal|Warning) )/.test(
+  /^(NAMESPACE +PVC +(SOURCE|NODES)|SOURCE +TARGET +STATE|VMIM +PHASE|kubevirt-[\w-]+ +[A-Z]\w+ +|worker-\d +worker-\d +|[\w-]+ +[\w-]+ +worker-\d(,worker-\d)* +worker-\d +|LAST SEEN +TYPE|\d+[smhdy]\w*( \(x\d+ over \w+\))? +(Normal|Warning) )/.test(
     line,
   );
 
@@ -220,7 +220,7 @@ describe('the text output fits the terminal', () => {
     }
     // The VolumeAttachments' 68-character names are in -o wide only; the rejected attach says why.
     const rejected = rejectedSection(visible(res.out));
-    expect(rejected).toMatch(/worker-1 +25m +Volume migration timeout /);
+    expect(rejected).toMatch(/worker-4 +10m +Volume migration timeout /);
     expect(rejected).not.toMatch(/csi-[0-9a-f]{64}|pvc-[0-9a-f-]{36}|rpc error/);
   });
 
@@ -243,8 +243,8 @@ describe('the text output fits the terminal', () => {
     }
     // Durations read like kubectl's ages (the driver's Go durations stay in its messages).
     expect(audit.stdout).toMatch(/ completed +47m +102s +5m\n/);
-    expect(audit.stdout).toContain('Durations:       6 completed: min 14s, p50 38s, p95 4m10s, max 4m10s\n');
-    expect(audit.stdout).toMatch(/ worker-1,worker-2 +20m +5m +yes\n/);
+    expect(audit.stdout).toContain('Durations:       7 completed: min 14s, p50 44s, p95 4m10s, max 4m10s\n');
+    expect(audit.stdout).toMatch(/ worker-1,worker-2 +worker-1 +20m +5m +yes\n/);
     expect(events.stdout).toContain(' timeout 5m ');
     expect(events.stdout).toContain('State:   STUCK: dual-attached for ');
     expect(events.stdout).toMatch(/ of 5m timeout\n/);
@@ -252,9 +252,9 @@ describe('the text output fits the terminal', () => {
 
   it('-o wide shows the VolumeAttachments, the volume and the whole message', async () => {
     const res = await runCli(['audit', '--from-file', EXAMPLE_CLUSTER, '-o', 'wide']);
-    expect(res.stdout).toContain('csi-8634d0b8e3cd6183d094032d2c789fee15bd91603caedd24ccedf4769a88183f');
+    expect(res.stdout).toContain('csi-d8baf6f7851990f6d415c55abe569cdc03f8f78ceae094a3dc4a33bf8a23b082');
     expect(res.stdout).toContain(
-      'rpc error: code = FailedPrecondition desc = Volume pvc-780bbc63-9627-4319-b87c-13571c9bc821 migration timeout exceeded',
+      'rpc error: code = FailedPrecondition desc = Volume pvc-780bbc63-9627-4319-b87c-13571c9bc821 migration timeout exceeded (19m33s elapsed, 5m0s max).',
     );
   });
 });
@@ -273,21 +273,29 @@ describe('--no-headers: table rows only, for awk and cut', () => {
       expect(line).not.toBe('');
     }
     expect(lines.filter((l) => /^(error|warning|info) +[A-Z]\w+ /.test(l))).not.toHaveLength(0);
-    expect(lines.filter((l) => / (completed|failed|unresolved) /.test(l))).toHaveLength(8);
+    expect(lines.filter((l) => / (completed|failed|in-progress|unresolved) /.test(l))).toHaveLength(11);
     expect(res.stdout).not.toMatch(/forbidden/i);
     expect(res.stderr).toMatch(/^warning: VolumeAttachments could not be read: .*forbidden/m);
     // awk sees the same fields on every migration row.
     const states = lines.filter((l) => / worker-\d +worker-\d /.test(l)).map((l) => l.split(/ +/)[4]);
+    // Served live, the example is days old: its in-progress migration is unresolved by now.
     expect(new Set(states)).toEqual(new Set(['completed', 'failed', 'unresolved']));
   });
 
-  it('events: event, migration and rejected-target rows; no PVC header, no attachment text', async () => {
+  it('events: event, migration, rejected-target, VMIM and user rows; no PVC header, no attachment text', async () => {
     const res = await runCli(['events', 'pg-01-rootdisk', '-n', 'vms-dev', '--no-headers'], { kubeconfig });
     expect(res.code).toBe(0);
     const lines = res.stdout.trimEnd().split('\n');
     for (const line of lines) expect(line).not.toMatch(SECTION);
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(8);
     expect(lines[0]).toMatch(/ Normal +MigrationStarted +worker-1 +worker-2 +timeout 5m +1$/);
+    expect(lines[1]).toMatch(/^worker-1 +worker-2 +unresolved +\S+ +<none> +5m +kubevirt-evacuation-rp76v$/);
+    expect(lines.slice(3, 5).map((l) => l.split(/ +/)[1])).toEqual(['Failed', 'Scheduling']);
+    expect(lines.slice(5).map((l) => l.split(/ +/).slice(0, 2).join(' '))).toEqual([
+      'worker-1 virt-launcher-pg-01-gqmgb',
+      'worker-2 virt-launcher-pg-01-q8zt5',
+      'worker-3 virt-launcher-pg-01-7xk4n',
+    ]);
   });
 });
 

@@ -4,7 +4,7 @@ import { auditSnapshot, eventTtlNote, newestTimestamp } from '../../../src/domai
 import { unreadWarning } from '../../../src/domain/kinds.js';
 import type { ClusterSnapshot } from '../../../src/domain/types.js';
 import { indexVolumes } from '../../../src/domain/volumes.js';
-import { at, completed, event, failed, PARAMS as options, pv, shuffled, snapshot, started, va } from './builders.js';
+import { at, completed, event, failed, launcher, PARAMS as options, pv, shuffled, snapshot, started, va, vmi, vmim } from './builders.js';
 
 const EVENT_TTL_NOTE = eventTtlNote(3600);
 
@@ -136,6 +136,37 @@ describe('auditSnapshot', () => {
     const past = auditSnapshot(snapshot({ volumeAttachments: vas, persistentVolumes: [pv()] }), { ...options, stuckAfterSeconds: 30 });
     expect(past.findings.map((f) => f.code)).toEqual(['StuckDualAttach']);
     expect(past.summary.stuckDualAttaches).toBe(1);
+  });
+
+  it('a stuck dual-attach held by a failed migration while its retry waits: names the leftover pod, not the retry', () => {
+    // vm runs on node-a; mig-1 to node-b failed but left its target pod running; the retry mig-2 to node-c cannot attach.
+    const report = auditSnapshot(
+      snapshot({
+        events: [started(at('11:40:00'))],
+        persistentVolumes: [pv()],
+        volumeAttachments: [
+          va('node-a', at('09:00:00')),
+          va('node-b', at('11:40:00')),
+          va('node-c', at('11:46:00'), { attached: false, attachError: { time: at('11:46:01'), message: 'already attached to 2 nodes' } }),
+        ],
+        vmis: [vmi('vm', 'node-a')],
+        vmims: [
+          vmim('mig-1', 'vm', 'Failed', at('11:39:50'), at('11:45:00'), { source: 'node-a', target: 'node-b' }),
+          vmim('mig-2', 'vm', 'Scheduling', at('11:46:00'), null, { scheduledAt: null }),
+        ],
+        pods: [
+          launcher('launcher-a', 'node-a', 'vm'),
+          launcher('launcher-b', 'node-b', 'vm', 'mig-1'),
+          launcher('launcher-c', 'node-c', 'vm', 'mig-2'),
+        ],
+      }),
+      options,
+    );
+    expect(report.findings.map((f) => f.code)).toEqual(['StuckDualAttach', 'UnresolvedMigration']);
+    expect(report.findings[0]?.next).toBe(
+      'The VM runs on node-a: keep it there and end the attachment on node-b: delete the pod there: kubectl delete pod launcher-b -n vms.',
+    );
+    expect(report.dualAttaches[0]?.users.map((u) => u.pod)).toEqual(['launcher-a', 'launcher-b', 'launcher-c']);
   });
 
   it('reports a multi-attach', () => {

@@ -276,13 +276,46 @@ describe('dual-attach findings and their advice', () => {
     expect(f.next).not.toContain('launcher-b');
   });
 
+  const inFlight = { name: 'mig-9', uid: 'uid-vmim-mig-9', targetNode: 'node-b' };
+  const abort =
+    'The VM runs on node-a: keep it there and end the attachment on node-b by aborting its migration: kubectl delete vmim mig-9 -n vms (KubeVirt then removes the target pod).';
+
   it('with a migration in flight, aborts it instead of deleting pods', () => {
-    const f = only({
-      shared: [shared(dual({ vmi: 'vm', vmiNode: 'node-a' }), { inFlightVmim: 'mig-9', users: [user('launcher-a', 'node-a')] })],
-    });
+    const users = [user('launcher-a', 'node-a'), user('launcher-b', 'node-b', { migrationUid: 'uid-vmim-mig-9' })];
+    const f = only({ shared: [shared(dual({ vmi: 'vm', vmiNode: 'node-a' }), { inFlightVmim: inFlight, users })] });
+    expect(f.next).toBe(abort);
+    // Without the pods, the target node of the migration tells the same.
+    expect(only({ shared: [shared(dual({ vmi: 'vm', vmiNode: 'node-a' }), { inFlightVmim: inFlight })] }).next).toBe(abort);
+    // …and so does a migration whose target is unknown, with nothing on the other node to delete instead.
+    const unknown = { ...inFlight, targetNode: null };
+    const quiet = shared(dual({ vmi: 'vm', vmiNode: 'node-a' }), { inFlightVmim: unknown, users: [user('launcher-a', 'node-a')] });
+    expect(only({ shared: [quiet] }).next).toBe(abort);
+  });
+
+  it('with a migration in flight to a third node, names the pod an earlier migration left on the other node', () => {
+    // The retry (mig-9, to node-c) cannot attach while the failed migration's target pod holds node-b:
+    // aborting the retry would leave that pod, so the advice names it.
+    const users = [
+      user('launcher-a', 'node-a'),
+      user('launcher-b', 'node-b', { migrationUid: 'uid-vmim-failed' }),
+      user('launcher-c', 'node-c', { migrationUid: 'uid-vmim-mig-9' }),
+    ];
+    const retry = { ...inFlight, targetNode: 'node-c' };
+    const f = only({ shared: [shared(dual({ vmi: 'vm', vmiNode: 'node-a' }), { inFlightVmim: retry, users })] });
     expect(f.next).toBe(
-      'The VM runs on node-a: keep it there and end the attachment on node-b by aborting its migration: kubectl delete vmim mig-9 -n vms (KubeVirt then removes the target pod).',
+      'The VM runs on node-a: keep it there and end the attachment on node-b: delete the pod there: kubectl delete pod launcher-b -n vms.',
     );
+    expect(f.next).not.toContain('delete vmim');
+    expect(f.objects).toEqual([
+      { kind: 'PersistentVolumeClaim', namespace: 'vms', name: 'disk' },
+      { kind: 'VolumeAttachment', namespace: null, name: 'csi-aaa' },
+      { kind: 'VolumeAttachment', namespace: null, name: 'csi-bbb' },
+      { kind: 'Pod', namespace: 'vms', name: 'launcher-b' },
+    ]);
+    // Without the pods: find the one on node-b, rather than abort a migration that does not hold it.
+    const blind = only({ shared: [shared(dual({ vmi: 'vm', vmiNode: 'node-a' }), { inFlightVmim: retry })] });
+    expect(blind.next).toContain('find the pod using disk there (kubectl get pods -n vms -o wide --field-selector spec.nodeName=node-b)');
+    expect(blind.next).not.toContain('delete vmim');
   });
 
   it('with no pod left on the other node, points at the kubelet instead of deleting anything', () => {
@@ -454,7 +487,9 @@ describe('UnsafeSharedAttach with a stranger and a leftover pod of the VM', () =
     const f = only({ shared: [shared(d, { users, problem: 'foreign-user' })] });
     expect(f.next).toContain('kubectl delete pod launcher-b dd -n vms');
     expect(f.next).not.toContain('launcher-a ');
-    const inFlight = only({ shared: [shared(d, { users, problem: 'foreign-user', inFlightVmim: 'm' })] });
+    const inFlight = only({
+      shared: [shared(d, { users, problem: 'foreign-user', inFlightVmim: { name: 'm', uid: 'uid-vmim-m', targetNode: 'node-b' } })],
+    });
     expect(inFlight.next).toContain('kubectl delete pod dd -n vms');
   });
 });
