@@ -114,7 +114,7 @@ async function renderReport(
     case 'yaml':
       return render.renderAuditYaml(report);
     case 'prometheus':
-      return render.renderAuditPrometheus(report);
+      return (await import('../render/prometheus.js')).renderAuditPrometheus(report);
     default: {
       const [{ createPalette }, { outputWidth }] = await Promise.all([import('../render/palette.js'), import('../render/common.js')]);
       return render.renderAuditTable(report, {
