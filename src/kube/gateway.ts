@@ -30,6 +30,8 @@ export interface Gateway {
   /** The namespace commands default to: -n, else the context's, else `default`. */
   readonly namespace: string;
   readonly server: string;
+  /** The name of the kubeconfig context's cluster (`in-cluster` for the service account). */
+  readonly clusterName: string;
   getPvc(namespace: string, name: string): Promise<PvcRecord>;
   /** The PV, or null when it does not exist. */
   getPersistentVolume(name: string): Promise<PersistentVolumeRecord | null>;
@@ -128,7 +130,7 @@ export async function openGateway(ctx: Context, globals: ConnectionOptions): Pro
     signal: ctx.signal,
     logger,
   });
-  return new HttpGateway(client, config.namespace, logger);
+  return new HttpGateway(client, config.namespace, config.cluster.name, logger);
 }
 
 class HttpGateway implements Gateway {
@@ -137,6 +139,7 @@ class HttpGateway implements Gateway {
   constructor(
     private readonly client: ApiClient,
     readonly namespace: string,
+    readonly clusterName: string,
     private readonly logger: Logger,
   ) {
     this.server = client.server.origin;
