@@ -470,7 +470,7 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
           caPem: opts.caPem ?? testCaPem,
           token: opts.token ?? token,
           contextName: opts.contextName ?? 'fake',
-          clusterName: opts.clusterName ?? `${opts.contextName ?? 'fake'}-cluster`,
+          ...(opts.clusterName !== undefined ? { clusterName: opts.clusterName } : {}),
           ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
           insecure: opts.insecureSkipTlsVerify ?? false,
         }),
@@ -501,10 +501,12 @@ function kubeconfigYaml(o: {
   caPem: string;
   token: string;
   contextName: string;
-  clusterName: string;
+  /** Default `<contextName>-cluster`. */
+  clusterName?: string;
   namespace?: string;
   insecure: boolean;
 }): string {
+  const clusterName = o.clusterName ?? `${o.contextName}-cluster`;
   const q = (s: string): string => JSON.stringify(s); // JSON strings are valid YAML scalars
   const clusterAuth = o.insecure
     ? '    insecure-skip-tls-verify: true\n'
@@ -514,7 +516,7 @@ function kubeconfigYaml(o: {
     'kind: Config\n' +
     'preferences: {}\n' +
     'clusters:\n' +
-    `- name: ${q(o.clusterName)}\n` +
+    `- name: ${q(clusterName)}\n` +
     '  cluster:\n' +
     `    server: ${q(o.server)}\n` +
     clusterAuth +
@@ -525,7 +527,7 @@ function kubeconfigYaml(o: {
     'contexts:\n' +
     `- name: ${q(o.contextName)}\n` +
     '  context:\n' +
-    `    cluster: ${q(o.clusterName)}\n` +
+    `    cluster: ${q(clusterName)}\n` +
     `    user: ${q(`${o.contextName}-user`)}\n` +
     (o.namespace !== undefined ? `    namespace: ${q(o.namespace)}\n` : '') +
     `current-context: ${q(o.contextName)}\n`
