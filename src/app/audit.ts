@@ -36,6 +36,10 @@ export interface AuditOptions {
   progress: boolean;
   /** Whether that spinner may be coloured. */
   progressColor: boolean;
+  /** --pushgateway: where the exposition is pushed after the report is printed (live audits only). */
+  pushgateway: URL | null;
+  /** --request-timeout, seconds: also bounds the push. */
+  requestTimeoutSeconds: number;
 }
 
 /**
@@ -80,7 +84,26 @@ export async function runAudit(options: AuditOptions, gateway: Gateway | null, c
   ctx.stdout.write(await renderReport(await (renderer ?? import('../render/audit.js')), report, options, ctx));
   // Table rows only on stdout (for awk and cut): what could not be read is said on stderr.
   if (table && options.noHeaders) for (const warning of report.warnings) ctx.logger.warn(sanitizeText(warning));
+  // After the report, so that a failed push (exit 4) still leaves the report printed.
+  if (options.pushgateway !== null && gateway !== null) await push(report, options.pushgateway, gateway.clusterName, options, ctx);
   return reachesFailOn(report, options.failOn) ? 1 : 0;
+}
+
+/** Pushes the report's exposition, grouped by job and the kubeconfig context's cluster (SPEC §4). */
+async function push(report: AuditReport, url: URL, clusterName: string, options: AuditOptions, ctx: Context): Promise<void> {
+  const [{ renderAuditPrometheus, EXPOSITION_CONTENT_TYPE }, { pushMetrics }] = await Promise.all([
+    import('../render/prometheus.js'),
+    import('../kube/pushgateway.js'),
+  ]);
+  await pushMetrics({
+    url,
+    grouping: [['cluster', clusterName]],
+    body: renderAuditPrometheus(report),
+    contentType: EXPOSITION_CONTENT_TYPE,
+    timeoutMs: options.requestTimeoutSeconds * 1000,
+    signal: ctx.signal,
+    logger: ctx.logger,
+  });
 }
 
 /** `now` of a dump: its newest timestamp that is not in the future of the wall clock (SPEC §3.3). */
@@ -114,7 +137,7 @@ async function renderReport(
     case 'yaml':
       return render.renderAuditYaml(report);
     case 'prometheus':
-      return render.renderAuditPrometheus(report);
+      return (await import('../render/prometheus.js')).renderAuditPrometheus(report);
     default: {
       const [{ createPalette }, { outputWidth }] = await Promise.all([import('../render/palette.js'), import('../render/common.js')]);
       return render.renderAuditTable(report, {

@@ -173,8 +173,8 @@ ${
     : '\nRun by kubectl as the plugin kubectl-rds_migrate; for shell completion see\n`kubectl rds-migrate completion --help`.\n'
 }
 Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
-3 not found, 4 cluster unreachable or request refused, 74 output not written,
-130 interrupted.`,
+3 not found, 4 cluster (or --pushgateway) unreachable or request refused,
+74 output not written, 130 interrupted.`,
     );
 
   const common = (cmd: Command): Command =>
@@ -267,6 +267,10 @@ Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
       .option('--event-ttl <dur>', "the API server's --event-ttl: how far back events reach", '1h')
       .option('--stale-after <dur>', 'how old an attachment (or its detach) must be before kubelet findings apply', '10m')
       .option('--exclude <code[=ns/pvc]>', 'leave out an acknowledged finding, everywhere or on one PVC (repeatable)', collect, [])
+      .option(
+        '--pushgateway <url>',
+        "also push the metrics of -o prometheus to this Pushgateway (job rds-migrate, grouped by the context's cluster)",
+      )
       .option('--no-headers', 'omit table headers')
       .addHelpText(
         'after',
@@ -277,6 +281,7 @@ Examples:
   kubectl get events,pv,pvc -A -o json > dump.json && ${name} audit --from-file dump.json
   ${name} audit --from-file examples/cluster      # the example dump in the source repository
   ${name} audit -o prometheus > /var/lib/node-exporter/rds-migrate.prom
+  ${name} audit --fail-on never --pushgateway http://pushgateway.monitoring:9091
 `,
       )
       .exitOverride()

@@ -176,6 +176,7 @@ export interface RawAuditOptions {
   eventTtl: string;
   staleAfter: string;
   exclude: string[];
+  pushgateway?: string;
 }
 
 /** Validates the audit flags before anything is read. */
@@ -196,6 +197,10 @@ export function resolveAuditOptions(raw: RawAuditOptions, globals: GlobalOptions
     now = parseTimestamp(raw.now);
     if (now === null) throw invalid('--now', raw.now, 'must be an RFC 3339 time such as 2025-01-02T03:04:05Z');
   }
+  const pushgateway = raw.pushgateway === undefined ? null : pushgatewayFlag(raw.pushgateway);
+  if (pushgateway !== null && fromFiles.length > 0) {
+    throw new UsageError("--pushgateway applies only to a live audit: its metrics are grouped by the kubeconfig context's cluster");
+  }
   return {
     namespace: globals.namespace ?? null,
     sinceSeconds: raw.since === undefined ? null : durationFlag('--since', raw.since, { positive: true }),
@@ -213,7 +218,32 @@ export function resolveAuditOptions(raw: RawAuditOptions, globals: GlobalOptions
     color: globals.color,
     progress: ctx.stderr.isTTY === true && !globals.verbose,
     progressColor: globals.stderrColor,
+    pushgateway,
+    requestTimeoutSeconds: globals.requestTimeoutSeconds,
   };
+}
+
+/**
+ * Parses `--pushgateway <url>`: an http or https URL (its path is the Pushgateway's route prefix,
+ * user:password its basic auth). The value is never echoed: it may hold a password.
+ */
+export function pushgatewayFlag(value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError('invalid --pushgateway: not a URL', 'write it as http://<host>:<port> or https://<host>:<port>');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(
+      'invalid --pushgateway: must be an http:// or https:// URL',
+      'write it as http://<host>:<port> or https://<host>:<port>',
+    );
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw new UsageError('invalid --pushgateway: must have no query or fragment', 'the job and cluster are added to its path');
+  }
+  return url;
 }
 
 /** Parses `--exclude <code>[=<namespace>/<pvc>]`: an acknowledged finding (SPEC §3.3). */

@@ -33,6 +33,8 @@ export interface Gateway {
   /** The namespace commands default to: -n, else the context's, else `default`. */
   readonly namespace: string;
   readonly server: string;
+  /** The name of the kubeconfig context's cluster (`in-cluster` for the service account). */
+  readonly clusterName: string;
   getPvc(namespace: string, name: string): Promise<PvcRecord>;
   /** The PV, or null when it does not exist. */
   getPersistentVolume(name: string): Promise<PersistentVolumeRecord | null>;
@@ -139,7 +141,7 @@ export async function openGateway(ctx: Context, globals: ConnectionOptions): Pro
     logger,
     ...(proxy ? { proxy } : {}),
   });
-  return new HttpGateway(client, config.namespace, logger);
+  return new HttpGateway(client, config.namespace, config.cluster.name, logger);
 }
 
 class HttpGateway implements Gateway {
@@ -148,6 +150,7 @@ class HttpGateway implements Gateway {
   constructor(
     private readonly client: ApiClient,
     readonly namespace: string,
+    readonly clusterName: string,
     private readonly logger: Logger,
   ) {
     this.server = client.server.origin;

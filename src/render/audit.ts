@@ -1,4 +1,4 @@
-// `audit` output (SPEC §3.3, §4): table | wide | json | yaml | prometheus.
+// `audit` output (SPEC §3.3, §4): table | wide | json | yaml (prometheus: ./prometheus.ts).
 import { formatAge } from '../domain/duration.js';
 import { sanitizeText, wrapText } from '../domain/sanitize.js';
 import type { AuditReport, DualAttach, Finding, Severity } from '../domain/types.js';
@@ -214,67 +214,4 @@ export function renderAuditJson(report: AuditReport): string {
 export async function renderAuditYaml(report: AuditReport): Promise<string> {
   const { toYaml } = await import('./yaml.js');
   return toYaml(auditDocument(report));
-}
-
-/** The histogram buckets of the driver (seconds). */
-const DURATION_BUCKETS = [15, 30, 60, 90, 120, 180, 300, 600] as const;
-
-/** Escapes a label value for the text exposition format: backslash, double quote, newline. */
-function escapeLabelValue(v: string): string {
-  return v.replace(/[\\"\n]/g, (c) => (c === '\\' ? '\\\\' : c === '"' ? '\\"' : '\\n'));
-}
-
-/** A sample value in the exposition format (`+Inf`, `-Inf`, `NaN` spelled as Prometheus reads them). */
-function sampleValue(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  return String(v);
-}
-
-/** The audit report as Prometheus text exposition for a node-exporter textfile collector (SPEC §4). */
-export function renderAuditPrometheus(report: AuditReport): string {
-  const lines: string[] = [];
-  const metric = (name: string, type: 'gauge' | 'histogram', help: string): void => {
-    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-  };
-  const sample = (name: string, labels: Record<string, string>, value: number): void => {
-    const pairs = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabelValue(v)}"`);
-    lines.push(`${name}${pairs.length === 0 ? '' : `{${pairs.join(',')}}`} ${sampleValue(value)}`);
-  };
-  const s = report.summary;
-
-  metric('rds_migrate_audit_migrations', 'gauge', 'Migrations seen in the audited event history, by state.');
-  sample('rds_migrate_audit_migrations', { state: 'completed' }, s.completed);
-  sample('rds_migrate_audit_migrations', { state: 'failed' }, s.failed);
-  sample('rds_migrate_audit_migrations', { state: 'in-progress' }, s.inProgress);
-  sample('rds_migrate_audit_migrations', { state: 'unresolved' }, s.unresolved);
-
-  metric('rds_migrate_audit_dual_attaches', 'gauge', 'Volumes attached to exactly two nodes.');
-  sample('rds_migrate_audit_dual_attaches', {}, s.dualAttaches);
-  metric('rds_migrate_audit_stuck_dual_attaches', 'gauge', 'Dual-attaches older than their migration timeout.');
-  sample('rds_migrate_audit_stuck_dual_attaches', {}, s.stuckDualAttaches);
-  metric('rds_migrate_audit_multi_attaches', 'gauge', 'Volumes attached to three or more nodes.');
-  sample('rds_migrate_audit_multi_attaches', {}, s.multiAttaches);
-
-  metric('rds_migrate_audit_findings', 'gauge', 'Audit findings, by severity.');
-  for (const severity of SEVERITIES) sample('rds_migrate_audit_findings', { severity }, s.findings[severity]);
-
-  metric('rds_migrate_audit_timestamp_seconds', 'gauge', 'The time the audit describes, in seconds since the Unix epoch.');
-  sample('rds_migrate_audit_timestamp_seconds', {}, (parseTime(report.now) ?? Number.NaN) / 1000);
-
-  const durations = report.migrations
-    .filter((m) => m.state === 'completed' && m.durationSeconds !== null)
-    .map((m) => m.durationSeconds ?? 0);
-  const histogram = 'rds_migrate_audit_migration_duration_seconds';
-  metric(histogram, 'histogram', 'Durations of completed migrations.');
-  for (const le of DURATION_BUCKETS) {
-    sample(`${histogram}_bucket`, { le: String(le) }, durations.filter((d) => d <= le).length);
-  }
-  sample(`${histogram}_bucket`, { le: '+Inf' }, durations.length);
-  // Rounded to microseconds so float addition does not print 442.00000000000006.
-  sample(`${histogram}_sum`, {}, Math.round(durations.reduce((a, b) => a + b, 0) * 1e6) / 1e6);
-  sample(`${histogram}_count`, {}, durations.length);
-
-  return `${lines.join('\n')}\n`;
 }

@@ -14,6 +14,7 @@
 //   expect(server.writes()).toEqual([]);                       // what the server received
 //   server.fault({ path: /\/events$/, status: 503, times: 1 });  // transient failure
 //   server.deny({ verb: 'list', resource: 'volumeattachments' }); // 403 like RBAC
+//   server.allowOnly(clusterRole.rules);  // RBAC allow-list: only what the rules (and discovery) allow
 //
 // Watches (`?watch=1`, test/fake/watch.ts) are served for every resource; a test changes objects
 // while a client watches with add() / update() / remove(), and injects trouble with
@@ -28,6 +29,7 @@ import { gzipSync } from 'node:zlib';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
 import type { HandlerContext, Reply } from './handlers.js';
 import { handleResource } from './handlers.js';
+import { allowsPath, allowsResource, DISCOVERY_RULES, forbiddenPath, type PolicyRule } from './rbac.js';
 import { OPTIONAL_GROUPS, resourceForKind } from './resources.js';
 import { route, verbOf } from './routing.js';
 import { forbidden, genericFailure, pathNotFound, StatusError, unauthorized } from './status.js';
@@ -82,6 +84,8 @@ export interface DenyRule {
 export interface KubeconfigOptions {
   namespace?: string;
   contextName?: string;
+  /** The cluster's name in the kubeconfig (default `<contextName>-cluster`). */
+  clusterName?: string;
   token?: string;
   server?: string;
   /** CA to trust instead of the test CA (e.g. otherCaPem). */
@@ -118,6 +122,12 @@ export interface FakeServer {
   openWatches(): number;
   fault(rule: FaultRule): void;
   deny(rule: DenyRule): void;
+  /**
+   * RBAC allow-list mode: from now on a resource request is allowed only when one of `rules` allows
+   * it (as for a user bound to them by a ClusterRoleBinding), a non-resource request only where the
+   * default discovery roles or `rules` allow it; everything else is 403. null ends the mode.
+   */
+  allowOnly(rules: readonly PolicyRule[] | null): void;
   /** The next `times` list requests that carry `continue` get 410 Expired. */
   expireContinueTokens(times?: number): void;
   writeKubeconfig(dir: string, opts?: KubeconfigOptions): string;
@@ -143,6 +153,8 @@ export interface FakeServerOptions {
   /** Serve plain HTTP instead of HTTPS (an API server behind `kubectl proxy` or a plain-http port). */
   plainHttp?: boolean;
 }
+
+export type { PolicyRule } from './rbac.js';
 
 const json = (value: unknown): string => JSON.stringify(value);
 
@@ -187,6 +199,7 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
   let watchFaults: (WatchFault & { remaining: number })[] = [];
   const openWatches = new Set<{ drop: () => void }>();
   let denials: DenyRule[] = [];
+  let allowList: readonly PolicyRule[] | null = null;
   let expireContinue = 0;
   const sockets = new Set<Socket>();
 
@@ -302,8 +315,37 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
     }
   }
 
+  /** Allow-list RBAC (allowOnly): throws the API server's 403 for a request no rule allows. */
+  function checkAllowed(method: string, pathname: string, query: Record<string, string>, r: ReturnType<typeof route>): void {
+    if (allowList === null) return;
+    if (r.type !== 'resource') {
+      const verb = method.toLowerCase();
+      if (!allowsPath([...DISCOVERY_RULES, ...allowList], verb, pathname)) throw forbiddenPath(user, verb, pathname);
+      return;
+    }
+    const verb = verbOf(method, r.name !== undefined, query);
+    const attributes = {
+      verb,
+      group: r.def.group,
+      resource: r.def.plural,
+      ...(r.subresource !== undefined ? { subresource: r.subresource } : {}),
+      ...(r.name !== undefined ? { name: r.name } : {}),
+    };
+    if (allowsResource(allowList, attributes)) return;
+    throw forbidden({
+      user,
+      verb,
+      resource: r.def.plural,
+      group: r.def.group,
+      ...(r.namespace !== undefined ? { namespace: r.namespace } : {}),
+      ...(r.name !== undefined && verb !== 'create' ? { name: r.name } : {}),
+    });
+  }
+
   function dispatch(method: string, pathname: string, query: Record<string, string>, req: IncomingMessage, rawBody: string): Reply {
     const r = route(pathname);
+    // The authorizer runs before any handler, as in the API server's filter chain.
+    checkAllowed(method, pathname, query, r);
     const ok = (body: unknown): Reply => ({ status: 200, body });
     switch (r.type) {
       case 'version':
@@ -444,6 +486,9 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
     deny: (rule) => {
       denials.push(rule);
     },
+    allowOnly: (rules) => {
+      allowList = rules === null ? null : structuredClone([...rules]);
+    },
     expireContinueTokens: (times = 1) => {
       expireContinue += times;
     },
@@ -457,6 +502,7 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
           caPem: opts.caPem ?? testCaPem,
           token: opts.token ?? token,
           contextName: opts.contextName ?? 'fake',
+          ...(opts.clusterName !== undefined ? { clusterName: opts.clusterName } : {}),
           ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
           insecure: opts.insecureSkipTlsVerify ?? false,
           ...(opts.tlsServerName !== undefined ? { tlsServerName: opts.tlsServerName } : {}),
@@ -471,6 +517,7 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
       faults = [];
       watchFaults = [];
       denials = [];
+      allowList = null;
       expireContinue = 0;
     },
     close: () =>
@@ -489,11 +536,14 @@ export function kubeconfigYaml(o: {
   caPem: string;
   token: string;
   contextName: string;
+  /** Default `<contextName>-cluster`. */
+  clusterName?: string;
   namespace?: string;
   insecure: boolean;
   tlsServerName?: string;
   proxyUrl?: string;
 }): string {
+  const clusterName = o.clusterName ?? `${o.contextName}-cluster`;
   const q = (s: string): string => JSON.stringify(s); // JSON strings are valid YAML scalars
   const clusterAuth =
     (o.insecure ? '    insecure-skip-tls-verify: true\n' : `    certificate-authority-data: ${Buffer.from(o.caPem).toString('base64')}\n`) +
@@ -504,7 +554,7 @@ export function kubeconfigYaml(o: {
     'kind: Config\n' +
     'preferences: {}\n' +
     'clusters:\n' +
-    `- name: ${q(`${o.contextName}-cluster`)}\n` +
+    `- name: ${q(clusterName)}\n` +
     '  cluster:\n' +
     `    server: ${q(o.server)}\n` +
     clusterAuth +
@@ -515,7 +565,7 @@ export function kubeconfigYaml(o: {
     'contexts:\n' +
     `- name: ${q(o.contextName)}\n` +
     '  context:\n' +
-    `    cluster: ${q(`${o.contextName}-cluster`)}\n` +
+    `    cluster: ${q(clusterName)}\n` +
     `    user: ${q(`${o.contextName}-user`)}\n` +
     (o.namespace !== undefined ? `    namespace: ${q(o.namespace)}\n` : '') +
     `current-context: ${q(o.contextName)}\n`

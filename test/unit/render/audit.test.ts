@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { displayWidth } from '../../../src/domain/sanitize.js';
 import type { AuditReport } from '../../../src/domain/types.js';
-import { renderAuditJson, renderAuditPrometheus, renderAuditTable, renderAuditYaml } from '../../../src/render/audit.js';
+import { renderAuditJson, renderAuditTable, renderAuditYaml } from '../../../src/render/audit.js';
 import { rejectionReason } from '../../../src/render/common.js';
 import { createPalette, plainPalette } from '../../../src/render/palette.js';
 import { AMBIGUOUS_YAML_STRINGS, auditReport, emptyAuditReport } from './fixtures.js';
@@ -325,87 +325,5 @@ describe('renderAuditJson / renderAuditYaml', () => {
     const long = `${'x'.repeat(300)} ${'y'.repeat(300)}`;
     report.warnings = [long];
     expect(await renderAuditYaml(report)).toContain(`  - ${long}\n`);
-  });
-});
-
-describe('renderAuditPrometheus', () => {
-  it('renders the gauges and the duration histogram', () => {
-    expect(renderAuditPrometheus(auditReport())).toMatchInlineSnapshot(`
-      "# HELP rds_migrate_audit_migrations Migrations seen in the audited event history, by state.
-      # TYPE rds_migrate_audit_migrations gauge
-      rds_migrate_audit_migrations{state="completed"} 3
-      rds_migrate_audit_migrations{state="failed"} 1
-      rds_migrate_audit_migrations{state="in-progress"} 1
-      rds_migrate_audit_migrations{state="unresolved"} 1
-      # HELP rds_migrate_audit_dual_attaches Volumes attached to exactly two nodes.
-      # TYPE rds_migrate_audit_dual_attaches gauge
-      rds_migrate_audit_dual_attaches 2
-      # HELP rds_migrate_audit_stuck_dual_attaches Dual-attaches older than their migration timeout.
-      # TYPE rds_migrate_audit_stuck_dual_attaches gauge
-      rds_migrate_audit_stuck_dual_attaches 1
-      # HELP rds_migrate_audit_multi_attaches Volumes attached to three or more nodes.
-      # TYPE rds_migrate_audit_multi_attaches gauge
-      rds_migrate_audit_multi_attaches 1
-      # HELP rds_migrate_audit_findings Audit findings, by severity.
-      # TYPE rds_migrate_audit_findings gauge
-      rds_migrate_audit_findings{severity="error"} 3
-      rds_migrate_audit_findings{severity="warning"} 2
-      rds_migrate_audit_findings{severity="info"} 1
-      # HELP rds_migrate_audit_timestamp_seconds The time the audit describes, in seconds since the Unix epoch.
-      # TYPE rds_migrate_audit_timestamp_seconds gauge
-      rds_migrate_audit_timestamp_seconds 1740830400
-      # HELP rds_migrate_audit_migration_duration_seconds Durations of completed migrations.
-      # TYPE rds_migrate_audit_migration_duration_seconds histogram
-      rds_migrate_audit_migration_duration_seconds_bucket{le="15"} 0
-      rds_migrate_audit_migration_duration_seconds_bucket{le="30"} 0
-      rds_migrate_audit_migration_duration_seconds_bucket{le="60"} 1
-      rds_migrate_audit_migration_duration_seconds_bucket{le="90"} 1
-      rds_migrate_audit_migration_duration_seconds_bucket{le="120"} 1
-      rds_migrate_audit_migration_duration_seconds_bucket{le="180"} 2
-      rds_migrate_audit_migration_duration_seconds_bucket{le="300"} 3
-      rds_migrate_audit_migration_duration_seconds_bucket{le="600"} 3
-      rds_migrate_audit_migration_duration_seconds_bucket{le="+Inf"} 3
-      rds_migrate_audit_migration_duration_seconds_sum 471
-      rds_migrate_audit_migration_duration_seconds_count 3
-      "
-    `);
-  });
-
-  it.each([
-    ['full report', auditReport()],
-    ['empty report', emptyAuditReport()],
-  ])('is well-formed exposition text: %s', (_name, report) => {
-    const text = renderAuditPrometheus(report);
-    expect(text.endsWith('\n')).toBe(true);
-    const typed = new Map<string, string>();
-    const buckets: { le: number; count: number }[] = [];
-    let sum: number | undefined;
-    let count: number | undefined;
-    const states = new Set<string>();
-    for (const line of text.slice(0, -1).split('\n')) {
-      const type = /^# TYPE (\S+) (gauge|histogram)$/.exec(line);
-      if (type?.[1] && type[2]) {
-        typed.set(type[1], type[2]);
-        continue;
-      }
-      if (line.startsWith('# HELP ')) continue;
-      const sample = /^([a-z_]+)(\{([a-z]+)="((?:[^"\\\n]|\\.)*)"\})? (\S+)$/.exec(line);
-      expect(sample, line).not.toBeNull();
-      const [, name = '', , label, value = '', raw = ''] = sample ?? [];
-      const family = typed.has(name) ? name : name.replace(/_(bucket|sum|count)$/, '');
-      expect(typed.get(family), `no TYPE before ${line}`).toBeDefined();
-      expect(Number.isNaN(Number(raw.replace('+Inf', 'Infinity')))).toBe(false);
-      if (name === 'rds_migrate_audit_migrations' && label === 'state') states.add(value);
-      if (name.endsWith('_bucket')) buckets.push({ le: value === '+Inf' ? Infinity : Number(value), count: Number(raw) });
-      if (name === 'rds_migrate_audit_migration_duration_seconds_sum') sum = Number(raw);
-      if (name === 'rds_migrate_audit_migration_duration_seconds_count') count = Number(raw);
-    }
-    expect(states).toEqual(new Set(['completed', 'failed', 'in-progress', 'unresolved']));
-    expect(buckets.map((b) => b.le)).toEqual([15, 30, 60, 90, 120, 180, 300, 600, Infinity]);
-    for (let i = 1; i < buckets.length; i++) expect(buckets[i]?.count).toBeGreaterThanOrEqual(buckets[i - 1]?.count ?? 0);
-    expect(buckets.at(-1)?.count).toBe(count);
-    expect(count).toBe(report.summary.durationSeconds.count);
-    expect(sum).toBe(report.migrations.reduce((s, m) => s + (m.state === 'completed' ? (m.durationSeconds ?? 0) : 0), 0));
-    expect(typed.get('rds_migrate_audit_migration_duration_seconds')).toBe('histogram');
   });
 });
