@@ -155,9 +155,14 @@ function failedFinding(m: Migration, now: number, retried: Migration | undefined
   const elapsed = m.durationSeconds === null ? '' : ` after ${human(m.durationSeconds)}`;
   const reason = m.failureReason === null ? 'no reason given' : v(m.failureReason);
   const kubevirtOnly = !m.recordedBy.includes('events');
+  // What KubeVirt saw of the same migration says more than the driver's one word.
+  const kubevirtSaw =
+    !kubevirtOnly && m.kubevirt?.failureReason != null
+      ? ` KubeVirt's migration ${v(m.kubevirt.migration)}: ${v(m.kubevirt.failureReason)}.`
+      : '';
   const what = kubevirtOnly
     ? `KubeVirt's migration ${v(m.kubevirt?.migration)} ${route(m)} failed ${ago(now, m.endedAt ?? m.startedAt)}${elapsed}: ${reason}.`
-    : `Migration ${route(m)} failed ${ago(now, m.endedAt ?? m.startedAt)}${elapsed}: ${reason}.`;
+    : `Migration ${route(m)} failed ${ago(now, m.endedAt ?? m.startedAt)}${elapsed}: ${reason}.${kubevirtSaw}`;
   if (retried !== undefined) {
     return make(
       'MigrationRetried',
@@ -403,7 +408,7 @@ function issueFinding(issue: AttachmentIssue, now: number, driver: string): Find
       return make(
         'AttachedToMissingNode',
         where,
-        `Still ${va.deletingSince === null ? 'attached' : 'detaching'} on node ${node}, which no longer exists.`,
+        `Still ${va.deletingSince === null ? 'attached' : 'detaching'} on node ${node}, which no longer exists (attached there ${agoMs(now, va.createdAt)}).`,
         `Make sure ${node} is really gone (a machine that still runs the VM would be a second writer); the attach/detach controller force-detaches after 6 minutes unless that is disabled, and if the attachment stays, delete it: ${deleteIt}.`,
         objects,
       );
@@ -438,10 +443,11 @@ function missingEventsFinding(m: MissingEvents, now: number): Finding {
   const { view } = m;
   const nodes = view.sourceNode !== null || view.targetNode !== null ? ` ${route(view)}` : '';
   const phase = v(view.vmim.phase) === '?' ? 'pending' : v(view.vmim.phase);
+  const migrates = view.final ? 'migrated' : 'is migrating';
   return make(
     'MissingMigrationEvents',
     { namespace: m.namespace, pvc: m.pvc, volumeId: m.volumeId },
-    `KubeVirt migrated VMI ${v(view.vmi.name)}${nodes} (migration ${v(view.vmim.name)}, ${phase}, scheduled ${agoMs(now, view.scheduledAt)}), but the driver recorded no migration of this PVC.`,
+    `KubeVirt ${migrates} VMI ${v(view.vmi.name)}${nodes} (migration ${v(view.vmim.name)}, ${phase}, scheduled ${agoMs(now, view.scheduledAt)}), but the driver recorded no migration of this PVC.`,
     `The driver's events were not posted: check the CSI driver's logs${view.targetNode === null ? '' : ` on ${v(view.targetNode)}`} and its permission to create events (kubectl auth can-i create events -n ${arg(m.namespace)} --as system:serviceaccount:<driver namespace>:<driver service account>).`,
     [
       ...pvcRef(m.namespace, m.pvc),

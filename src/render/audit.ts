@@ -68,7 +68,7 @@ function renderSummary(report: AuditReport, palette: Palette, width: number): st
     [
       'Findings',
       `${countIn(s.findings.error, palette.red)} error, ${countIn(s.findings.warning, palette.yellow)} warning, ` +
-        `${countIn(s.findings.info, palette.cyan)} info`,
+        `${countIn(s.findings.info, palette.cyan)} info${s.excluded === 0 ? '' : ` (${s.excluded} more excluded by --exclude)`}`,
     ],
     [
       'Durations',

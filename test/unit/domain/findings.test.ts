@@ -405,7 +405,7 @@ describe('kubelet findings', () => {
   it('AttachedToMissingNode (error)', () => {
     const f = only({ issues: [issue('AttachedToMissingNode')] });
     expect(f).toMatchObject({ severity: 'error', code: 'AttachedToMissingNode', namespace: 'vms', pvc: 'disk', volumeId: VOL });
-    expect(f.message).toBe('Still attached on node node-x, which no longer exists.');
+    expect(f.message).toBe('Still attached on node node-x, which no longer exists (attached there 120m ago).');
     expect(f.next).toContain('kubectl delete volumeattachment csi-x');
     expect(f.objects).toContainEqual({ kind: 'VolumeAttachment', namespace: null, name: 'csi-x' });
   });
@@ -491,5 +491,27 @@ describe('UnsafeSharedAttach with a stranger and a leftover pod of the VM', () =
       shared: [shared(d, { users, problem: 'foreign-user', inFlightVmim: { name: 'm', uid: 'uid-vmim-m', targetNode: 'node-b' } })],
     });
     expect(inFlight.next).toContain('kubectl delete pod dd -n vms');
+  });
+});
+
+describe('what KubeVirt saw, in the sentences', () => {
+  it("a failed migration says KubeVirt's reason beside the driver's word", () => {
+    const f = only({
+      migrations: [
+        migration({
+          state: 'failed',
+          failureReason: 'timeout',
+          kubevirt: kubevirt({ phase: 'Failed', failureReason: 'Live migration is not completed after 150 seconds' }),
+        }),
+      ],
+    });
+    expect(f.message).toMatch(/: timeout\. KubeVirt's migration mig-1: Live migration is not completed after 150 seconds\.$/);
+  });
+
+  it('a VMIM still in flight is migrating, not migrated', () => {
+    const vm = vmi('vm', 'node-a');
+    const view = viewVmim(vmim('mig-1', 'vm', 'Running', at('11:50:00'), null, { scheduledAt: at('11:50:10') }), vm, []);
+    const f = only({ missingEvents: [{ namespace: 'vms', pvc: 'disk', volumeId: VOL, view }] });
+    expect(f.message).toMatch(/^KubeVirt is migrating VMI vm /);
   });
 });

@@ -327,3 +327,13 @@ describe('renderAuditJson / renderAuditYaml', () => {
     expect(await renderAuditYaml(report)).toContain(`  - ${long}\n`);
   });
 });
+
+describe('renderAuditTable: acknowledged findings', () => {
+  it('says how many findings --exclude left out', () => {
+    const report = auditReport();
+    report.summary.excluded = 2;
+    expect(renderAuditTable(report, { palette: plainPalette, wide: false })).toMatch(
+      /\nFindings: +\d+ error, \d+ warning, \d+ info \(2 more excluded by --exclude\)\n/,
+    );
+  });
+});
