@@ -59,6 +59,8 @@ export async function runAudit(options: AuditOptions, gateway: Gateway | null, c
       spinner.stop();
     }
   }
+  // Ctrl-C while the input was read, or during the audit: stop before any output (SPEC §5: exit 130, nothing written).
+  ctx.signal.throwIfAborted();
   const report = auditSnapshot(snapshot, {
     now,
     namespace: options.namespace,
@@ -66,7 +68,10 @@ export async function runAudit(options: AuditOptions, gateway: Gateway | null, c
     sinceSeconds: options.sinceSeconds,
     stuckAfterSeconds: options.stuckAfterSeconds,
   });
-  ctx.stdout.write(await renderReport(await (renderer ?? import('../render/audit.js')), report, options));
+  ctx.signal.throwIfAborted();
+  const output = await renderReport(await (renderer ?? import('../render/audit.js')), report, options);
+  ctx.signal.throwIfAborted();
+  ctx.stdout.write(output);
   return reachesFailOn(report, options.failOn) ? 1 : 0;
 }
 
