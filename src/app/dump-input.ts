@@ -45,7 +45,7 @@ export async function forEachDumpObject(
   ctx: Pick<Context, 'cwd' | 'stdin' | 'signal'>,
   visit: (object: object, source: string) => void,
 ): Promise<void> {
-  let stdinRead = false;
+  if (paths.filter((path) => path === '-').length > 1) throw new UsageError('--from-file - (stdin) can be given only once');
   let objects = 0;
   const count = (object: object, source: string): void => {
     if (++objects > DUMP_LIMITS.maxObjects) {
@@ -58,8 +58,6 @@ export async function forEachDumpObject(
   };
   for (const path of paths) {
     if (path === '-') {
-      if (stdinRead) throw new UsageError('--from-file - (stdin) can be given only once');
-      stdinRead = true;
       await readDump({ stream: ctx.stdin }, 'stdin', ctx.signal, count);
       continue;
     }
