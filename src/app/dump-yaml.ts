@@ -62,6 +62,8 @@ export class YamlDumpSplitter {
   private streaming: boolean | null = null;
   private collected: unknown[] = [];
   private collectedSize = 0;
+  /** When parsing last yielded to the event loop. */
+  private lastBreak = performance.now();
 
   constructor(
     private readonly source: string,
@@ -268,7 +270,10 @@ export class YamlDumpSplitter {
 
   /** Parses the pieces cut so far and hands them on, in order. */
   private async drain(): Promise<void> {
-    for (let i = 0; i < this.queue.length; i++) await this.deliver(this.queue[i]!);
+    for (let i = 0; i < this.queue.length; i++) {
+      await this.deliver(this.queue[i]!);
+      await this.breathe();
+    }
     this.queue.length = 0;
   }
 
@@ -324,7 +329,6 @@ export class YamlDumpSplitter {
       for (const token of tokens) for (const doc of composer.next(token)) docs.push(doc);
     };
     let steps = 0;
-    let since = performance.now();
     for (const lexeme of new Lexer().lex(text)) {
       take(parser.next(lexeme));
       // The parser's stack grows with the nesting: stop a deep one before it costs anything.
@@ -335,10 +339,7 @@ export class YamlDumpSplitter {
           'save it as JSON (kubectl get ... -o json): a JSON object is read up to the size limit',
         );
       }
-      if ((steps & 1023) === 0 && performance.now() - since > STEP_MS) {
-        await this.pause();
-        since = performance.now();
-      }
+      if ((steps & 1023) === 0) await this.breathe();
     }
     take(parser.end());
     for (const doc of composer.end()) docs.push(doc);
@@ -358,12 +359,19 @@ export class YamlDumpSplitter {
         'kubectl never writes YAML aliases; expand them before reading the dump',
       );
     }
-    if (performance.now() - since > STEP_MS) await this.pause();
+    await this.breathe();
     try {
       return doc.toJS({ maxAliasCount: this.limits.maxAliases });
     } catch (err) {
       throw this.invalidAt((err as Error).message.split('\n')[0]!, unit.firstLine);
     }
+  }
+
+  /** Yields to the event loop (where a signal is handled) when parsing has run STEP_MS without a break. */
+  private async breathe(): Promise<void> {
+    if (performance.now() - this.lastBreak < STEP_MS) return;
+    await this.pause();
+    this.lastBreak = performance.now();
   }
 
   private invalidAt(detail: string, line: number): UsageError {
