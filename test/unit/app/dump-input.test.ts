@@ -192,6 +192,62 @@ describe('every shape of dump, in chunks cut anywhere, reads as the whole text d
   });
 });
 
+describe('any text at all', () => {
+  it('is read, or refused with a UsageError (exit 2): never another error (exit 70)', async () => {
+    const pieces = [
+      '{',
+      '}',
+      '[',
+      ']',
+      '"',
+      "'",
+      ':',
+      ',',
+      '-',
+      ' ',
+      '\n',
+      '\t',
+      '#',
+      '&a',
+      '*a',
+      '!!',
+      '|',
+      '>',
+      '---',
+      '...',
+      'items',
+      'kind',
+      'List',
+      'Event',
+      '%YAML 1.2',
+      '\\',
+      '\u00e9',
+      'null',
+      '1',
+      '?',
+    ];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 200 }),
+          fc.array(fc.constantFrom(...pieces), { maxLength: 60 }).map((p) => p.join('')),
+        ),
+        fc.array(fc.nat(), { maxLength: 5 }),
+        async (text, offsets) => {
+          try {
+            await readChunks(cut(text, offsets));
+          } catch (err) {
+            if (!(err instanceof UsageError)) throw err;
+            expect(err.message).toMatch(/^--from-file "stdin" /);
+            expect(err.message).not.toContain('\n');
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 describe('what the reader refuses, with one line saying where', () => {
   const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
   it.each([
