@@ -360,11 +360,14 @@ export class YamlDumpSplitter {
       );
     }
     await this.breathe();
+    let value: unknown;
     try {
-      return doc.toJS({ maxAliasCount: this.limits.maxAliases });
+      value = doc.toJS({ maxAliasCount: this.limits.maxAliases });
     } catch (err) {
       throw this.invalidAt((err as Error).message.split('\n')[0]!, unit.firstLine);
     }
+    if (!detachStrings(value)) throw this.invalidAt('an alias refers to a node that contains it (a cycle)', unit.firstLine);
+    return value;
   }
 
   /** Yields to the event loop (where a signal is handled) when parsing has run STEP_MS without a break. */
@@ -390,6 +393,45 @@ export class YamlDumpSplitter {
       OBJECT_HINT,
     );
   }
+}
+
+/**
+ * Replaces every string in a value from the yaml library by a copy of its own. The library's
+ * strings are slices of the piece's text, so one kept string (an event's name) kept the whole
+ * piece alive: for a large dump, as much memory again as the dump. Returns false when the value
+ * is cyclic (`&a [*a]`), which nothing downstream could walk.
+ */
+function detachStrings(root: unknown): boolean {
+  const inProgress = new Set<object>();
+  const done = new Set<object>();
+  const stack: { node: object; exit: boolean }[] = [];
+  const plain = (v: unknown): v is Record<string, unknown> | unknown[] =>
+    v !== null &&
+    typeof v === 'object' &&
+    (Array.isArray(v) || Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
+  if (plain(root)) stack.push({ node: root, exit: false });
+  while (stack.length > 0) {
+    const { node, exit } = stack.pop()!;
+    if (exit) {
+      inProgress.delete(node);
+      done.add(node);
+      continue;
+    }
+    if (done.has(node)) continue;
+    inProgress.add(node);
+    stack.push({ node, exit: true });
+    const record = node as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const v = record[key];
+      // (' ' + s).slice(1) flattens into a new string the length of s (V8 has no plainer way).
+      if (typeof v === 'string') record[key] = ` ${v}`.slice(1);
+      else if (plain(v)) {
+        if (inProgress.has(v)) return false;
+        if (!done.has(v)) stack.push({ node: v, exit: false });
+      }
+    }
+  }
+  return true;
 }
 
 function marker(role: 'begin' | 'end'): Unit {

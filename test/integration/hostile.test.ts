@@ -170,6 +170,12 @@ describe('hostile dumps: refused quickly with exit 2 and one line, never a crash
       /^error: --from-file ".*block\.yaml" nests mappings and sequences deeper than 100 levels \(at line 1\)\n$/,
     ],
     [
+      'a cyclic YAML alias (a stack overflow, exit 70, before)',
+      'cycle.yaml',
+      'kind: List\nitems: &x [*x]\n',
+      /^error: --from-file ".*cycle\.yaml" is not valid YAML: an alias refers to a node that contains it \(a cycle\) at line 1\n$/,
+    ],
+    [
       'binary data',
       'binary.json',
       Buffer.from([0x7b, 0x00, 0xff, 0xfe, 0x00]),

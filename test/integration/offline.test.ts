@@ -823,6 +823,27 @@ describe('a large dump: bounded memory, and Ctrl-C honoured while it is read', (
     150_000,
   );
 
+  it('YAML: what the audit keeps of an object does not hold on to the text it was parsed from', async () => {
+    // 600 events with a 100 kB annotation each (62 MB): the strings the yaml library returns are
+    // slices of the text they came from, so each kept event name used to keep its 100 kB alive.
+    const note = `        ${'x'.repeat(95)}\n`.repeat(1000);
+    const items = Array.from(
+      { length: 600 },
+      (_, i) =>
+        `- apiVersion: v1\n  kind: Event\n  metadata:\n    name: vm-${i}-disk.started\n    namespace: vms\n    annotations:\n      note: |\n${note}` +
+        `  involvedObject:\n    kind: PersistentVolumeClaim\n    name: vm-${i}-disk\n    namespace: vms\n  reason: MigrationStarted\n` +
+        `  message: "${startedMessage(`pvc-${i}`, 'node-a', 'node-b', '5m0s')}"\n  firstTimestamp: "2024-01-01T00:00:00Z"\n`,
+    );
+    const path = write('large/annotated.yaml', `apiVersion: v1\nitems:\n${items.join('')}kind: List\nmetadata: {}\n`);
+    const res = await runCli(['audit', '--from-file', path, '-o', 'json'], {
+      env: { NODE_OPTIONS: '--max-old-space-size=40' },
+      timeoutMs: 60_000,
+    });
+    rmSync(path);
+    expect(res.stderr).toBe('');
+    expect(JSON.parse(res.stdout).summary).toMatchObject({ migrations: 600 });
+  });
+
   it('SIGTERM while a large dump is parsed: exit 130 at once, no output', async () => {
     const run = startCli(['audit', '--from-file', yamlDump, '-o', 'json']);
     await sleep(1000);

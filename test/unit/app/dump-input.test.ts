@@ -337,6 +337,13 @@ describe('what the reader refuses, with one line saying where', () => {
     expect(await readError(text)).toMatch(/is not valid YAML: Excessive alias count indicates a resource exhaustion attack at line 3$/);
   });
 
+  it.each([['a: &x [*x]'], ['kind: List\nitems: &x [*x]'], ['kind: Event\na: &x {b: {c: *x}}']])(
+    'a cyclic alias (%j), which nothing could walk, is refused',
+    async (text) => {
+      expect(await readError(text)).toMatch(/is not valid YAML: an alias refers to a node that contains it \(a cycle\) at line 1$/);
+    },
+  );
+
   it('a few aliases inside one object are fine', async () => {
     expect(await readChunks(['kind: Event\nmetadata: &m {name: e}\ncopy: *m\n'])).toEqual([
       { kind: 'Event', metadata: { name: 'e' }, copy: { name: 'e' } },
