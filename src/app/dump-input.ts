@@ -6,20 +6,22 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
-import { describeFsError, forEachInputText, type InputSource } from '../read-input.js';
-import { JsonDumpScanner } from './dump-json.js';
-import { createObjectSink, OBJECT_HINT } from './dump-objects.js';
-import { YamlDumpSplitter } from './dump-yaml.js';
+import { describeFsError, forEachInputText, formatBytes, type InputSource } from '../read-input.js';
+import { JsonDumpScanner, type JsonLimits } from './dump-json.js';
+import { createObjectSink, OBJECT_HINT, type ObjectCaps } from './dump-objects.js';
+import { YamlDumpSplitter, type YamlLimits } from './dump-yaml.js';
 
 /** The caps on --from-file input (documented in SECURITY.md). */
-export const DUMP_LIMITS = {
-  /** One input (a file, a FIFO, stdin). */
+export const DUMP_LIMITS: DumpLimits = {
+  /** One input (a file, a FIFO, stdin), and all inputs together. */
   maxInputBytes: 1024 * 1024 * 1024,
+  /** One YAML input: YAML parses ~30 times slower than JSON, and holds the same objects in ~half the bytes. */
+  maxYamlBytes: 256 * 1024 * 1024,
   /**
-   * Objects in all inputs together: what the audit keeps of each (an Event's record, ~350 bytes)
-   * must stay within memory however small the objects are written (SECURITY.md).
+   * Objects in all inputs together: what the audit keeps of each (an Event's record: ~400 bytes,
+   * ~1.2 kB for events of a real cluster) must stay within memory (SECURITY.md).
    */
-  maxObjects: 2_000_000,
+  maxObjects: 500_000,
   /** One object, or the keys of a List around its items: the API server stores objects of at most 1.5 MiB. */
   maxObjectBytes: 8 * 1024 * 1024,
   /** List items without a kind, held until a List's kind that comes after them is read. */
@@ -32,25 +34,34 @@ export const DUMP_LIMITS = {
   maxYamlTokens: 250_000,
 };
 
+export interface DumpLimits extends ObjectCaps, JsonLimits, YamlLimits {
+  maxInputBytes: number;
+  maxYamlBytes: number;
+  maxObjects: number;
+}
+
 const DUMP_EXTENSIONS = /\.(json|ya?ml)$/i;
 
 /**
  * Calls `visit` for every Kubernetes object in the --from-file inputs, in order: files as named,
  * directories by file name (.json, .yaml, .yml; symbolic links followed, each file read once),
  * `-` for stdin. Lists are flattened. Any unreadable or malformed input is a UsageError (exit 2);
- * an abort of ctx.signal rejects with its reason, between chunks of input.
+ * an abort of ctx.signal rejects with its reason, between chunks of input. `limits`: the caps
+ * (DUMP_LIMITS unless given).
  */
 export async function forEachDumpObject(
   paths: readonly string[],
   ctx: Pick<Context, 'cwd' | 'stdin' | 'signal'>,
   visit: (object: object, source: string) => void,
+  limits: DumpLimits = DUMP_LIMITS,
 ): Promise<void> {
   if (paths.filter((path) => path === '-').length > 1) throw new UsageError('--from-file - (stdin) can be given only once');
   let objects = 0;
+  const read = { bytes: 0 };
   const count = (object: object, source: string): void => {
-    if (++objects > DUMP_LIMITS.maxObjects) {
+    if (++objects > limits.maxObjects) {
       throw new UsageError(
-        `--from-file inputs hold more than ${DUMP_LIMITS.maxObjects} objects (at "${source}")`,
+        `--from-file inputs hold more than ${limits.maxObjects} objects (at "${source}")`,
         'dump only what the audit reads: kubectl get events,pv,volumeattachments -A -o json',
       );
     }
@@ -58,10 +69,10 @@ export async function forEachDumpObject(
   };
   for (const path of paths) {
     if (path === '-') {
-      await readDump({ stream: ctx.stdin }, 'stdin', ctx.signal, count);
+      await readDump({ stream: ctx.stdin }, 'stdin', ctx.signal, limits, read, count);
       continue;
     }
-    for (const file of await expand(resolve(ctx.cwd, path), path)) await readDump({ path: file }, file, ctx.signal, count);
+    for (const file of await expand(resolve(ctx.cwd, path), path)) await readDump({ path: file }, file, ctx.signal, limits, read, count);
   }
 }
 
@@ -107,9 +118,12 @@ async function readDump(
   source: InputSource,
   name: string,
   signal: AbortSignal,
+  limits: DumpLimits,
+  /** Bytes of all inputs read so far. */
+  read: { bytes: number },
   visit: (object: object, source: string) => void,
 ): Promise<void> {
-  const sink = createObjectSink(name, DUMP_LIMITS, (object) => visit(object, name));
+  const sink = createObjectSink(name, limits, (object) => visit(object, name));
   const pause = async (): Promise<void> => {
     await new Promise((done) => setImmediate(done));
     signal.throwIfAborted();
@@ -118,8 +132,14 @@ async function readDump(
   // Until the first character that is not white space: the lines skipped, and the current line's start.
   let skippedLines = 0;
   let indent = '';
-  await forEachInputText(source, { maxBytes: DUMP_LIMITS.maxInputBytes, what: `--from-file "${name}"`, signal }, async (text) => {
+  let yamlBytes = 0;
+  await forEachInputText(source, { maxBytes: limits.maxInputBytes, what: `--from-file "${name}"`, signal }, async (text) => {
     if (text.includes('\0')) throw new UsageError(`--from-file "${name}" holds NUL bytes: it is binary data, not a JSON or YAML dump`);
+    const bytes = Buffer.byteLength(text);
+    read.bytes += bytes;
+    if (read.bytes > limits.maxInputBytes) {
+      throw new UsageError(`--from-file inputs together are over the ${formatBytes(limits.maxInputBytes)} limit (at "${name}")`);
+    }
     let chunk = text;
     if (reader === null) {
       const first = chunk.search(/\S/);
@@ -127,15 +147,22 @@ async function readDump(
       for (let i = lead.indexOf('\n'); i !== -1; i = lead.indexOf('\n', i + 1)) skippedLines++;
       const lastBreak = lead.lastIndexOf('\n');
       indent = lastBreak === -1 ? indent + lead : lead.slice(lastBreak + 1);
-      if (indent.length > DUMP_LIMITS.maxObjectBytes)
+      if (indent.length > limits.maxObjectBytes)
         throw new UsageError(`--from-file "${name}" holds a line of white space longer than the object limit`, OBJECT_HINT);
       if (first === -1) return;
       const firstLine = skippedLines + 1;
       const json = chunk[first] === '{' || chunk[first] === '[';
       chunk = indent + chunk.slice(first);
-      reader = json
-        ? new JsonDumpScanner(name, sink, DUMP_LIMITS, firstLine)
-        : new YamlDumpSplitter(name, sink, DUMP_LIMITS, pause, firstLine);
+      reader = json ? new JsonDumpScanner(name, sink, limits, firstLine) : new YamlDumpSplitter(name, sink, limits, pause, firstLine);
+    }
+    if (reader instanceof YamlDumpSplitter) {
+      yamlBytes += bytes;
+      if (yamlBytes > limits.maxYamlBytes) {
+        throw new UsageError(
+          `--from-file "${name}" is over the ${formatBytes(limits.maxYamlBytes)} limit for YAML`,
+          'YAML is read about 30 times slower than JSON: save large dumps as JSON (kubectl get ... -o json)',
+        );
+      }
     }
     await reader.write(chunk);
   });

@@ -1,6 +1,9 @@
 // The streaming reader of --from-file dumps (src/app/dump-input.ts and its JSON and YAML readers)
 // against the reader it replaced — parse the whole text, then flatten Lists — on every shape of
 // dump, cut into chunks at every kind of boundary; and its limits and error lines.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -376,6 +379,49 @@ describe('what the reader refuses, with one line saying where', () => {
     const count = Math.ceil(DUMP_LIMITS.maxHeldBytes / item.length) + 1;
     const chunks = ['{"items":[', ...Array.from({ length: count }, (_, i) => (i === 0 ? item : `,${item}`)), '],"kind":"EventList"}'];
     await expect(readChunks(chunks)).rejects.toThrow(/holds more than 64 MiB of List items without a kind before the List's kind$/);
+  });
+
+  describe('the caps on all inputs together (here made small)', () => {
+    const small = { ...DUMP_LIMITS, maxInputBytes: 300, maxYamlBytes: 200, maxObjects: 3 };
+    const read = async (files: Record<string, string>) => {
+      const dir = mkdtempSync(join(tmpdir(), 'rds-dump-caps-'));
+      try {
+        for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+        const names = Object.keys(files).map((name) => join(dir, name));
+        const objects: object[] = [];
+        await forEachDumpObject(
+          names,
+          { cwd: dir, stdin: Readable.from([]), signal: new AbortController().signal },
+          (o) => objects.push(o),
+          small,
+        );
+        return objects.length;
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const events = (n: number, pad = 0) =>
+      JSON.stringify({ kind: 'List', items: Array.from({ length: n }, () => ({ kind: 'Event', p: 'x'.repeat(pad) })) });
+
+    it('bytes: each input may be under the cap, all together not', async () => {
+      expect(await read({ 'a.json': events(1, 100), 'b.json': events(1, 100) })).toBe(2);
+      await expect(read({ 'a.json': events(1, 100), 'b.json': events(1, 100), 'c.json': events(1, 100) })).rejects.toThrow(
+        /^--from-file inputs together are over the 300 bytes limit \(at ".*c\.json"\)$/,
+      );
+    });
+
+    it('objects: counted over all inputs', async () => {
+      expect(await read({ 'a.json': events(2), 'b.json': events(1) })).toBe(3);
+      await expect(read({ 'a.json': events(2), 'b.json': events(2) })).rejects.toThrow(
+        /^--from-file inputs hold more than 3 objects \(at ".*b\.json"\)$/,
+      );
+    });
+
+    it('YAML has a cap of its own, JSON of the same size does not', async () => {
+      const list = { kind: 'List', items: [{ kind: 'Event', p: 'x'.repeat(200) }] };
+      expect(await read({ 'a.json': JSON.stringify(list) })).toBe(1);
+      await expect(read({ 'a.yaml': stringify(list) })).rejects.toThrow(/^--from-file ".*a\.yaml" is over the 200 bytes limit for YAML$/);
+    });
   });
 
   it('an abort while reading rejects with its reason', async () => {
