@@ -177,6 +177,7 @@ const SUMMARY_KEYS = [
 
 const results = [];
 const mismatches = [];
+const notes = new Set();
 const summaries = new Map();
 const plan = [
   ...jsonEvents.map((events) => ({ format: 'json', events, cases: ['rds', 'jsonFloor'] })),
@@ -207,7 +208,12 @@ for (const p of plan) {
         const seen = summaries.get(key);
         if (seen === undefined) summaries.set(key, JSON.stringify(summary));
         else if (seen !== JSON.stringify(summary)) mismatches.push(`${p.format} ${p.events}: summary differs from the other format's`);
-      } else if (r.code !== 0) mismatches.push(`${p.format} ${p.events}: ${c} exited ${r.code}: ${r.stderr.trim().split('\n').pop()}`);
+      } else if (r.code !== 0) {
+        // A floor that cannot run at this size (a string over V8's 512 MiB limit) is a result, not a failed check.
+        const why = r.stderr.split('\n').find((l) => /Error|ERR_/.test(l)) ?? `exit ${r.code}`;
+        notes.add(`${p.format} ${p.events}: ${LABEL[c]} failed: ${why.trim()}`);
+        continue;
+      }
       if (round > 0) samples[c].push(r);
       log(`${p.format} ${p.events} round ${round} ${c}: ${(r.ms / 1000).toFixed(2)} s, ${r.rssMb.toFixed(0)} MB`);
     }
@@ -280,6 +286,7 @@ const lines = [
     rows,
   ),
   '',
+  ...(notes.size > 0 ? [[...notes].map((n) => `- ${n}`).join('\n'), ''] : []),
   mismatches.length === 0
     ? "Checks: every run of rds-migrate reported the generator's expected summary, and JSON and YAML dumps of the same cluster gave the same summary."
     : `Checks FAILED:\n\n${mismatches.map((m) => `- ${m}`).join('\n')}`,
