@@ -71,6 +71,8 @@ export async function runAudit(options: AuditOptions, gateway: Gateway | null, c
       spinner.stop();
     }
   }
+  // Ctrl-C while the input was read, or during the audit: stop before any output (SPEC §5: exit 130, nothing written).
+  ctx.signal.throwIfAborted();
   const report = auditSnapshot(snapshot, {
     now,
     namespace: options.namespace,
@@ -81,7 +83,10 @@ export async function runAudit(options: AuditOptions, gateway: Gateway | null, c
     staleAfterSeconds: options.staleAfterSeconds,
     exclude: options.exclude,
   });
-  ctx.stdout.write(await renderReport(await (renderer ?? import('../render/audit.js')), report, options, ctx));
+  ctx.signal.throwIfAborted();
+  const output = await renderReport(await (renderer ?? import('../render/audit.js')), report, options, ctx);
+  ctx.signal.throwIfAborted();
+  ctx.stdout.write(output);
   // Table rows only on stdout (for awk and cut): what could not be read is said on stderr.
   if (table && options.noHeaders) for (const warning of report.warnings) ctx.logger.warn(sanitizeText(warning));
   // After the report, so that a failed push (exit 4) still leaves the report printed.

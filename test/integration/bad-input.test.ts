@@ -2,7 +2,7 @@
 // exit code and the error line expected. None of these may reach the API server at all, so
 // nothing can have been written: the fake must see no request.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -182,6 +182,49 @@ function cases(): Case[] {
   );
   add('audit', 'malformed JSON/YAML', ['audit', '--from-file', f('bad.json')], 2, /^error: --from-file ".*bad\.json" is not valid JSON: /);
   add('audit', 'malformed JSON/YAML', ['audit', '--from-file', f('bad.yaml')], 2, /^error: --from-file ".*bad\.yaml" is not valid YAML: /);
+  // Dumps that never end, or cost without bound (SECURITY.md: the caps on --from-file).
+  add(
+    'audit',
+    'unreadable file',
+    ['audit', '--from-file', '/dev/zero'],
+    2,
+    /^error: cannot read --from-file "\/dev\/zero": not a regular file, FIFO or pipe \(a device or socket never ends\)$/,
+  );
+  add(
+    'audit',
+    'too long',
+    ['audit', '--from-file', f('huge.json')],
+    2,
+    /^error: cannot read --from-file ".*huge\.json": it is 1073741825 bytes, over the 1 GiB limit$/,
+  );
+  add(
+    'audit',
+    'malformed JSON/YAML',
+    ['audit', '--from-file', f('binary.json')],
+    2,
+    /^error: --from-file ".*binary\.json" holds NUL bytes: /,
+  );
+  add(
+    'audit',
+    'malformed JSON/YAML',
+    ['audit', '--from-file', f('deep.json')],
+    2,
+    /^error: --from-file ".*deep\.json" nests arrays and objects deeper than 100 levels /,
+  );
+  add(
+    'audit',
+    'malformed JSON/YAML',
+    ['audit', '--from-file', f('bomb.yaml')],
+    2,
+    /^error: --from-file ".*bomb\.yaml" uses YAML aliases too heavily /,
+  );
+  add(
+    'audit',
+    'conflicting flags',
+    ['audit', '--from-file', '-', '--from-file', '-'],
+    2,
+    /^error: --from-file - \(stdin\) can be given only once$/,
+  );
 
   for (const cmd of Object.keys(BASE) as Command[]) {
     add(cmd, 'unknown flag', [...BASE[cmd], '--bogus'], 2, /^error: unknown option '--bogus'$/);
@@ -274,6 +317,14 @@ beforeAll(async () => {
   writeFileSync(f('dump.json'), '{"kind":"List","items":[]}');
   writeFileSync(f('bad.json'), '{"kind":"List","items":[');
   writeFileSync(f('bad.yaml'), 'kind: List\nitems:\n  - a: [1, 2\n');
+  writeFileSync(f('huge.json'), '');
+  truncateSync(f('huge.json'), 1024 * 1024 * 1024 + 1);
+  writeFileSync(f('binary.json'), Buffer.alloc(64));
+  writeFileSync(f('deep.json'), `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+  writeFileSync(
+    f('bomb.yaml'),
+    `kind: Event\nanchors:\n${Array.from({ length: 5000 }, (_, i) => `- &a${i} x`).join('\n')}\nb: [${Array.from({ length: 5000 }, (_, i) => `*a${i}`).join(', ')}]\n`,
+  );
   writeFileSync(f('bad-kubeconfig'), 'clusters:\n  - name: x\n    cluster: {server: "https://a\n');
   writeFileSync(
     f('tokenfile-kubeconfig'),

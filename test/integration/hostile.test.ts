@@ -4,7 +4,7 @@
 // fake API server and offline with --from-file, in every output format. Tables and the Prometheus
 // text must hold no control, escape or bidi character; JSON and YAML must parse and carry the
 // data as it is; nothing may crash or print a stack trace.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,5 +136,64 @@ describe('what happens to the unreadable ones', () => {
     expectNoCrash(res);
     expectClean(res.stdout);
     expect(res.stdout).toContain('UnparsedEvent');
+  });
+});
+
+describe('hostile dumps: refused quickly with exit 2 and one line, never a crash or a stall', () => {
+  const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+  // 20 000 anchors and an alias of each: the yaml library resolves every alias by walking the whole
+  // document, so the reader that parsed the whole text spent minutes of CPU on these 0.4 MB.
+  const anchors = Array.from({ length: 20_000 }, (_, i) => `- &a${i} x`).join('\n');
+  const aliases = Array.from({ length: 20_000 }, (_, i) => `*a${i}`).join(', ');
+  it.concurrent.each([
+    [
+      'a YAML alias bomb (one alias per anchor, 20 000 of them)',
+      'bomb.yaml',
+      `kind: List\nitems:\n- kind: Event\n  anchors:\n${anchors.replaceAll('- &', '  - &')}\n  b: &b [${aliases}]\n  c: *b\n`,
+      /^error: --from-file ".*bomb\.yaml" uses YAML aliases too heavily \(20001 in the piece from line 3\): refused as a resource-exhaustion attack\nhint: kubectl never writes YAML aliases; expand them before reading the dump\n$/,
+    ],
+    [
+      'a billion laughs',
+      'laughs.yaml',
+      `kind: Event\na0: &a0 lol\n${Array.from({ length: 9 }, (_, i) => `a${i + 1}: &a${i + 1} [${Array(10).fill(`*a${i}`).join(', ')}]`).join('\n')}\n`,
+      /^error: --from-file ".*laughs\.yaml" is not valid YAML: Excessive alias count indicates a resource exhaustion attack at line 1\n$/,
+    ],
+    [
+      '100 000 nested JSON arrays (a stack overflow, exit 70, before)',
+      'deep.json',
+      deep(100_000),
+      /^error: --from-file ".*deep\.json" nests arrays and objects deeper than 100 levels \(at line 1, column 101\)\n$/,
+    ],
+    [
+      '100 000 nested YAML flow sequences',
+      'deep.yaml',
+      `kind: Event\nspec: ${deep(100_000)}\n`,
+      /^error: --from-file ".*deep\.yaml" nests mappings and sequences deeper than 100 levels \(at line 2\)\n$/,
+    ],
+    [
+      '100 000 nested YAML block sequences',
+      'block.yaml',
+      `- ${'- '.repeat(100_000)}x\n`,
+      /^error: --from-file ".*block\.yaml" nests mappings and sequences deeper than 100 levels \(at line 1\)\n$/,
+    ],
+    [
+      'a cyclic YAML alias (a stack overflow, exit 70, before)',
+      'cycle.yaml',
+      'kind: List\nitems: &x [*x]\n',
+      /^error: --from-file ".*cycle\.yaml" is not valid YAML: an alias refers to a node that contains it \(a cycle\) at line 1\n$/,
+    ],
+    [
+      'binary data',
+      'binary.json',
+      Buffer.from([0x7b, 0x00, 0xff, 0xfe, 0x00]),
+      /^error: --from-file ".*binary\.json" holds NUL bytes: it is binary data, not a JSON or YAML dump\n$/,
+    ],
+  ])('%s', async (_name, file, content, message) => {
+    const path = join(dir, file);
+    writeFileSync(path, content);
+    const res = await runCli(['audit', '--from-file', path, '-o', 'json'], { timeoutMs: 20_000 });
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toMatch(message);
+    expect(res.code).toBe(2);
   });
 });

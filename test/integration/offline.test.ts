@@ -1,7 +1,18 @@
 // `audit --from-file` (SPEC §3.3 offline): kubectl dumps in every shape, `now` from the dump,
 // input errors, and the design test: a dump and the same objects served live audit the same.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -216,7 +227,7 @@ describe('audit --from-file examples/cluster (examples/README.md)', () => {
     expect(finding(doc, 'DetachStuck', 'web-01-rootdisk').message).toContain('has been detaching for 45m');
     expect(finding(doc, 'StaleAttachment', 'runner-01-rootdisk').message).toContain('Its attachment to worker-2 is stale');
     expect(finding(doc, 'AttachedToMissingNode', 'test-01-rootdisk').message).toBe(
-      'Still attached on node worker-5, which no longer exists.',
+      'Still attached on node worker-5, which no longer exists (attached there 7d23h ago).',
     );
   });
 
@@ -883,5 +894,299 @@ describe('colour', () => {
     }
     expect(inPty(`audit --from-file ${JSON.stringify(EXAMPLES)}`, { NO_COLOR: '1' }).stdout).not.toContain(ESC);
     expect(inPty(`audit --from-file ${JSON.stringify(EXAMPLES)} --no-color`).stdout).not.toContain(ESC);
+  });
+});
+
+// ---- inputs that never end, signals, links, byte order marks, memory (issue: adversarial review) ----
+
+interface Started {
+  child: ChildProcess;
+  /** Resolves when the process has exited: its code, output, and ms from `signal()` to the exit. */
+  done: Promise<{ code: number | null; stdout: string; stderr: string; afterSignalMs: number | null }>;
+  signal(name: NodeJS.Signals): void;
+}
+
+/** Starts the built CLI like runCli (clean environment), with stdin a pipe the test controls. */
+function startCli(args: string[], env: Record<string, string> = {}): Started {
+  const child = spawn(process.execPath, [cliPath, ...args], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let signalledAt: number | null = null;
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdin!.on('error', () => undefined);
+  const killer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string; afterSignalMs: number | null }>((resolve) => {
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr, afterSignalMs: signalledAt === null ? null : performance.now() - signalledAt });
+    });
+  });
+  return {
+    child,
+    done,
+    signal: (name) => {
+      signalledAt = performance.now();
+      child.kill(name);
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Exit 130 within 2 s of the signal (generous on a busy machine: the target), nothing on stdout. */
+function expectInterrupted(res: { code: number | null; stdout: string; stderr: string; afterSignalMs: number | null }): void {
+  expect(res.code, res.stderr).toBe(130);
+  expect(res.stdout).toBe('');
+  expect(res.stderr).toBe('error: interrupted\n');
+  expect(res.afterSignalMs).toBeLessThan(2000);
+}
+
+/**
+ * A kubectl dump of `pvcs` PVCs' completed migrations plus nine unrelated events each (with
+ * managed fields, as a dump from the API holds them): kubectl's JSON (4-space indent, kind after
+ * items) or YAML (sequences not indented). Written by templates: fast for large dumps.
+ */
+function largeDump(pvcs: number, format: 'json' | 'yaml'): string {
+  const items: object[] = [];
+  for (let i = 0; i < pvcs; i++) {
+    const ns = `vms-${i % 10}`;
+    const name = `vm-${i}-disk`;
+    const vol = `pvc-0000000${i % 10}-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    const at = (s: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, 0) + i * 1000 + s * 1000).toISOString();
+    const base = (reason: string, message: string, s: number, kind = 'PersistentVolumeClaim') => ({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: {
+        name: `${name}.${reason.toLowerCase()}.${s}`,
+        namespace: ns,
+        uid: `uid-${i}-${s}`,
+        creationTimestamp: at(s),
+        managedFields: [
+          {
+            manager: 'rds-csi-node',
+            operation: 'Update',
+            apiVersion: 'v1',
+            time: at(s),
+            fieldsType: 'FieldsV1',
+            fieldsV1: {
+              'f:count': {},
+              'f:firstTimestamp': {},
+              'f:involvedObject': {},
+              'f:message': {},
+              'f:reason': {},
+              'f:source': { 'f:component': {} },
+            },
+          },
+        ],
+      },
+      involvedObject: { kind, namespace: ns, name, uid: `claim-${i}`, apiVersion: 'v1' },
+      reason,
+      message,
+      source: { component: 'rds-csi-node' },
+      firstTimestamp: at(s),
+      lastTimestamp: at(s),
+      count: 1,
+      type: 'Normal',
+      eventTime: null,
+      reportingComponent: 'rds-csi-node',
+      reportingInstance: '',
+    });
+    items.push(base('MigrationStarted', startedMessage(vol, 'node-a', 'node-b', '5m0s'), 0));
+    items.push(base('MigrationCompleted', completedMessage(vol, 'node-a', 'node-b', '30s'), 30));
+    for (let k = 0; k < 9; k++)
+      items.push(base('Pulled', `Container image "registry/virt-launcher:v${k}" already present on machine`, 40 + k, 'Pod'));
+  }
+  if (format === 'json') {
+    const body = items.map((o) => `        ${JSON.stringify(o, null, 4).replaceAll('\n', '\n        ')}`).join(',\n');
+    return `{\n    "apiVersion": "v1",\n    "items": [\n${body}\n    ],\n    "kind": "List",\n    "metadata": {\n        "resourceVersion": ""\n    }\n}\n`;
+  }
+  return `apiVersion: v1\nitems:\n${items.map((o) => toYaml([o], { indentSeq: false })).join('')}kind: List\nmetadata:\n  resourceVersion: ""\n`;
+}
+
+describe('--from-file inputs that never end are refused or interruptible', () => {
+  const notAFile =
+    /^error: cannot read --from-file "\/dev\/(zero|urandom)": not a regular file, FIFO or pipe \(a device or socket never ends\)\n$/;
+  it.concurrent.each([['/dev/zero'], ['/dev/urandom']])('%s is refused before it is read (exit 2)', async (device) => {
+    const res = await runCli(['audit', '--from-file', device], { timeoutMs: 10_000 });
+    expect(res.code).toBe(2);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toMatch(notAFile);
+  });
+
+  it('a regular file over the 1 GiB limit (a sparse one) is refused before it is read', async () => {
+    const sparse = join(dir, 'sparse.json');
+    writeFileSync(sparse, '');
+    truncateSync(sparse, 1024 * 1024 * 1024 + 1);
+    const res = await runCli(['audit', '--from-file', sparse], { timeoutMs: 10_000 });
+    rmSync(sparse);
+    expect(res.code).toBe(2);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toBe(`error: cannot read --from-file "${sparse}": it is 1073741825 bytes, over the 1 GiB limit\n`);
+  });
+
+  it('`cat /dev/zero | audit --from-file -` is refused at its first bytes (exit 2)', async () => {
+    const run = startCli(['audit', '--from-file', '-']);
+    const zeros = createReadStream('/dev/zero');
+    zeros.pipe(run.child.stdin!);
+    const res = await run.done;
+    zeros.destroy();
+    expect(res.code).toBe(2);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toBe('error: --from-file "stdin" holds NUL bytes: it is binary data, not a JSON or YAML dump\n');
+  });
+
+  it.each([['SIGTERM'], ['SIGINT']] as const)('stdin that never ends: %s is exit 130 at once', async (name) => {
+    const run = startCli(['audit', '--from-file', '-', '-o', 'json']);
+    run.child.stdin!.write('{"kind": "List", "items": [\n');
+    await sleep(700);
+    run.signal(name);
+    expectInterrupted(await run.done);
+    run.child.stdin!.destroy();
+  });
+
+  it('a FIFO whose writer never closes it: SIGTERM is exit 130 at once', async () => {
+    const fifo = join(dir, 'endless.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const run = startCli(['audit', '--from-file', fifo, '-o', 'json']);
+    const writer = await open(fifo, 'w');
+    await writer.write(readFileSync(example('events.json'), 'utf8').slice(0, 2000));
+    await sleep(700);
+    run.signal('SIGTERM');
+    expectInterrupted(await run.done);
+    await writer.close();
+    rmSync(fifo);
+  });
+
+  it('a FIFO that nobody opens for writing: SIGINT is exit 130 at once', async () => {
+    const fifo = join(dir, 'unopened.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const run = startCli(['audit', '--from-file', fifo]);
+    await sleep(700);
+    run.signal('SIGINT');
+    expectInterrupted(await run.done);
+    rmSync(fifo);
+  });
+
+  it('--from-file <(kubectl ...): process substitution (a pipe) reads like the file', async () => {
+    const whole = (await offlineJson(['--from-file', EXAMPLES])).doc;
+    const substituted = EXAMPLE_FILES.map((f) => `--from-file <(cat ${JSON.stringify(example(f))})`).join(' ');
+    const res = spawnSync('bash', ['-c', `${JSON.stringify(process.execPath)} ${JSON.stringify(cliPath)} audit -o json ${substituted}`], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir },
+      timeout: 20_000,
+    });
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(1);
+    expect(JSON.parse(res.stdout)).toEqual(whole);
+  });
+});
+
+describe('a large dump: bounded memory, and Ctrl-C honoured while it is read', () => {
+  // ~6 MB of YAML and ~30 MB of JSON; the reader that parsed the whole text ran out of memory
+  // (exit 134) in these heaps, needing ~55x and ~3x the text.
+  let yamlDump: string;
+  let jsonDump: string;
+  beforeAll(() => {
+    yamlDump = write('large/dump.yaml', largeDump(600, 'yaml'));
+    jsonDump = write('large/dump.json', largeDump(1500, 'json'));
+  });
+
+  it.each([
+    ['YAML', 64, () => yamlDump, 600],
+    ['JSON', 40, () => jsonDump, 1500],
+  ])(
+    '%s is read within a %i MB heap, with every migration',
+    async (_format, heapMb, path, pvcs) => {
+      const res = await runCli(['audit', '--from-file', path(), '-o', 'json'], {
+        env: { NODE_OPTIONS: `--max-old-space-size=${heapMb}` },
+        timeoutMs: 120_000,
+      });
+      expect(res.stderr).toBe('');
+      expect(res.code).toBe(0);
+      expect(JSON.parse(res.stdout).summary).toMatchObject({ migrations: pvcs, completed: pvcs });
+    },
+    150_000,
+  );
+
+  it('YAML: what the audit keeps of an object does not hold on to the text it was parsed from', async () => {
+    // 600 events with a 100 kB annotation each (62 MB): the strings the yaml library returns are
+    // slices of the text they came from, so each kept event name used to keep its 100 kB alive.
+    const note = `        ${'x'.repeat(95)}\n`.repeat(1000);
+    const items = Array.from(
+      { length: 600 },
+      (_, i) =>
+        `- apiVersion: v1\n  kind: Event\n  metadata:\n    name: vm-${i}-disk.started\n    namespace: vms\n    annotations:\n      note: |\n${note}` +
+        `  involvedObject:\n    kind: PersistentVolumeClaim\n    name: vm-${i}-disk\n    namespace: vms\n  reason: MigrationStarted\n` +
+        `  message: "${startedMessage(`pvc-${i}`, 'node-a', 'node-b', '5m0s')}"\n  firstTimestamp: "2024-01-01T00:00:00Z"\n`,
+    );
+    const path = write('large/annotated.yaml', `apiVersion: v1\nitems:\n${items.join('')}kind: List\nmetadata: {}\n`);
+    const res = await runCli(['audit', '--from-file', path, '-o', 'json'], {
+      env: { NODE_OPTIONS: '--max-old-space-size=40' },
+      timeoutMs: 60_000,
+    });
+    rmSync(path);
+    expect(res.stderr).toBe('');
+    expect(JSON.parse(res.stdout).summary).toMatchObject({ migrations: 600 });
+  });
+
+  it('SIGTERM while a large dump is parsed: exit 130 at once, no output', async () => {
+    const run = startCli(['audit', '--from-file', yamlDump, '-o', 'json']);
+    await sleep(1000);
+    run.signal('SIGTERM');
+    expectInterrupted(await run.done);
+  });
+
+  it('SIGINT while a large dump streams in on stdin: exit 130 at once, no output', async () => {
+    const run = startCli(['audit', '--from-file', '-', '-o', 'json']);
+    run.child.stdin!.write(readFileSync(yamlDump));
+    await sleep(500);
+    run.signal('SIGINT');
+    expectInterrupted(await run.done);
+    run.child.stdin!.destroy();
+  });
+});
+
+describe('symbolic links in a --from-file directory', () => {
+  it('a mounted ConfigMap (links into a timestamped directory) reads as the files; a file reached twice is read once', async () => {
+    const mount = join(dir, 'configmap');
+    const data = join(mount, '..2026_11_26_10_00_00.123456789');
+    mkdirSync(data, { recursive: true });
+    for (const f of EXAMPLE_FILES) writeFileSync(join(data, f), readFileSync(example(f)));
+    symlinkSync('..2026_11_26_10_00_00.123456789', join(mount, '..data'));
+    for (const f of EXAMPLE_FILES) symlinkSync(join('..data', f), join(mount, f));
+    symlinkSync('events.json', join(mount, 'events-again.json'));
+    const whole = (await offlineJson(['--from-file', EXAMPLES])).doc;
+    const linked = await offlineJson(['--from-file', mount]);
+    expect(linked.stderr).toBe('');
+    expect(linked.doc).toEqual(whole);
+    expect(linked.doc.warnings).toEqual([]);
+  });
+
+  it('a link loop in the directory is exit 2 naming it', async () => {
+    const loops = join(dir, 'loops');
+    mkdirSync(loops, { recursive: true });
+    writeFileSync(join(loops, 'a.json'), readFileSync(example('events.json')));
+    symlinkSync('loop-2.json', join(loops, 'loop-1.json'));
+    symlinkSync('loop-1.json', join(loops, 'loop-2.json'));
+    const res = await runCli(['audit', '--from-file', loops]);
+    expect(res.code).toBe(2);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toBe(`error: cannot read --from-file "${join(loops, 'loop-1.json')}": too many levels of symbolic links\n`);
+  });
+});
+
+describe('a byte order mark', () => {
+  it('is dropped from JSON and YAML dumps, as kubectl drops it', async () => {
+    const whole = (await offlineJson(['--from-file', EXAMPLES])).doc;
+    const bom = join(dir, 'bom');
+    mkdirSync(bom, { recursive: true });
+    for (const f of EXAMPLE_FILES) writeFileSync(join(bom, f), `\ufeff${readFileSync(example(f), 'utf8')}`);
+    const res = await offlineJson(['--from-file', bom]);
+    expect(res.stderr).toBe('');
+    expect(res.doc).toEqual(whole);
   });
 });
