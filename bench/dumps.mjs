@@ -144,10 +144,7 @@ function run(cmd, args, env = {}) {
 
 const yamlModule = join(root, 'node_modules', 'yaml', 'dist', 'index.js');
 const CASES = {
-  rds: (file) => [
-    process.execPath,
-    [CLI, 'audit', '--from-file', file, '-o', 'json', '--now', new Date(NOW).toISOString(), '--request-timeout', '30m'],
-  ],
+  rds: (file) => [process.execPath, [CLI, 'audit', '--from-file', file, '-o', 'json', '--now', new Date(NOW).toISOString()]],
   jsonFloor: (file) => [process.execPath, ['-e', 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))', file]],
   yamlReference: (file) => [
     process.execPath,

@@ -289,10 +289,11 @@ Examples:
         const globals = resolveGlobals(cmd.opts<RawGlobals>(), ctx);
         const options = resolveAuditOptions(raw, globals, ctx);
         const { runAudit } = await import('../app/audit.js');
-        // An audit of dumps contacts no cluster (and reads no kubeconfig).
+        // An audit of dumps contacts no cluster (and reads no kubeconfig). It has no deadline: the
+        // deadline bounds waiting on a cluster, and a large dump is read at the speed of the disk.
         const code =
           options.fromFiles.length > 0
-            ? await withDeadline(withLogger(ctx, globals), 'audit', deadlineMs(globals), (c) => runAudit(options, null, c))
+            ? await runAudit(options, null, withLogger(ctx, globals))
             : await runConnected('audit', globals, ctx, (gateway, c) => runAudit(options, gateway, c));
         setExit(code);
       }),
