@@ -38,6 +38,8 @@ export interface AuditOptions {
   progressColor: boolean;
   /** --pushgateway: where the exposition is pushed after the report is printed (live audits only). */
   pushgateway: URL | null;
+  /** --cluster-name: the `cluster` the push is grouped by, instead of the context's cluster. */
+  clusterName: string | null;
   /** --request-timeout, seconds: also bounds the push. */
   requestTimeoutSeconds: number;
 }
@@ -90,7 +92,9 @@ export async function runAudit(options: AuditOptions, gateway: Gateway | null, c
   // Table rows only on stdout (for awk and cut): what could not be read is said on stderr.
   if (table && options.noHeaders) for (const warning of report.warnings) ctx.logger.warn(sanitizeText(warning));
   // After the report, so that a failed push (exit 4) still leaves the report printed.
-  if (options.pushgateway !== null && gateway !== null) await push(report, options.pushgateway, gateway.clusterName, options, ctx);
+  if (options.pushgateway !== null && gateway !== null) {
+    await push(report, options.pushgateway, options.clusterName ?? gateway.clusterName, options, ctx);
+  }
   return reachesFailOn(report, options.failOn) ? 1 : 0;
 }
 

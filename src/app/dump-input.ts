@@ -62,7 +62,7 @@ export async function forEachDumpObject(
     if (++objects > limits.maxObjects) {
       throw new UsageError(
         `--from-file inputs hold more than ${limits.maxObjects} objects (at "${source}")`,
-        'dump only what the audit reads: kubectl get events,pv,volumeattachments -A -o json',
+        'dump only what the audit reads: kubectl get events,pv,volumeattachments,nodes,pods,vmi,vmim -A -o json',
       );
     }
     visit(object, source);

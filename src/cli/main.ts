@@ -271,6 +271,7 @@ Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
         '--pushgateway <url>',
         "also push the metrics of -o prometheus to this Pushgateway (job rds-migrate, grouped by the context's cluster)",
       )
+      .option('--cluster-name <name>', "the cluster label of --pushgateway's push (default: the context's cluster; in-cluster in a pod)")
       .option('--no-headers', 'omit table headers')
       .addHelpText(
         'after',
@@ -278,7 +279,8 @@ Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
 Examples:
   ${name} audit
   ${name} audit -n vms --since 1h -o json
-  kubectl get events,pv,pvc -A -o json > dump.json && ${name} audit --from-file dump.json
+  kubectl get events,pv,volumeattachments,nodes,pods,vmi,vmim -A -o json > dump.json
+  ${name} audit --from-file dump.json
   ${name} audit --from-file examples/cluster      # the example dump in the source repository
   ${name} audit -o prometheus > /var/lib/node-exporter/rds-migrate.prom
   ${name} audit --fail-on never --pushgateway http://pushgateway.monitoring:9091

@@ -177,6 +177,7 @@ export interface RawAuditOptions {
   staleAfter: string;
   exclude: string[];
   pushgateway?: string;
+  clusterName?: string;
 }
 
 /** Validates the audit flags before anything is read. */
@@ -201,6 +202,9 @@ export function resolveAuditOptions(raw: RawAuditOptions, globals: GlobalOptions
   if (pushgateway !== null && fromFiles.length > 0) {
     throw new UsageError("--pushgateway applies only to a live audit: its metrics are grouped by the kubeconfig context's cluster");
   }
+  const clusterName = raw.clusterName ?? null;
+  if (clusterName !== null && pushgateway === null) throw new UsageError('--cluster-name applies only with --pushgateway');
+  if (clusterName === '') throw invalid('--cluster-name', clusterName, 'must not be empty');
   return {
     namespace: globals.namespace ?? null,
     sinceSeconds: raw.since === undefined ? null : durationFlag('--since', raw.since, { positive: true }),
@@ -219,6 +223,7 @@ export function resolveAuditOptions(raw: RawAuditOptions, globals: GlobalOptions
     progress: ctx.stderr.isTTY === true && !globals.verbose,
     progressColor: globals.stderrColor,
     pushgateway,
+    clusterName,
     requestTimeoutSeconds: globals.requestTimeoutSeconds,
   };
 }

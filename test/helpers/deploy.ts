@@ -37,6 +37,8 @@ export interface OverlayOptions {
   namespace?: string;
   /** PUSHGATEWAY_URL, set with the strategic-merge patch README.md shows. */
   pushgatewayUrl?: string;
+  /** CLUSTER_NAME, set by the same patch. */
+  clusterName?: string;
   /** Components of deploy/ to include, e.g. `components/post`. */
   components?: string[];
 }
@@ -67,6 +69,9 @@ export function writeOverlay(options: OverlayOptions): string {
       '                      - name: PUSHGATEWAY_URL',
       `                        value: ${JSON.stringify(options.pushgatewayUrl)}`,
     );
+    if (options.clusterName) {
+      lines.push('                      - name: CLUSTER_NAME', `                        value: ${JSON.stringify(options.clusterName)}`);
+    }
   }
   writeFileSync(join(dir, 'kustomization.yaml'), `${lines.join('\n')}\n`);
   return dir;

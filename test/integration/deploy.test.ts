@@ -142,6 +142,11 @@ describe('deploy/ renders into valid objects', () => {
     ]);
     expect(only(objects, 'Namespace').metadata.name).toBe('monitoring');
   });
+
+  it("an overlay's CLUSTER_NAME groups the push, as README.md shows", async () => {
+    const pod = cronJobPod(await kustomize(overlay({ pushgatewayUrl: 'http://pgw:9091', clusterName: 'prod-eu' })), 'rds-migrate-audit');
+    expect(pod.args.map((a) => expandKubeletVars(a, pod.env))).toContain('--cluster-name=prod-eu');
+  });
 });
 
 describe('expandKubeletVars', () => {
@@ -183,7 +188,12 @@ describe('the CronJob, run as its pod, with exactly the ClusterRole', () => {
 
   it('runs node on the mounted launcher, the audit with --pushgateway from the pod env', () => {
     expect(pod.command).toEqual(['node', '/opt/rds-migrate/bin/rds-migrate.cjs']);
-    expect(pod.args.map((a) => expandKubeletVars(a, pod.env))).toEqual(['audit', '--fail-on=never', `--pushgateway=${gateway.url}`]);
+    expect(pod.args.map((a) => expandKubeletVars(a, pod.env))).toEqual([
+      'audit',
+      '--fail-on=never',
+      `--pushgateway=${gateway.url}`,
+      '--cluster-name=in-cluster',
+    ]);
   });
 
   it('reads everything an audit reads, with no warning, and pushes the findings under cluster in-cluster', async () => {

@@ -157,6 +157,15 @@ describe('--pushgateway against a real Pushgateway', () => {
     expect(findingsIn(parseExposition(await gateway.scrape()), arn)).toEqual(expectedLines());
   });
 
+  it('groups by --cluster-name when given, so that clusters sharing a Pushgateway stay apart', async () => {
+    const res = await runCli(['audit', '--fail-on', 'never', '--pushgateway', gateway.url, '--cluster-name', 'prod eu/1'], {
+      kubeconfig,
+    });
+    expect(res.code, res.stderr).toBe(0);
+    const scraped = parseExposition(await gateway.scrape());
+    expect(findingsIn(scraped, 'prod eu/1')).toEqual(expectedLines());
+  });
+
   it('exits 0 with --fail-on never when the push succeeds', async () => {
     const res = await runCli(['audit', '--fail-on', 'never', '--pushgateway', gateway.url], { kubeconfig });
     expect(res).toMatchObject({ code: 0, stderr: '' });
@@ -268,6 +277,12 @@ describe('--pushgateway input errors: exit 2, nothing read or pushed, the value 
       'an offline audit',
       ['--pushgateway', 'http://pgw:9091', '--from-file', EXAMPLES],
       "error: --pushgateway applies only to a live audit: its metrics are grouped by the kubeconfig context's cluster\n",
+    ],
+    ['a cluster without a Pushgateway', ['--cluster-name', 'prod'], 'error: --cluster-name applies only with --pushgateway\n'],
+    [
+      'an empty cluster',
+      ['--pushgateway', 'http://user:secret@pgw:9091', '--cluster-name', ''],
+      'error: invalid --cluster-name "": must not be empty\n',
     ],
   ])('%s', async (_name, args, firstLine) => {
     cluster.reset();
