@@ -432,6 +432,26 @@ describe('events <pvc>', () => {
     expect(doc.attachment.dualAttach).toMatchObject({ stuck: true, timeoutSeconds: 300 });
   });
 
+  it("another driver's volume: its attachments are shown, not judged", async () => {
+    const now = Date.now();
+    const { uid, vol } = newVolumeIdentity();
+    const volume = pv({ name: vol, claimRef: { namespace: NS, name: 'ceph-disk', uid }, driver: 'rook-ceph.rbd.csi.ceph.com' });
+    server.add(pvc({ namespace: NS, name: 'ceph-disk', uid, volumeName: vol }), volume);
+    for (const [node, seconds] of [
+      ['node-a', 7200],
+      ['node-b', 1200],
+    ] as const) {
+      server.add(volumeAttachment({ pv: volume, node, attached: true, createdAt: ago(now, seconds) }));
+    }
+    const table = await cli(['events', 'ceph-disk']);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toContain("Driver:  rook-ceph.rbd.csi.ceph.com, another driver's volume: its attachments are shown, not judged\n");
+    expect(table.stdout).not.toContain('STUCK');
+    const doc = JSON.parse((await cli(['events', 'ceph-disk', '-o', 'json'])).stdout);
+    expect(doc.pvc.driver).toBe('rook-ceph.rbd.csi.ceph.com');
+    expect(doc.attachment.dualAttach).toBeNull();
+  });
+
   it.each([
     ['a server without Tables (the list answered as objects)', 'objects'],
     ['a Table without the PV column (the objects are listed next)', 'table-without-pv'],
