@@ -5,6 +5,8 @@ export interface OutputStream {
   write(chunk: string): unknown;
   isTTY?: boolean;
   columns?: number;
+  /** A terminal's height (lines), for output redrawn in place. */
+  rows?: number;
 }
 
 export interface Logger {

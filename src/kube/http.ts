@@ -79,6 +79,8 @@ export interface ClientOptions {
   maxAttempts?: number;
   /** Upper bound of one backoff sleep, ms. */
   maxBackoffMs?: number;
+  /** Connections open at once (default 8); each open watch holds one for as long as it runs. */
+  maxSockets?: number;
 }
 
 const TRANSIENT_STATUS = new Set([429, 500, 502, 503, 504]);
@@ -101,9 +103,10 @@ export class ApiClient {
     const isHttps = this.server.protocol === 'https:';
     this.transport = isHttps ? https : http;
     const { rejectUnauthorized, servername } = options.credentials;
+    const maxSockets = options.maxSockets ?? 8;
     this.agent = isHttps
-      ? new https.Agent({ keepAlive: true, maxSockets: 8, ...tlsOptions(options.credentials), rejectUnauthorized, servername })
-      : new http.Agent({ keepAlive: true, maxSockets: 8 });
+      ? new https.Agent({ keepAlive: true, maxSockets, ...tlsOptions(options.credentials), rejectUnauthorized, servername })
+      : new http.Agent({ keepAlive: true, maxSockets });
   }
 
   /** Sends a request, retrying transient failures when the request allows it. */

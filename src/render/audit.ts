@@ -8,6 +8,7 @@ import {
   DEFAULT_WIDTH,
   describeObject,
   humanDuration,
+  markRows,
   NONE,
   parseTime,
   renderMigrationsTable,
@@ -23,7 +24,8 @@ import { renderTable } from './table.js';
 
 const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 
-function colourSeverity(severity: Severity, palette: Palette, text: string): string {
+/** `text` in the colour of a severity. */
+export function colourSeverity(severity: Severity, palette: Palette, text: string): string {
   switch (severity) {
     case 'error':
       return palette.red(text);
@@ -43,7 +45,8 @@ function plural(n: number, one: string, many: string): string {
   return n === 1 ? one : many;
 }
 
-function renderSummary(report: AuditReport, palette: Palette, width: number): string {
+/** The SUMMARY section: scope, time, migrations by state, attachments, findings, durations. */
+export function renderSummary(report: AuditReport, palette: Palette, width: number): string {
   const s = report.summary;
   const d = s.durationSeconds;
   const scope = report.scope.namespace === null ? 'all namespaces' : `namespace ${sanitizeText(report.scope.namespace)}`;
@@ -82,15 +85,16 @@ function renderSummary(report: AuditReport, palette: Palette, width: number): st
   return `${palette.bold('SUMMARY')}\n${lines.map(([k, v]) => wrapText(v, width, `${k}:`.padEnd(keyWidth), indent)).join('')}`;
 }
 
-function renderFinding(f: Finding, width: number): string {
+function renderFinding(f: Finding, width: number, marked = false): string {
   return (
-    wrapText(describeObject(f.namespace, f.pvc, f.volumeId), width, `  ${f.code}: `, '    ') +
+    wrapText(describeObject(f.namespace, f.pvc, f.volumeId), width, `${marked ? '* ' : '  '}${f.code}: `, '    ') +
     wrapText(sanitizeText(f.message).trim(), width, '    ', '    ') +
     wrapText(sanitizeText(f.next).trim(), width, '    Next: ', '    ')
   );
 }
 
-function renderFindings(findings: Finding[], palette: Palette, width: number): string {
+/** The FINDINGS section, grouped by severity; `marked` findings get a `*` (`audit -w`). */
+export function renderFindings(findings: Finding[], palette: Palette, width: number, marked?: (f: Finding) => boolean): string {
   const out = `${palette.bold('FINDINGS')}\n`;
   if (findings.length === 0) return `${out}No findings.\n`;
   const groups: string[] = [];
@@ -98,7 +102,7 @@ function renderFindings(findings: Finding[], palette: Palette, width: number): s
     const group = findings.filter((f) => f.severity === severity);
     if (group.length === 0) continue;
     const heading = colourSeverity(severity, palette, `${severity.toUpperCase()} (${group.length})`);
-    groups.push(`${heading}\n${group.map((f) => renderFinding(f, width)).join('')}`);
+    groups.push(`${heading}\n${group.map((f) => renderFinding(f, width, marked?.(f) === true)).join('')}`);
   }
   return out + groups.join('\n');
 }
@@ -126,7 +130,13 @@ function attachRow(d: DualAttach, opts: TableRenderOptions, withStuck: boolean):
   ];
 }
 
-function renderAttachments(report: AuditReport, nowMs: number, opts: TableRenderOptions): string {
+/** The DUAL-ATTACHES section (and multi-attaches, rejected targets); `marked` volumes' rows get a `*` (`audit -w`). */
+export function renderAttachments(
+  report: AuditReport,
+  nowMs: number,
+  opts: TableRenderOptions,
+  marked?: (d: DualAttach) => boolean,
+): string {
   const { palette, wide, noHeaders } = opts;
   // The volume ID (40 characters) and the VolumeAttachments (68 each) are in `wide`: the PVC names the volume.
   const headers = (withStuck: boolean): string[] => [
@@ -138,23 +148,18 @@ function renderAttachments(report: AuditReport, nowMs: number, opts: TableRender
     ...(withStuck ? ['timeout', 'stuck'] : []),
     ...(wide ? ['since', 'volumeattachments'] : []),
   ];
+  const table = (attaches: DualAttach[], withStuck: boolean): string => {
+    const rows = attaches.map((d) => attachRow(d, opts, withStuck));
+    if (marked === undefined) return renderTable(headers(withStuck), rows, { noHeaders });
+    return renderTable(...markRows(headers(withStuck), rows, (i) => marked(attaches[i]!)), { noHeaders });
+  };
   let out = title('DUAL-ATTACHES', opts);
   if (report.dualAttaches.length > 0) {
-    out += renderTable(
-      headers(true),
-      report.dualAttaches.map((d) => attachRow(d, opts, true)),
-      { noHeaders },
-    );
+    out += table(report.dualAttaches, true);
   } else if (!noHeaders) out += 'No dual-attaches found.\n';
   // Multi-attaches and rejected targets are rare: their sections appear only when there is something to show.
   if (report.multiAttaches.length > 0) {
-    out +=
-      (noHeaders ? '' : `\n${palette.red('MULTI-ATTACHES')}\n`) +
-      renderTable(
-        headers(false),
-        report.multiAttaches.map((d) => attachRow(d, opts, false)),
-        { noHeaders },
-      );
+    out += (noHeaders ? '' : `\n${palette.red('MULTI-ATTACHES')}\n`) + table(report.multiAttaches, false);
   }
   if (report.rejectedTargets.length > 0) {
     out +=
@@ -164,7 +169,8 @@ function renderAttachments(report: AuditReport, nowMs: number, opts: TableRender
   return out;
 }
 
-function renderHorizon(report: AuditReport, nowMs: number, palette: Palette, width: number): string {
+/** The NOTE on the event horizon (how far back events reach), or '' when not needed. */
+export function renderHorizon(report: AuditReport, nowMs: number, palette: Palette, width: number): string {
   const { oldestEvent, note } = report.horizon;
   if (note === null) return '';
   let out = `${palette.bold('NOTE')}\n`;
