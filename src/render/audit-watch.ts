@@ -47,7 +47,8 @@ function renderResolved(resolved: ResolvedFinding[], opts: AuditScreenOptions, w
   const { palette } = opts;
   const lines = resolved.map(({ finding: f, agoSeconds }) =>
     wrapText(
-      `${describeObject(f.namespace, f.pvc, f.volumeId)} (resolved ${formatAge(agoSeconds)} ago)`,
+      // The PVC names the volume; the volume ID only where there is no PVC.
+      `${describeObject(f.namespace, f.pvc, f.pvc === null ? f.volumeId : null)} (resolved ${formatAge(agoSeconds)} ago)`,
       width,
       `  ${colourSeverity(f.severity, palette, f.code)}: `,
       '    ',
