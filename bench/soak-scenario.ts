@@ -1,7 +1,7 @@
 // The soak benchmark's cluster and the changes it pushes through the watches, one store change
 // (one watch event) per step, keeping the number of live objects flat as an API server with an
 // event TTL does:
-//   events: one PVC (soak/vm-disk) whose driver events come, are bumped (count + 1) and expire;
+//   events: one PVC (soak/vm-disk) whose driver events come, are bumped (count + 1) and expire (300 alive);
 //           what `events vm-disk -n soak -w` follows. Marker: a new MigrationStarted event
 //           `marker-<k>`, which the client prints as a new event.
 //   audit:  20 VM disks on 4 nodes: migration events come, are bumped and expire, second
@@ -17,8 +17,12 @@ export const SCENARIO_NAMES = ['events', 'audit'] as const;
 
 const NS = 'soak';
 const NODES = ['node-a', 'node-b', 'node-c', 'node-d'];
-/** How many events each scenario keeps alive (older ones expire). */
-const LIVE_EVENTS = 40;
+/**
+ * How many events each scenario keeps alive (older ones expire): enough that an event outlives the
+ * batch it came in (1000 changes, of which 200–250 add an event), so the client sees every event
+ * come (changes between two looks are seen together); a busy PVC's hour of events.
+ */
+const LIVE_EVENTS = 300;
 const AUDIT_VMS = 20;
 
 interface Volume {
@@ -137,21 +141,23 @@ export function createScenario(name: (typeof SCENARIO_NAMES)[number], fake: Fake
     const kinds = ['started', 'completed', 'failed'] as const;
     return {
       step() {
+        // One event comes, one is bumped, one expires, one is bumped: the number of events stays flat.
         switch (i++ % 4) {
           case 0:
-          case 1:
-            churn.add(eventsVolume, kinds[i % kinds.length]!);
+            churn.add(eventsVolume, kinds[(i >> 2) % kinds.length]!);
             break;
           case 2:
-            churn.bump();
+            if (!churn.expire()) churn.bump();
             break;
           default:
-            if (!churn.expire()) churn.bump();
+            churn.bump();
         }
       },
       marker() {
         const marker = `marker-${markers++}`;
         churn.add(eventsVolume, 'started', marker);
+        // The marker is one event more: one more expires, so the number of events stays flat.
+        churn.expire();
         return marker;
       },
     };
@@ -164,8 +170,10 @@ export function createScenario(name: (typeof SCENARIO_NAMES)[number], fake: Fake
       const v = auditVolumes[step % AUDIT_VMS]!;
       switch (step % 5) {
         case 0:
+          churn.add(v, (['started', 'completed', 'failed'] as const)[(step / 5) % 3]!);
+          break;
         case 1:
-          churn.add(v, (['started', 'completed', 'failed'] as const)[step % 3]!);
+          if (!churn.expire()) churn.bump();
           break;
         case 2: {
           // A migration target attaches, or detaches again: a dual-attach comes or goes.
@@ -183,7 +191,7 @@ export function createScenario(name: (typeof SCENARIO_NAMES)[number], fake: Fake
           break;
         }
         case 3:
-          if (!churn.expire()) churn.bump();
+          churn.bump();
           break;
         default: {
           // A kubelet reports its volumes again (status.volumesInUse rewritten as it was).

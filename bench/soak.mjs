@@ -32,6 +32,9 @@ const TOTAL = Number(opt('events', '1000000'));
 const BATCH = Number(opt('batch', '1000'));
 const SAMPLES = [100_000, TOTAL].filter((n, i, all) => n <= TOTAL && all.indexOf(n) === i);
 const scenarios = opt('scenarios', 'events,audit').split(',');
+// --heap-mb N: run the client with a V8 heap of at most N MB: a leak then ends it (out of memory)
+// instead of only raising the RSS, which V8 lets grow before it collects.
+const heapLimitMb = opt('heap-mb', undefined);
 const log = (...a) => console.error(...a);
 
 async function buildSoak() {
@@ -89,12 +92,25 @@ function usage(pid) {
   return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024, cpuMs: ticks * 10 };
 }
 
-/** The client's output, line by line: resolves `waitFor(test)` once a line passes it. */
+/**
+ * The client's output, line by line: `waitFor(test)` resolves once a line passes it, including one
+ * of the last lines that came before it was asked (the marker may come before the server's answer).
+ */
 function follow(stream) {
   let waiter = null;
   let lines = 0;
+  let heapMb = NaN;
+  const recent = [];
   createInterface({ input: stream }).on('line', (line) => {
+    // --trace-gc lines (on stdout too): the heap a full collection leaves is what the client keeps alive.
+    if (line.startsWith('[')) {
+      const kept = /Mark-Compact.* -> ([\d.]+) \(/.exec(line);
+      if (kept) heapMb = Number(kept[1]);
+      return;
+    }
     lines++;
+    recent.push(line);
+    if (recent.length > 5000) recent.shift();
     if (waiter?.test(line)) {
       const w = waiter;
       waiter = null;
@@ -103,13 +119,20 @@ function follow(stream) {
   });
   return {
     lines: () => lines,
+    heapMb: () => heapMb,
     waitFor: (test, timeoutMs = 120_000) =>
       new Promise((resolve, reject) => {
+        if (recent.some(test)) {
+          recent.length = 0;
+          resolve();
+          return;
+        }
         const timer = setTimeout(() => reject(new Error('the client did not print the marker in time')), timeoutMs);
         waiter = {
           test,
           resolve: () => {
             clearTimeout(timer);
+            recent.length = 0;
             resolve();
           },
         };
@@ -133,7 +156,8 @@ async function soak(scenario, work) {
   const dir = mkdtempSync(join(work, `${scenario}-`));
   const server = await startServer(dir);
   const cli = join(out, 'soak/cli/bin/rds-migrate.cjs');
-  const client = spawn(process.execPath, [cli, ...COMMANDS[scenario]], {
+  const nodeArgs = ['--trace-gc', ...(heapLimitMb === undefined ? [] : [`--max-old-space-size=${heapLimitMb}`])];
+  const client = spawn(process.execPath, [...nodeArgs, cli, ...COMMANDS[scenario]], {
     env: { PATH: process.env.PATH, HOME: dir, KUBECONFIG: server.kubeconfig },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -145,7 +169,7 @@ async function soak(scenario, work) {
   await output.waitFor(markerTest(scenario, marker));
   const start = await call(server.control, '/stats', 'GET');
   const base = usage(client.pid);
-  const rows = [{ events: 0, ...base, cpuMs: 0 }];
+  const rows = [{ events: 0, ...base, cpuMs: 0, heapMb: output.heapMb() }];
   log(`${scenario}: started; RSS ${base.rssMb.toFixed(1)} MB`);
   const began = performance.now();
   let sent = 0;
@@ -155,10 +179,15 @@ async function soak(scenario, work) {
       marker = res.marker;
       await output.waitFor(markerTest(scenario, marker));
       sent = res.frames - start.frames;
-      if (Math.floor(sent / 100_000) !== Math.floor((sent - BATCH) / 100_000)) log(`${scenario}: ${sent} events`);
+      if (Math.floor(sent / 100_000) !== Math.floor((sent - BATCH) / 100_000)) {
+        const now = usage(client.pid);
+        log(
+          `${scenario}: ${sent} events, RSS ${now.rssMb.toFixed(1)} MB, heap after full GC ${output.heapMb()} MB, CPU ${((now.cpuMs - base.cpuMs) / 1000).toFixed(1)} s`,
+        );
+      }
     }
     const now = usage(client.pid);
-    rows.push({ events: sent, rssMb: now.rssMb, peakMb: now.peakMb, cpuMs: now.cpuMs - base.cpuMs });
+    rows.push({ events: sent, rssMb: now.rssMb, peakMb: now.peakMb, cpuMs: now.cpuMs - base.cpuMs, heapMb: output.heapMb() });
   }
   const seconds = (performance.now() - began) / 1000;
   const stats = await call(server.control, '/stats', 'GET');
@@ -187,14 +216,16 @@ if (flag('serve')) {
     rmSync(work, { recursive: true, force: true });
   }
   console.log(`\nSoak (${new Date().toISOString()}, node ${process.version}, ${os.cpus().length} cores, batches of ${BATCH})\n`);
-  console.log('| command | watch events | RSS MB | peak RSS MB | client CPU s | CPU µs/event | output lines | wall s | exit |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log(
+    '| command | watch events | RSS MB | peak RSS MB | heap after full GC MB | client CPU s | CPU µs/event | output lines | wall s | exit |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of results) {
     for (const row of r.rows) {
       const perEvent = row.events === 0 ? '' : ((row.cpuMs * 1000) / row.events).toFixed(1);
       const last = row === r.rows.at(-1);
       console.log(
-        `| \`${COMMANDS[r.scenario].join(' ')}\` | ${row.events} | ${row.rssMb.toFixed(1)} | ${row.peakMb.toFixed(1)} | ${(row.cpuMs / 1000).toFixed(1)} | ${perEvent} | ${last ? r.lines : ''} | ${last ? r.seconds.toFixed(0) : ''} | ${last ? r.exitCode : ''} |`,
+        `| \`${COMMANDS[r.scenario].join(' ')}\` | ${row.events} | ${row.rssMb.toFixed(1)} | ${row.peakMb.toFixed(1)} | ${Number.isNaN(row.heapMb) ? '—' : row.heapMb} | ${(row.cpuMs / 1000).toFixed(1)} | ${perEvent} | ${last ? r.lines : ''} | ${last ? r.seconds.toFixed(0) : ''} | ${last ? r.exitCode : ''} |`,
       );
     }
     log(`${r.scenario}: server saw ${r.stats.watches} watch requests, ${r.stats.lists} list requests, ${r.stats.requests} in all`);

@@ -19,12 +19,21 @@ export interface LiveCli {
   exited: Promise<RunResult>;
 }
 
+const running = new Set<{ kill: (signal: NodeJS.Signals) => boolean }>();
+
+/** Kills every CLI still running (call it in afterEach: a failed test must not leave watchers behind). */
+export function stopClis(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
 /** Starts `node bin/rds-migrate.cjs ...args` with a clean environment (KUBECONFIG only when given); killed after `killAfterMs`. */
 export function startCli(args: string[], opts: { kubeconfig?: string; env?: Record<string, string>; killAfterMs?: number } = {}): LiveCli {
   const home = mkdtempSync(join(tmpdir(), 'rds-migrate-home-'));
   const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, ...opts.env };
   if (opts.kubeconfig !== undefined) env.KUBECONFIG = opts.kubeconfig;
   const child = spawn(process.execPath, [cliPath, ...args], { env, cwd: home, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
   let out = '';
   let err = '';
   let waiters: { stream: 'out' | 'err'; test: (t: string) => boolean; done: () => void }[] = [];
@@ -46,6 +55,7 @@ export function startCli(args: string[], opts: { kubeconfig?: string; env?: Reco
   const killer = setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs ?? 60_000);
   const exited = new Promise<RunResult>((resolve) => {
     child.on('close', (code) => {
+      running.delete(child);
       clearTimeout(killer);
       rmSync(home, { recursive: true, force: true });
       for (const w of waiters) w.done();

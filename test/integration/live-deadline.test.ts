@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type FakeServer, startFakeServer } from '../fake/server.js';
-import { startCli } from '../helpers/live-cli.js';
+import { startCli, stopClis } from '../helpers/live-cli.js';
 import { event, namespace, pv, pvc, volumeAttachment } from '../helpers/objects.js';
 import { newVolumeIdentity, startedMessage } from '../helpers/read-side.js';
 
@@ -20,6 +20,7 @@ beforeAll(async () => {
   kubeconfig = server.writeKubeconfig(dir, { namespace: 'vms' });
 });
 afterAll(async () => {
+  stopClis();
   await server?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });

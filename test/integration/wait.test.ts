@@ -3,9 +3,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeServer, startFakeServer } from '../fake/server.js';
-import { startCli } from '../helpers/live-cli.js';
+import { startCli, stopClis } from '../helpers/live-cli.js';
 import { event, namespace, node, pv, pvc, volumeAttachment } from '../helpers/objects.js';
 import { checkSchema, completedMessage, failedMessage, migrationSchema, newVolumeIdentity, startedMessage } from '../helpers/read-side.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -26,6 +26,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 beforeEach(() => server.reset());
+afterEach(stopClis);
 
 const ago = (seconds: number): Date => new Date(Date.now() - seconds * 1000);
 

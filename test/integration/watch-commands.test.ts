@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeServer, startFakeServer } from '../fake/server.js';
-import { startCli } from '../helpers/live-cli.js';
+import { startCli, stopClis } from '../helpers/live-cli.js';
 import { event, namespace, node, pv, pvc, volumeAttachment } from '../helpers/objects.js';
 import { completedMessage, newVolumeIdentity, startedMessage } from '../helpers/read-side.js';
 import { cliPath } from '../helpers/run-cli.js';
@@ -24,6 +24,7 @@ beforeEach(async () => {
   kubeconfig = server.writeKubeconfig(dir, { namespace: NS });
 });
 afterEach(async () => {
+  stopClis();
   await server?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -247,23 +248,28 @@ describe('audit -w', () => {
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    await waitUntil(() => out.includes('No findings.'), 15_000);
-    expect(out).toContain('\x1b[?1049h');
-    const second = volumeAttachment({ pv: s.volume, node: 'node-b', attached: true, createdAt: ago(400) });
-    server.add(second);
-    await waitUntil(() => out.includes('* StuckDualAttach: vms/screen'), 15_000);
-    const frames = out.split('\x1b[H').length - 1;
-    // Ages tick: it redraws about once a second even when nothing changes.
-    await new Promise((r) => setTimeout(r, 2500));
-    expect(out.split('\x1b[H').length - 1).toBeGreaterThan(frames);
-    child.stdin.write('\x03');
-    expect(await exited).toBe(130);
-    const after = out.slice(out.lastIndexOf('\x1b[?1049l'));
-    expect(after).toContain('StuckDualAttach: vms/screen');
-    expect(after).toContain('error: interrupted');
-    // Every screen line fits the terminal.
-    const lastScreen = out.slice(out.lastIndexOf('\x1b[H'), out.lastIndexOf('\x1b[?1049l'));
-    for (const line of lastScreen.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, '').split(/\r?\n/)) expect(line.length).toBeLessThanOrEqual(100);
+    try {
+      await waitUntil(() => out.includes('No findings.'), 15_000);
+      expect(out).toContain('\x1b[?1049h');
+      const second = volumeAttachment({ pv: s.volume, node: 'node-b', attached: true, createdAt: ago(400) });
+      server.add(second);
+      await waitUntil(() => out.includes('* StuckDualAttach: vms/screen'), 15_000);
+      const frames = out.split('\x1b[H').length - 1;
+      // Ages tick: it redraws about once a second even when nothing changes.
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(out.split('\x1b[H').length - 1).toBeGreaterThan(frames);
+      child.stdin.write('\x03');
+      expect(await exited).toBe(130);
+      const after = out.slice(out.lastIndexOf('\x1b[?1049l'));
+      expect(after).toContain('StuckDualAttach: vms/screen');
+      expect(after).toContain('error: interrupted');
+      // Every screen line fits the terminal.
+      const lastScreen = out.slice(out.lastIndexOf('\x1b[H'), out.lastIndexOf('\x1b[?1049l'));
+      for (const line of lastScreen.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, '').split(/\r?\n/)) expect(line.length).toBeLessThanOrEqual(100);
+    } finally {
+      // A failed expectation must not leave the terminal and the watcher behind.
+      child.kill('SIGKILL');
+    }
   });
 });
 
