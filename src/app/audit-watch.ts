@@ -86,10 +86,9 @@ async function follow(options: AuditOptions, gateway: Gateway, ctx: Context, sta
 
 /** Redraws the report in place until interrupted; on the way out, the last screen stays on the terminal. */
 async function followOnScreen(live: LiveSet, build: () => AuditReport | null, options: AuditOptions, ctx: Context): Promise<number> {
-  const [{ renderAuditScreen }, { createPalette }, { outputWidth }] = await Promise.all([
+  const [{ renderAuditScreen }, { createPalette }] = await Promise.all([
     import('../render/audit-watch.js'),
     import('../render/palette.js'),
-    import('../render/common.js'),
   ]);
   const palette = createPalette(options.color);
   const changedAt = { finding: new Map<string, number>(), migration: new Map<string, number>(), attach: new Map<string, number>() };
@@ -124,9 +123,10 @@ async function followOnScreen(live: LiveSet, build: () => AuditReport | null, op
       screen = renderAuditScreen(report, {
         palette,
         wide: options.output === 'wide',
-        width: Math.min(outputWidth(ctx.stdout), columns),
+        // Every line is one row (prose is cut, not wrapped): the whole terminal width is used.
+        width: columns,
         height: Math.max(5, ctx.stdout.rows ?? 24),
-        heading: 'audit -w: redrawn every 1s, * = changed in the last minute, Ctrl-C to stop',
+        heading: 'audit -w: every 1s; * = changed in the last minute; advice: rds-migrate audit',
         marked: {
           finding: (f) => recent(changedAt.finding, findingKey(f)),
           migration: (m) => recent(changedAt.migration, m.id),

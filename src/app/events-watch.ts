@@ -42,6 +42,7 @@ async function follow(options: EventsOptions, gateway: Gateway, ctx: Context, st
   started();
   const palette = createPalette(options.color);
   const json = options.output === 'json';
+  const width = outputWidth(ctx.stdout);
   let layout: ReturnType<typeof render.planEventRows> | null = null;
   let previous: PvcHistory | null = null;
   const warned = new Set<string>();
@@ -65,17 +66,12 @@ async function follow(options: EventsOptions, gateway: Gateway, ctx: Context, st
       if (attachment) out += render.attachmentJsonLine(history.attachment, history.now);
     } else {
       if (layout === null) {
-        layout = render.planEventRows(events, nowMs, {
-          wide: options.output === 'wide',
-          palette,
-          volumeId: history.pvc.volumeId,
-          width: outputWidth(ctx.stdout),
-        });
+        layout = render.planEventRows(events, nowMs, { wide: options.output === 'wide', palette, volumeId: history.pvc.volumeId, width });
         if (!options.noHeaders) out += render.renderEventHeader(layout);
       }
       out += render.renderEventRows(events, nowMs, layout);
-      for (const change of migrations) out += render.renderMigrationChange(change, nowMs, palette);
-      if (attachment) out += render.renderAttachmentChange(history.attachment, palette);
+      for (const change of migrations) out += render.renderMigrationChange(change, nowMs, palette, width);
+      if (attachment) out += render.renderAttachmentChange(history.attachment, palette, width);
     }
     // One write per batch: a reader of the stream never sees half of one.
     if (out !== '') ctx.stdout.write(out);

@@ -8,7 +8,6 @@ import {
   DEFAULT_WIDTH,
   describeObject,
   humanDuration,
-  markRows,
   NONE,
   parseTime,
   renderMigrationsTable,
@@ -24,8 +23,7 @@ import { renderTable } from './table.js';
 
 const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 
-/** `text` in the colour of a severity. */
-export function colourSeverity(severity: Severity, palette: Palette, text: string): string {
+function colourSeverity(severity: Severity, palette: Palette, text: string): string {
   switch (severity) {
     case 'error':
       return palette.red(text);
@@ -45,8 +43,7 @@ function plural(n: number, one: string, many: string): string {
   return n === 1 ? one : many;
 }
 
-/** The SUMMARY section: scope, time, migrations by state, attachments, findings, durations. */
-export function renderSummary(report: AuditReport, palette: Palette, width: number): string {
+function renderSummary(report: AuditReport, palette: Palette, width: number): string {
   const s = report.summary;
   const d = s.durationSeconds;
   const scope = report.scope.namespace === null ? 'all namespaces' : `namespace ${sanitizeText(report.scope.namespace)}`;
@@ -85,16 +82,15 @@ export function renderSummary(report: AuditReport, palette: Palette, width: numb
   return `${palette.bold('SUMMARY')}\n${lines.map(([k, v]) => wrapText(v, width, `${k}:`.padEnd(keyWidth), indent)).join('')}`;
 }
 
-function renderFinding(f: Finding, width: number, marked = false): string {
+function renderFinding(f: Finding, width: number): string {
   return (
-    wrapText(describeObject(f.namespace, f.pvc, f.volumeId), width, `${marked ? '* ' : '  '}${f.code}: `, '    ') +
+    wrapText(describeObject(f.namespace, f.pvc, f.volumeId), width, `  ${f.code}: `, '    ') +
     wrapText(sanitizeText(f.message).trim(), width, '    ', '    ') +
     wrapText(sanitizeText(f.next).trim(), width, '    Next: ', '    ')
   );
 }
 
-/** The FINDINGS section, grouped by severity; `marked` findings get a `*` (`audit -w`). */
-export function renderFindings(findings: Finding[], palette: Palette, width: number, marked?: (f: Finding) => boolean): string {
+function renderFindings(findings: Finding[], palette: Palette, width: number): string {
   const out = `${palette.bold('FINDINGS')}\n`;
   if (findings.length === 0) return `${out}No findings.\n`;
   const groups: string[] = [];
@@ -102,7 +98,7 @@ export function renderFindings(findings: Finding[], palette: Palette, width: num
     const group = findings.filter((f) => f.severity === severity);
     if (group.length === 0) continue;
     const heading = colourSeverity(severity, palette, `${severity.toUpperCase()} (${group.length})`);
-    groups.push(`${heading}\n${group.map((f) => renderFinding(f, width, marked?.(f) === true)).join('')}`);
+    groups.push(`${heading}\n${group.map((f) => renderFinding(f, width)).join('')}`);
   }
   return out + groups.join('\n');
 }
@@ -130,13 +126,7 @@ function attachRow(d: DualAttach, opts: TableRenderOptions, withStuck: boolean):
   ];
 }
 
-/** The DUAL-ATTACHES section (and multi-attaches, rejected targets); `marked` volumes' rows get a `*` (`audit -w`). */
-export function renderAttachments(
-  report: AuditReport,
-  nowMs: number,
-  opts: TableRenderOptions,
-  marked?: (d: DualAttach) => boolean,
-): string {
+function renderAttachments(report: AuditReport, nowMs: number, opts: TableRenderOptions): string {
   const { palette, wide, noHeaders } = opts;
   // The volume ID (40 characters) and the VolumeAttachments (68 each) are in `wide`: the PVC names the volume.
   const headers = (withStuck: boolean): string[] => [
@@ -148,18 +138,23 @@ export function renderAttachments(
     ...(withStuck ? ['timeout', 'stuck'] : []),
     ...(wide ? ['since', 'volumeattachments'] : []),
   ];
-  const table = (attaches: DualAttach[], withStuck: boolean): string => {
-    const rows = attaches.map((d) => attachRow(d, opts, withStuck));
-    if (marked === undefined) return renderTable(headers(withStuck), rows, { noHeaders });
-    return renderTable(...markRows(headers(withStuck), rows, (i) => marked(attaches[i]!)), { noHeaders });
-  };
   let out = title('DUAL-ATTACHES', opts);
   if (report.dualAttaches.length > 0) {
-    out += table(report.dualAttaches, true);
+    out += renderTable(
+      headers(true),
+      report.dualAttaches.map((d) => attachRow(d, opts, true)),
+      { noHeaders },
+    );
   } else if (!noHeaders) out += 'No dual-attaches found.\n';
   // Multi-attaches and rejected targets are rare: their sections appear only when there is something to show.
   if (report.multiAttaches.length > 0) {
-    out += (noHeaders ? '' : `\n${palette.red('MULTI-ATTACHES')}\n`) + table(report.multiAttaches, false);
+    out +=
+      (noHeaders ? '' : `\n${palette.red('MULTI-ATTACHES')}\n`) +
+      renderTable(
+        headers(false),
+        report.multiAttaches.map((d) => attachRow(d, opts, false)),
+        { noHeaders },
+      );
   }
   if (report.rejectedTargets.length > 0) {
     out +=
@@ -169,8 +164,7 @@ export function renderAttachments(
   return out;
 }
 
-/** The NOTE on the event horizon (how far back events reach), or '' when not needed. */
-export function renderHorizon(report: AuditReport, nowMs: number, palette: Palette, width: number): string {
+function renderHorizon(report: AuditReport, nowMs: number, palette: Palette, width: number): string {
   const { oldestEvent, note } = report.horizon;
   if (note === null) return '';
   let out = `${palette.bold('NOTE')}\n`;

@@ -82,18 +82,8 @@ export function describeObject(namespace: string | null, pvc: string | null, vol
   return 'cluster';
 }
 
-/** The mark of a changed row (`audit -w`): `* ` in front of its first cell, two spaces in front of the others and the header. */
-export function markRows(headers: string[], rows: string[][], marked: (index: number) => boolean): [string[], string[][]] {
-  const mark = (cells: string[], on: boolean): string[] => [`${on ? '* ' : '  '}${cells[0] ?? ''}`, ...cells.slice(1)];
-  return [mark(headers, false), rows.map((row, i) => mark(row, marked(i)))];
-}
-
-/** Renders migrations as a table; `withPvc` adds NAMESPACE and PVC in front (audit); `marked` rows get a `*`. */
-export function renderMigrationsTable(
-  migrations: Migration[],
-  nowMs: number,
-  opts: TableRenderOptions & { withPvc: boolean; marked?: (m: Migration) => boolean },
-): string {
+/** Renders migrations as a table; `withPvc` adds NAMESPACE and PVC in front (audit). */
+export function renderMigrationsTable(migrations: Migration[], nowMs: number, opts: TableRenderOptions & { withPvc: boolean }): string {
   if (migrations.length === 0) return opts.noHeaders ? '' : 'No migrations found.\n';
   const { palette, wide, withPvc } = opts;
   const headers = [
@@ -124,8 +114,6 @@ export function renderMigrationsTable(
         ]
       : []),
   ]);
-  const { marked } = opts;
-  if (marked !== undefined) return renderTable(...markRows(headers, rows, (i) => marked(migrations[i]!)), { noHeaders: opts.noHeaders });
   return renderTable(headers, rows, { noHeaders: opts.noHeaders });
 }
 

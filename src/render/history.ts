@@ -16,7 +16,6 @@ import {
   title,
 } from './common.js';
 import { historyDocument, toJson } from './document.js';
-import type { Palette } from './palette.js';
 import { renderTable } from './table.js';
 
 /** kubectl's LAST SEEN: the age of the last occurrence, `2m (x3 over 10m)` for merged events. */
@@ -64,7 +63,11 @@ export function eventHeaders(wide: boolean): string[] {
 export const EVENT_DETAIL_COLUMN = 5;
 
 /** The cells of one event's row, sanitized; `volumeId` is the PVC's, which DETAIL leaves out of messages. */
-export function eventCells(e: HistoryEvent, nowMs: number, opts: { palette: Palette; wide: boolean; volumeId: string | null }): string[] {
+export function eventCells(
+  e: HistoryEvent,
+  nowMs: number,
+  opts: Pick<TableRenderOptions, 'palette' | 'wide'> & { volumeId: string | null },
+): string[] {
   const { palette, wide } = opts;
   const type = cellText(e.type);
   const reason = cellText(e.reason);

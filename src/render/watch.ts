@@ -5,7 +5,7 @@
 
 import type { Attachment, MigrationChange } from '../domain/changes.js';
 import { formatAge } from '../domain/duration.js';
-import { displayWidth, sanitizeText, truncateText } from '../domain/sanitize.js';
+import { displayWidth, sanitizeText, truncateText, wrapText } from '../domain/sanitize.js';
 import type { Finding, HistoryEvent, Migration } from '../domain/types.js';
 import { ageAt, cellText, colourState, describeDualAttachAge, humanDuration } from './common.js';
 import { attachmentDoc, escapeRawUnsafe, findingDoc, historyEventDoc, migrationDoc } from './document.js';
@@ -13,23 +13,30 @@ import { EVENT_DETAIL_COLUMN, eventCells, eventHeaders } from './history.js';
 import type { Palette } from './palette.js';
 
 const GAP = '   ';
-/** The narrowest DETAIL is cut to, and the width it gets when the first rows say nothing about it. */
+/** The width DETAIL gets when the first rows say nothing about it, and the narrowest it is cut to while COUNT is shown. */
 const DETAIL_MIN_WIDTH = 16;
+/** The narrowest DETAIL is cut to at all (TYPE is left out first: REASON tells the driver's Warning, MigrationFailed). */
+const DETAIL_FLOOR = 10;
 /** Columns that should not move when a later row is a little longer: LAST SEEN, TYPE, REASON. */
 const MIN_WIDTHS = [8, 7, 18];
+const LAST_SEEN_COLUMN = 0;
+const TYPE_COLUMN = 1;
 
 /** How event rows are laid out for the rest of a watch. */
 export interface EventRowLayout {
   wide: boolean;
   palette: Palette;
   volumeId: string | null;
-  /** Column widths; a longer cell makes its row longer (only DETAIL is cut, in the narrow view). */
+  /** The columns shown (indexes of eventHeaders). */
+  columns: number[];
+  /** Column widths (by index of eventHeaders); a longer cell makes its row longer (only DETAIL is cut, in the narrow view). */
   widths: number[];
 }
 
 /**
- * The layout of a watch's event rows, from the rows first printed, to fit `width` columns (the
- * narrow view cuts DETAIL to what is left; `wide` cuts nothing).
+ * The layout of a watch's event rows, from the rows first printed, to fit `width` columns: the
+ * narrow view cuts DETAIL to what is left, and on a narrow terminal leaves TYPE out; `wide` cuts
+ * nothing.
  */
 export function planEventRows(
   events: readonly HistoryEvent[],
@@ -39,27 +46,43 @@ export function planEventRows(
   const headers = eventHeaders(opts.wide);
   const widths = headers.map((h, i) => Math.max(h.length, MIN_WIDTHS[i] ?? 0));
   for (const e of events) {
-    eventCells(e, nowMs, opts).forEach((cell, i) => {
+    watchCells(e, nowMs, opts).forEach((cell, i) => {
       widths[i] = Math.max(widths[i] ?? 0, displayWidth(cell));
     });
   }
+  let columns = headers.map((_, i) => i);
   if (!opts.wide) {
-    const others = widths.reduce((sum, w, i) => (i === EVENT_DETAIL_COLUMN ? sum : sum + w), 0) + GAP.length * (widths.length - 1);
-    const room = Math.max(DETAIL_MIN_WIDTH, opts.width - others);
-    widths[EVENT_DETAIL_COLUMN] = Math.min(room, Math.max(widths[EVENT_DETAIL_COLUMN] ?? 0, DETAIL_MIN_WIDTH));
+    const room = (shown: number[]): number =>
+      opts.width -
+      shown.reduce((sum, i) => (i === EVENT_DETAIL_COLUMN ? sum : sum + (widths[i] ?? 0)), 0) -
+      GAP.length * (shown.length - 1);
+    if (room(columns) < DETAIL_MIN_WIDTH) columns = columns.filter((i) => i !== TYPE_COLUMN);
+    const detail = Math.max(widths[EVENT_DETAIL_COLUMN] ?? 0, DETAIL_MIN_WIDTH);
+    widths[EVENT_DETAIL_COLUMN] = Math.max(DETAIL_FLOOR, Math.min(detail, room(columns)));
   }
-  return { wide: opts.wide, palette: opts.palette, volumeId: opts.volumeId, widths };
+  return { wide: opts.wide, palette: opts.palette, volumeId: opts.volumeId, columns, widths };
+}
+
+/**
+ * An event's cells as the events table has them, except LAST SEEN: the age of the last occurrence
+ * alone, since COUNT follows and the row must keep to the columns of the rows before it.
+ */
+function watchCells(e: HistoryEvent, nowMs: number, opts: { palette: Palette; wide: boolean; volumeId: string | null }): string[] {
+  const cells = eventCells(e, nowMs, opts);
+  cells[LAST_SEEN_COLUMN] = ageAt(nowMs, e.lastSeen);
+  return cells;
 }
 
 function layoutRow(cells: string[], layout: EventRowLayout): string {
   let line = '';
-  cells.forEach((cell, i) => {
+  layout.columns.forEach((i, at) => {
+    const cell = cells[i] ?? '';
     const width = layout.widths[i] ?? 0;
     const text = !layout.wide && i === EVENT_DETAIL_COLUMN ? truncateText(cell, width) : cell;
-    if (i > 0) line += GAP;
+    if (at > 0) line += GAP;
     line += text;
     const pad = width - displayWidth(text);
-    if (pad > 0 && i < cells.length - 1) line += ' '.repeat(pad);
+    if (pad > 0 && at < layout.columns.length - 1) line += ' '.repeat(pad);
   });
   return `${line.trimEnd()}\n`;
 }
@@ -74,15 +97,23 @@ export function renderEventHeader(layout: EventRowLayout): string {
 
 /** One row per event, in the layout of the watch; ages as of `nowMs`. */
 export function renderEventRows(events: readonly HistoryEvent[], nowMs: number, layout: EventRowLayout): string {
-  return events.map((e) => layoutRow(eventCells(e, nowMs, layout), layout)).join('');
+  return events.map((e) => layoutRow(watchCells(e, nowMs, layout), layout)).join('');
 }
 
 function route(source: string | null, target: string | null): string {
   return `${cellText(source)} -> ${cellText(target)}`;
 }
 
-/** One line for a migration that appeared or changed state: `migration a -> b: completed in 45s`. */
-export function renderMigrationChange(change: MigrationChange, nowMs: number, palette: Palette): string {
+/** A line of text, wrapped to `width` columns (continued lines indented) when a width is given. */
+function fitted(text: string, width: number | undefined): string {
+  return width === undefined ? `${text}\n` : wrapText(text, width, '', '    ');
+}
+
+/**
+ * One line for a migration that appeared or changed state (`migration a -> b: completed in 45s`),
+ * wrapped to `width` when given.
+ */
+export function renderMigrationChange(change: MigrationChange, nowMs: number, palette: Palette, width?: number): string {
   const m = change.migration;
   const started = `started ${ageAt(nowMs, m.startedAt)} ago`;
   let detail: string;
@@ -103,11 +134,11 @@ export function renderMigrationChange(change: MigrationChange, nowMs: number, pa
       break;
   }
   const vmim = m.kubevirt === null ? '' : ` [VMIM ${cellText(m.kubevirt.migration)}: ${cellText(m.kubevirt.phase)}]`;
-  return `migration ${route(m.sourceNode, m.targetNode)}: ${colourState(m.state, palette)}${detail}${vmim}\n`;
+  return fitted(`migration ${route(m.sourceNode, m.targetNode)}: ${colourState(m.state, palette)}${detail}${vmim}`, width);
 }
 
-/** One line for the attachment: its nodes, and a dual- or multi-attach with its age against the timeout. */
-export function renderAttachmentChange(a: Attachment, palette: Palette): string {
+/** One line for the attachment (its nodes, and a dual- or multi-attach with its age against the timeout), wrapped to `width` when given. */
+export function renderAttachmentChange(a: Attachment, palette: Palette, width?: number): string {
   let text = a.nodes.length === 0 ? 'not attached' : a.nodes.map(sanitizeText).join(', ');
   const d = a.dualAttach;
   if (d !== null) {
@@ -117,7 +148,7 @@ export function renderAttachmentChange(a: Attachment, palette: Palette): string 
         : `: ${describeDualAttachAge(d, palette)}`;
   }
   if (a.rejectedTargets.length > 0) text += `; attach rejected on ${a.rejectedTargets.map((r) => cellText(r.node)).join(', ')}`;
-  return `attachment: ${text}\n`;
+  return fitted(`attachment: ${text}`, width);
 }
 
 /** One JSON document on one line (terminal-active characters \u-escaped), newline at the end. */

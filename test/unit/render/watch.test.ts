@@ -35,14 +35,17 @@ describe('event rows', () => {
     );
     const bumped = { ...failed!, count: 3, firstSeen: '2025-03-01T11:20:00Z' };
     expect(renderEventRows([bumped], nowMs, layout)).toBe(
-      '25m (x3 over 40m)   Warning   MigrationFailed      worker-2   worker-1   failed after 5m…   3\n',
+      // LAST SEEN is the last occurrence's age: the count is in COUNT, and the row keeps its columns.
+      '25m         Warning   MigrationFailed      worker-2   worker-1   failed after 5m…   3\n',
     );
   });
 
-  it('cut DETAIL to what a narrow terminal leaves, and never below 16 columns', () => {
+  it('leave TYPE out on a narrow terminal (MigrationFailed says Warning) and cut DETAIL to what is left', () => {
     const layout = planEventRows([failed!], nowMs, { wide: false, palette: plainPalette, volumeId: VOL_WEB, width: 80 });
+    expect(renderEventHeader(layout)).toBe('LAST SEEN   REASON               SOURCE     TARGET     DETAIL              COUNT\n');
     const row = renderEventRows([failed!], nowMs, layout);
-    expect(row).toBe('25m         Warning   MigrationFailed      worker-2   worker-1   failed after 5m…   1\n');
+    expect(row).toBe('25m         MigrationFailed      worker-2   worker-1   failed after 5m:…   1\n');
+    expect(row.length - 1).toBeLessThanOrEqual(80);
   });
 
   it('wide: message, component and name, nothing cut', () => {
@@ -141,12 +144,12 @@ describe('the audit -w screen', () => {
     palette: plainPalette,
     wide: false,
     width: 100,
-    heading: 'audit -w: redrawn every 1s',
+    heading: 'audit -w: every 1s',
     marked: { finding: () => false, migration: () => false, attach: () => false },
     resolved: [],
   };
 
-  it('marks the rows that changed and lists the findings that resolved', () => {
+  it('shows a finding per row, marks the rows that changed and lists the findings that resolved', () => {
     const report = auditReport();
     const finding = report.findings[0]!;
     const screen = renderAuditScreen(report, {
@@ -159,21 +162,37 @@ describe('the audit -w screen', () => {
       },
       resolved: [{ finding: { ...report.findings[1]!, code: 'DualAttachInProgress' }, agoSeconds: 12 }],
     });
-    expect(screen[0]).toBe('audit -w: redrawn every 1s');
-    expect(screen).toContain(`* ${finding.code}: ${finding.namespace}/${finding.pvc} (volume ${finding.volumeId})`);
+    expect(screen.slice(0, 4)).toEqual([
+      'audit -w: every 1s',
+      '2025-03-01T12:00:00Z   all namespaces, driver rds.csi.srvlab.io',
+      'Migrations: 6 (3 completed, 1 failed, 1 in-progress, 1 unresolved)',
+      'Attached: 2 dual (1 stuck), 1 multi   Findings: 3 error, 2 warning, 1 info',
+    ]);
+    const findings = screen.indexOf('FINDINGS');
+    expect(screen[findings + 1]).toMatch(/^ {2}SEVERITY +CODE +PVC +FOUND$/);
+    expect(screen[findings + 2]).toMatch(new RegExp(`^\\* error {6}${finding.code} +${finding.namespace}/${finding.pvc} +\\S`));
     expect(screen.filter((l) => l.startsWith('* '))).toHaveLength(3);
-    expect(screen).toContain('RESOLVED');
-    expect(screen).toContain('  DualAttachInProgress: tenant-a/legacy-disk (resolved 12s ago)');
-    // Open migrations first: the in-progress one heads the table.
-    const table = screen.indexOf('MIGRATIONS');
-    expect(screen[table + 2]).toMatch(/^\* vms +vm-web-disk +worker-2 +worker-1 +in-progress/);
+    const resolved = screen.indexOf('RESOLVED');
+    expect(screen[resolved + 2]).toMatch(/^ {2}DualAttachInProgress +tenant-a\/legacy-disk +12s ago$/);
+    // Open migrations first: the in-progress one heads the table, marked.
+    const migrations = screen.indexOf('MIGRATIONS');
+    expect(screen[migrations + 2]).toMatch(/^\* vms\/vm-web-disk +worker-2 +worker-1 +in-progress +2m10s +of 5m$/);
+    expect(screen[migrations + 3]).toMatch(/^ {2}tenant-a\/legacy-disk +worker-4 +worker-5 +unresolved/);
+    const attaches = screen.indexOf('DUAL-ATTACHES');
+    expect(screen.slice(attaches + 1, attaches + 5)).toEqual([
+      expect.stringMatching(/^ {2}PVC +NODES +VM ON +AGE +STUCK$/),
+      expect.stringMatching(/^ {2}tenant-a\/legacy-disk +worker-4,worker-5 +\S+ +39m of 10m +yes$/),
+      expect.stringMatching(/^\* vms\/vm-web-disk +worker-2,worker-1 +\S+ +2m10s of 5m +no$/),
+      expect.stringMatching(/^ {2}default\/scratch +worker-1,worker-2,worker-3 +\S+ +10m of \S+ +MULTI$/),
+    ]);
   });
 
-  it('fits the terminal: no line wider, no more lines than it has', () => {
+  it('fits the terminal: no line wider, no more lines than it has; a narrow one has no SEVERITY column', () => {
     const report = auditReport();
     const screen = renderAuditScreen(report, { ...base, width: 60, height: 12 });
     expect(screen).toHaveLength(12);
     expect(screen.at(-1)).toMatch(/^… \d+ more lines \(a taller terminal shows them; -o json prints every change\)$/);
     for (const line of screen.slice(0, -1)) expect([...line].length).toBeLessThanOrEqual(60);
+    expect(screen[screen.indexOf('FINDINGS') + 1]).toMatch(/^ {2}CODE +PVC +FOUND$/);
   });
 });
