@@ -66,8 +66,13 @@ export async function main(proc: NodeJS.Process): Promise<number> {
   // A reader that stops early (`| head`) closes the pipe: stop writing quietly and keep the
   // command's own exit code (audit findings), instead of an EPIPE stack trace. Any other write
   // error (a full disk) is one line and its own exit code: scripts must not read it as findings.
+  const outputClosed = new AbortController();
   proc.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') return;
+    if (err.code === 'EPIPE') {
+      // No one reads what a live command (`wait`, `--watch`) would print next: it ends (runLive).
+      outputClosed.abort();
+      return;
+    }
     proc.stderr.write(`error: cannot write the output: ${describeWriteError(err)}\n`);
     proc.exit(ExitCode.output);
   });
@@ -82,6 +87,7 @@ export async function main(proc: NodeJS.Process): Promise<number> {
     cwd: proc.cwd(),
     now: () => performance.timeOrigin + performance.now(),
     signal: controller.signal,
+    outputClosed: outputClosed.signal,
     logger: createLogger(proc.stderr, false),
   };
   const code = await run(proc.argv.slice(2), ctx, programNameOf(proc.argv[1]));
@@ -447,7 +453,9 @@ const LIVE_MAX_SOCKETS = 64;
 /**
  * Runs a live command (`wait`, `--watch`) with a gateway to the cluster. The command's deadline
  * covers connecting and reading the current state, until the command calls `started`; the
- * watches that follow may then run for hours. Each request keeps its --request-timeout.
+ * watches that follow may then run for hours. Each request keeps its --request-timeout. When
+ * stdout's reader goes away (`| head`), the command ends with exit 0, as a reader that stops a
+ * one-shot command early does not make it fail.
  */
 async function runLive(
   command: string,
@@ -458,7 +466,8 @@ async function runLive(
   const ms = deadlineMs(globals);
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(new DeadlineError(`reading the current state for ${command}`, formatAge(ms / 1000))), ms);
-  const signal = AbortSignal.any([ctx.signal, deadline.signal]);
+  const closed = ctx.outputClosed ?? new AbortController().signal;
+  const signal = AbortSignal.any([ctx.signal, deadline.signal, closed]);
   const c = { ...withLogger(ctx, globals), signal };
   try {
     const { openGateway } = await import('../kube/gateway.js');
@@ -469,6 +478,7 @@ async function runLive(
       gateway.close();
     }
   } catch (err) {
+    if (closed.aborted && !ctx.signal.aborted) return ExitCode.ok;
     if (signal.aborted && signal.reason instanceof CliError) throw signal.reason;
     throw err;
   } finally {

@@ -166,6 +166,26 @@ describe('events -w -o json', () => {
     expect(res.code).toBe(130);
     expect(res.stderr.split('\n').filter((l) => l.startsWith('warning:'))).toHaveLength(1);
   });
+  it('ends with exit 0 once its reader has gone (| head) and it has something to print', async () => {
+    const s = seedPvc('headed');
+    const child = spawn(process.execPath, [cliPath, 'events', 'headed', '-w', '-o', 'json'], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, KUBECONFIG: kubeconfig },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let err = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      // `| head -1`: the reader takes one line and goes.
+      child.stdout.destroy();
+      server.add(startedEvent(s, 1, 'headed.s'));
+      expect(await exited).toBe(0);
+      expect(err).toBe('');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
 });
 
 describe('events -w (table)', () => {
