@@ -186,6 +186,39 @@ describe('events -w -o json', () => {
       child.kill('SIGKILL');
     }
   });
+  it('follows a PVC that binds while it watches: its PV and attachments are then read', async () => {
+    const { uid, vol } = newVolumeIdentity();
+    const claim = pvc({ namespace: NS, name: 'late', uid });
+    server.add(claim);
+    const cli = startCli(['events', 'late', '-w', '-o', 'json'], { kubeconfig });
+    await cli.waitForStdout((t) => t.includes('"type":"attachment"'));
+    expect(cli.jsonLines().at(-1).attachment.nodes).toEqual([]);
+    const volume = pv({ name: vol, claimRef: { namespace: NS, name: 'late', uid }, timeout: '300' });
+    server.add(volume, volumeAttachment({ pv: volume, node: 'node-c', attached: true, createdAt: ago(5) }));
+    server.update('PersistentVolumeClaim', NS, 'late', (p) => {
+      p.spec.volumeName = vol;
+      p.status = { phase: 'Bound' };
+    });
+    await cli.waitForStdout((t) => t.includes('"nodes":["node-c"]'));
+    // The PV is watched by name once the PVC names it.
+    expect(server.requests.some((r) => r.path === '/api/v1/persistentvolumes' && r.query.fieldSelector === `metadata.name=${vol}`)).toBe(
+      true,
+    );
+    cli.signal('SIGINT');
+    expect((await cli.exited).code).toBe(130);
+  });
+
+  it.each([
+    [['events', 'x', '-w', '-o', 'yaml'], 'error: --watch prints rows (-o table|wide) or one JSON object per line (-o json), not YAML\n'],
+    [['audit', '-w', '--from-file', '/dev/null'], 'error: --watch follows a cluster; it cannot be used with --from-file\n'],
+    [
+      ['audit', '-w', '-o', 'prometheus'],
+      'error: --watch redraws the report (-o table|wide on a terminal) or prints one JSON object per line (-o json), not prometheus\n',
+    ],
+  ])('%j is a usage error', async (args, stderr) => {
+    const res = await startCli(args, { kubeconfig }).exited;
+    expect([res.code, res.stdout, res.stderr]).toEqual([2, '', stderr]);
+  });
 });
 
 describe('events -w (table)', () => {
@@ -255,6 +288,21 @@ describe('audit -w', () => {
     // Three event watches (one per reason), as the one-shot audit lists them.
     const reasons = server.requests.filter((r) => r.path === EVENTS_PATH && r.query.watch === '1').map((r) => r.query.fieldSelector);
     expect(new Set(reasons)).toEqual(new Set(['reason=MigrationStarted', 'reason=MigrationCompleted', 'reason=MigrationFailed']));
+  });
+
+  it('-o json: a forbidden watch (Nodes) is a warning, as in the one-shot audit, and the audit goes on', async () => {
+    const s = seedPvc('no-nodes');
+    server.deny({ verb: 'watch', resource: 'nodes' });
+    server.deny({ verb: 'list', resource: 'nodes' });
+    const cli = startCli(['audit', '-n', NS, '-w', '-o', 'json'], { kubeconfig });
+    await cli.waitForStderr((t) => t.includes('warning: Nodes could not be read'));
+    server.add(volumeAttachment({ pv: s.volume, node: 'node-b', attached: true, createdAt: ago(400) }));
+    await cli.waitForStdout((t) => t.includes('StuckDualAttach'));
+    cli.signal('SIGINT');
+    const res = await cli.exited;
+    expect(res.code).toBe(130);
+    expect(res.stderr).toMatch(/^warning: Nodes could not be read: forbidden: cannot (watch|list) nodes/);
+    expect(res.stderr).toContain('so no StaleAttachment, AttachedToMissingNode or DetachStuck findings could be made');
   });
 
   it('on a terminal, redraws the report in place and marks what changed; Ctrl-C leaves the last screen', async () => {
