@@ -53,7 +53,9 @@ export async function runWait(options: WaitOptions, gateway: Gateway, ctx: Conte
       ),
     );
   }, options.timeoutSeconds * 1000);
-  const live = new LiveSet({ ...ctx, signal: AbortSignal.any([ctx.signal, expired.signal]) });
+  // Ctrl-C, the reader of stdout going away, or --timeout: whichever comes first ends the wait.
+  const signal = AbortSignal.any([ctx.signal, expired.signal]);
+  const live = new LiveSet({ ...ctx, signal });
   try {
     const [follower, render, { createPalette }] = await Promise.all([
       PvcFollower.start(gateway, live, {
@@ -73,7 +75,7 @@ export async function runWait(options: WaitOptions, gateway: Gateway, ctx: Conte
     let previous: PvcHistory | null = null;
     let target: Migration | null = null;
     const warned = new Set<string>();
-    await followChanges(live, { ...ctx, signal: AbortSignal.any([ctx.signal, expired.signal]) }, TICK_MS, () => {
+    await followChanges(live, { ...ctx, signal }, TICK_MS, () => {
       if (live.pending().length > 0) return false;
       const history = follower.history(ctx.now());
       latest = history;
@@ -104,7 +106,7 @@ export async function runWait(options: WaitOptions, gateway: Gateway, ctx: Conte
         // The events of the migration followed expired: the next one to start is waited for.
         if (target === null && was !== null) target = followMigration(before.migrations, history.migrations, null);
       }
-      if (target === null || (was !== null && was.state === target.state && before !== null)) return false;
+      if (target === null || was?.state === target.state) return false;
       const change: MigrationChange = { migration: target, previousState: was?.state ?? null };
       if (target.state === 'in-progress') {
         ctx.stderr.write(render.renderMigrationChange(change, nowMs, progress));
