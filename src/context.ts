@@ -5,6 +5,8 @@ export interface OutputStream {
   write(chunk: string): unknown;
   isTTY?: boolean;
   columns?: number;
+  /** A terminal's height (lines), for output redrawn in place. */
+  rows?: number;
 }
 
 export interface Logger {
@@ -30,6 +32,8 @@ export interface Context {
   now(): number;
   /** Aborted on Ctrl-C or when the command's deadline passes. */
   signal: AbortSignal;
+  /** Aborted when stdout's reader has gone (`| head`): a command that follows changes then ends. */
+  outputClosed?: AbortSignal;
   /** Warnings always, diagnostics with --verbose; on stderr. */
   logger: Logger;
 }

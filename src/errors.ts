@@ -5,6 +5,8 @@ export const ExitCode = {
   usage: 2,
   notFound: 3,
   cluster: 4,
+  /** `wait`: its --timeout passed before the condition held. */
+  waitTimeout: 5,
   /** The output could not be written (a full disk; sysexits EX_IOERR). A closed pipe is not this. */
   output: 74,
   interrupted: 130,
@@ -47,6 +49,13 @@ export class ClusterError extends CliError {
   constructor(message: string, hint?: string, status?: number) {
     super(message, ExitCode.cluster, hint);
     this.status = status;
+  }
+}
+
+/** `wait` gave up: its --timeout passed before the condition held: exit 5. */
+export class WaitTimeoutError extends CliError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.waitTimeout, hint);
   }
 }
 

@@ -13,6 +13,8 @@ export type AuditOutput = 'table' | 'wide' | 'json' | 'yaml' | 'prometheus';
 export type FailOn = 'error' | 'warning' | 'never';
 
 export interface AuditOptions {
+  /** Follow the cluster after the first report (`--watch`). */
+  watch: boolean;
   /** null = all namespaces. */
   namespace: string | null;
   sinceSeconds: number | null;

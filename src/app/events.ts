@@ -11,6 +11,8 @@ import { ahead } from './ahead.js';
 
 export interface EventsOptions {
   pvc: string;
+  /** Follow changes after printing the current state (`--watch`). */
+  watch: boolean;
   all: boolean;
   output: 'table' | 'wide' | 'json' | 'yaml';
   noHeaders: boolean;

@@ -17,10 +17,12 @@ import {
   type RawEventsOptions,
   type RawGlobals,
   type RawPostOptions,
+  type RawWaitOptions,
   resolveAuditOptions,
   resolveEventsOptions,
   resolveGlobals,
   resolvePostOptions,
+  resolveWaitOptions,
 } from './options.js';
 
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
@@ -64,8 +66,13 @@ export async function main(proc: NodeJS.Process): Promise<number> {
   // A reader that stops early (`| head`) closes the pipe: stop writing quietly and keep the
   // command's own exit code (audit findings), instead of an EPIPE stack trace. Any other write
   // error (a full disk) is one line and its own exit code: scripts must not read it as findings.
+  const outputClosed = new AbortController();
   proc.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') return;
+    if (err.code === 'EPIPE') {
+      // No one reads what a live command (`wait`, `--watch`) would print next: it ends (runLive).
+      outputClosed.abort();
+      return;
+    }
     proc.stderr.write(`error: cannot write the output: ${describeWriteError(err)}\n`);
     proc.exit(ExitCode.output);
   });
@@ -89,6 +96,7 @@ export async function main(proc: NodeJS.Process): Promise<number> {
     cwd: proc.cwd(),
     now: () => performance.timeOrigin + performance.now(),
     signal: controller.signal,
+    outputClosed: outputClosed.signal,
     logger: createLogger(proc.stderr, false),
   };
   const code = await run(proc.argv.slice(2), ctx, programNameOf(proc.argv[1]));
@@ -167,14 +175,16 @@ Examples:
   ${name} audit --from-file dump.json -o json
   ${name} post-started vm-disk -n vms --target node-b
   ${name} post-failed vm-disk -n vms --reason "manual abort"
+  ${name} wait vm-disk -n vms --timeout 10m
 ${
   name === 'rds-migrate'
     ? '  source <(rds-migrate completion bash)\n'
     : '\nRun by kubectl as the plugin kubectl-rds_migrate; for shell completion see\n`kubectl rds-migrate completion --help`.\n'
 }
-Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
-3 not found, 4 cluster (or --pushgateway) unreachable or request refused,
-74 output not written, 130 interrupted.`,
+Exit codes: 0 ok, 1 audit findings at/above --fail-on (wait: the migration failed),
+2 usage or input error, 3 not found, 4 cluster (or --pushgateway) unreachable or
+request refused, 5 wait: --timeout passed, 70 internal error, 74 output not
+written, 130 interrupted.`,
     );
 
   const common = (cmd: Command): Command =>
@@ -237,11 +247,20 @@ Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
       .option('--all', 'every event on the PVC, not only Migration*')
       .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'wide', 'json', 'yaml']).default('table'))
       .option('--no-headers', 'omit table headers')
-      .addHelpText('after', `\nExamples:\n  ${name} events vm-disk -n vms\n  ${name} events vm-disk -n vms --all -o wide\n`)
+      .option('-w, --watch', 'then follow changes until Ctrl-C: new or changed events, migration states, the attachment')
+      .addHelpText(
+        'after',
+        `\nExamples:\n  ${name} events vm-disk -n vms\n  ${name} events vm-disk -n vms --all -o wide\n  ${name} events vm-disk -n vms -w\n`,
+      )
       .exitOverride()
       .action(async (pvc: string, raw: RawEventsOptions, cmd: Command) => {
         const globals = resolveGlobals(cmd.opts<RawGlobals>(), ctx);
         const options = resolveEventsOptions(pvc, raw, globals);
+        if (options.watch) {
+          const { runEventsWatch } = await import('../app/events-watch.js');
+          setExit(await runLive('events --watch', globals, ctx, (gateway, c, started) => runEventsWatch(options, gateway, c, started)));
+          return;
+        }
         const { runEvents } = await import('../app/events.js');
         setExit(await runConnected('events', globals, ctx, (gateway, c) => runEvents(options, gateway, c)));
       }),
@@ -273,11 +292,16 @@ Exit codes: 0 ok, 1 audit findings at/above --fail-on, 2 usage or input error,
       )
       .option('--cluster-name <name>', "the cluster label of --pushgateway's push (default: the context's cluster; in-cluster in a pod)")
       .option('--no-headers', 'omit table headers')
+      .option(
+        '-w, --watch',
+        'then follow the cluster until Ctrl-C: redraw on a terminal, else one JSON line per finding opened or resolved',
+      )
       .addHelpText(
         'after',
         `
 Examples:
   ${name} audit
+  ${name} audit -w                                # follow a drain
   ${name} audit -n vms --since 1h -o json
   kubectl get events,pv,volumeattachments,nodes,pods,vmi,vmim -A -o json > dump.json
   ${name} audit --from-file dump.json
@@ -290,6 +314,11 @@ Examples:
       .action(async (raw: RawAuditOptions, cmd: Command) => {
         const globals = resolveGlobals(cmd.opts<RawGlobals>(), ctx);
         const options = resolveAuditOptions(raw, globals, ctx);
+        if (options.watch) {
+          const { runAuditWatch } = await import('../app/audit-watch.js');
+          setExit(await runLive('audit --watch', globals, ctx, (gateway, c, started) => runAuditWatch(options, gateway, c, started)));
+          return;
+        }
         const { runAudit } = await import('../app/audit.js');
         // An audit of dumps contacts no cluster (and reads no kubeconfig). It has no deadline: the
         // deadline bounds waiting on a cluster, and a large dump is read at the speed of the disk.
@@ -298,6 +327,39 @@ Examples:
             ? await runAudit(options, null, withLogger(ctx, globals))
             : await runConnected('audit', globals, ctx, (gateway, c) => runAudit(options, gateway, c));
         setExit(code);
+      }),
+  );
+
+  program.addCommand(
+    addGlobalOptions(new Command('wait'))
+      .description("wait until a PVC's migration records an outcome, or until its volume is attached to one node")
+      .argument('<pvc>', 'PersistentVolumeClaim name')
+      .addOption(
+        new Option('--for <condition>', 'outcome: the open (else the next) migration records an outcome; single-attach: at most one node')
+          .choices(['outcome', 'single-attach'])
+          .default('outcome'),
+      )
+      .option('--timeout <dur>', 'give up after this long (exit 5)', '15m')
+      .addOption(new Option('-o, --output <format>', 'print the final migration (or attachment) as JSON').choices(['json']))
+      .addHelpText(
+        'after',
+        `
+Progress goes to stderr, one line per change; the final state to stdout.
+Exit codes: 0 completed (or single-attach reached), 1 the migration failed or became
+unresolved, 5 --timeout passed first; 2, 3, 4 and 130 as for every command.
+
+Examples:
+  ${name} wait vm-disk -n vms --timeout 10m
+  ${name} wait vm-disk -n vms --for single-attach
+  kubectl drain node-a --ignore-daemonsets --delete-emptydir-data & ${name} wait vm-disk -n vms
+`,
+      )
+      .exitOverride()
+      .action(async (pvc: string, raw: RawWaitOptions, cmd: Command) => {
+        const globals = resolveGlobals(cmd.opts<RawGlobals>(), ctx);
+        const options = resolveWaitOptions(pvc, raw, globals);
+        const { runWait } = await import('../app/wait.js');
+        setExit(await runLive('wait', globals, ctx, (gateway, c, started) => runWait(options, gateway, c, started)));
       }),
   );
 
@@ -401,6 +463,45 @@ async function runConnected(
       gateway.close();
     }
   });
+}
+
+/** Connections a live command may hold: one per open watch (audit -w follows up to ~10 collections, plus pods per namespace), plus its requests. */
+const LIVE_MAX_SOCKETS = 64;
+
+/**
+ * Runs a live command (`wait`, `--watch`) with a gateway to the cluster. The command's deadline
+ * covers connecting and reading the current state, until the command calls `started`; the
+ * watches that follow may then run for hours. Each request keeps its --request-timeout. When
+ * stdout's reader goes away (`| head`), the command ends with exit 0, as a reader that stops a
+ * one-shot command early does not make it fail.
+ */
+async function runLive(
+  command: string,
+  globals: GlobalOptions,
+  ctx: Context,
+  body: (gateway: Gateway, ctx: Context, started: () => void) => Promise<number>,
+): Promise<number> {
+  const ms = deadlineMs(globals);
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new DeadlineError(`reading the current state for ${command}`, formatAge(ms / 1000))), ms);
+  const closed = ctx.outputClosed ?? new AbortController().signal;
+  const signal = AbortSignal.any([ctx.signal, deadline.signal, closed]);
+  const c = { ...withLogger(ctx, globals), signal };
+  try {
+    const { openGateway } = await import('../kube/gateway.js');
+    const gateway = await openGateway(c, globals, { maxSockets: LIVE_MAX_SOCKETS });
+    try {
+      return await body(gateway, c, () => clearTimeout(timer));
+    } finally {
+      gateway.close();
+    }
+  } catch (err) {
+    if (closed.aborted && !ctx.signal.aborted) return ExitCode.ok;
+    if (signal.aborted && signal.reason instanceof CliError) throw signal.reason;
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The overall deadline of a command: four request timeouts (a few retries' worth), at least a minute. */

@@ -4,6 +4,7 @@ import { type Command, Option } from 'commander';
 import type { AuditOptions, AuditOutput, FailOn } from '../app/audit.js';
 import type { EventsOptions } from '../app/events.js';
 import type { DryRun, PostKind, PostOptions } from '../app/post.js';
+import type { WaitFor, WaitOptions } from '../app/wait.js';
 import { type ColorMode, type Context, colorEnabled } from '../context.js';
 import { DurationSyntaxError, parseFlagDuration } from '../domain/duration.js';
 import { MAX_MESSAGE_BYTES } from '../domain/event-body.js';
@@ -147,18 +148,49 @@ export interface RawEventsOptions {
   all?: boolean;
   output: EventsOptions['output'];
   headers: boolean;
+  watch?: boolean;
 }
 
 /** Validates the events flags. */
 export function resolveEventsOptions(pvc: string, raw: RawEventsOptions, globals: GlobalOptions): EventsOptions {
   checkName('PVC name', pvc, dnsSubdomainProblem);
+  const watch = raw.watch === true;
+  if (watch && raw.output === 'yaml')
+    throw new UsageError('--watch prints rows (-o table|wide) or one JSON object per line (-o json), not YAML');
   return {
+    watch,
     pvc,
     all: raw.all === true,
     output: raw.output,
     noHeaders: raw.headers === false,
     driver: globals.driver,
     color: globals.color,
+  };
+}
+
+/** The options of `wait` as commander hands them over. */
+export interface RawWaitOptions {
+  for: WaitFor;
+  timeout: string;
+  output?: 'json';
+}
+
+/** The longest --timeout of `wait`: a week (timers hold at most about 24 days). */
+const MAX_WAIT_SECONDS = 7 * 24 * 3600;
+
+/** Validates the wait flags. */
+export function resolveWaitOptions(pvc: string, raw: RawWaitOptions, globals: GlobalOptions): WaitOptions {
+  checkName('PVC name', pvc, dnsSubdomainProblem);
+  const timeoutSeconds = durationFlag('--timeout', raw.timeout, { positive: true });
+  if (timeoutSeconds > MAX_WAIT_SECONDS) throw invalid('--timeout', raw.timeout, 'must be at most 7d');
+  return {
+    pvc,
+    for: raw.for,
+    timeoutSeconds,
+    output: raw.output ?? 'text',
+    driver: globals.driver,
+    color: globals.color,
+    stderrColor: globals.stderrColor,
   };
 }
 
@@ -178,6 +210,7 @@ export interface RawAuditOptions {
   exclude: string[];
   pushgateway?: string;
   clusterName?: string;
+  watch?: boolean;
 }
 
 /** Validates the audit flags before anything is read. */
@@ -192,6 +225,13 @@ export function resolveAuditOptions(raw: RawAuditOptions, globals: GlobalOptions
   }
   const fromFiles = raw.fromFile;
   for (const f of fromFiles) if (f === '') throw invalid('--from-file', f, 'must not be empty');
+  const watch = raw.watch === true;
+  if (watch && fromFiles.length > 0) throw new UsageError('--watch follows a cluster; it cannot be used with --from-file');
+  if (watch && (raw.output === 'yaml' || raw.output === 'prometheus')) {
+    throw new UsageError(
+      `--watch redraws the report (-o table|wide on a terminal) or prints one JSON object per line (-o json), not ${raw.output}`,
+    );
+  }
   let now: number | null = null;
   if (raw.now !== undefined) {
     if (fromFiles.length === 0) throw new UsageError('--now applies only to --from-file audits; a live audit runs at the current time');
@@ -202,10 +242,12 @@ export function resolveAuditOptions(raw: RawAuditOptions, globals: GlobalOptions
   if (pushgateway !== null && fromFiles.length > 0) {
     throw new UsageError("--pushgateway applies only to a live audit: its metrics are grouped by the kubeconfig context's cluster");
   }
+  if (pushgateway !== null && watch) throw new UsageError('--pushgateway pushes one audit; it cannot be used with --watch');
   const clusterName = raw.clusterName ?? null;
   if (clusterName !== null && pushgateway === null) throw new UsageError('--cluster-name applies only with --pushgateway');
   if (clusterName === '') throw invalid('--cluster-name', clusterName, 'must not be empty');
   return {
+    watch,
     namespace: globals.namespace ?? null,
     sinceSeconds: raw.since === undefined ? null : durationFlag('--since', raw.since, { positive: true }),
     stuckAfterSeconds: raw.stuckAfter === undefined ? null : durationFlag('--stuck-after', raw.stuckAfter, { positive: true }),

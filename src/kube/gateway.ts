@@ -12,6 +12,7 @@ import { loadConfig } from './config.js';
 import { mapRequestError, type RequestTarget } from './errors.js';
 import { ApiClient, type ApiRequest, type ApiResponse, ApiStatusError } from './http.js';
 import { chooseProxy } from './proxy.js';
+import { watchResource } from './watch.js';
 
 export interface ListOptions {
   /** null = all namespaces (or a cluster-scoped resource). */
@@ -20,6 +21,22 @@ export interface ListOptions {
   labelSelector?: string;
   chunkSize?: number;
 }
+
+/** What a watch follows: a list's scope and selectors, until `signal` aborts. */
+export interface WatchRequest extends ListOptions {
+  /** Ends the watch: the iteration then throws the signal's reason. */
+  signal: AbortSignal;
+}
+
+/**
+ * One change of a watched collection, as records (see watchResource in ./watch.ts): the state
+ * first, then `synced`, then live changes; after a relist only the differences, then `synced`
+ * again. An object that no longer makes a record (or that `keep` drops) is a `delete` of its key.
+ */
+export type RecordChange<T> =
+  | { type: 'upsert'; key: string; record: T }
+  | { type: 'delete'; key: string }
+  | { type: 'synced'; relist: boolean };
 
 /** Where a kind is served: API group ('' for core), version, plural resource, scope. */
 export interface ResourceRef {
@@ -49,6 +66,14 @@ export interface Gateway {
   listEvents(options: ListOptions, keep?: (event: EventRecord) => boolean): Promise<EventRecord[]>;
   /** Lists every page of a resource, reducing each item to a record as it arrives (null drops it). */
   list<T>(resource: ResourceRef, options: ListOptions, toRecord: (raw: unknown) => T | null): Promise<T[]>;
+  /**
+   * Follows a collection through the watch API (list, then watch from its resourceVersion, resume,
+   * relist on 410, back off), reducing each object to a record as it arrives. Runs until
+   * `options.signal` aborts; a refusal (403, 404, …) throws a ClusterError.
+   */
+  watch<T>(resource: ResourceRef, options: WatchRequest, toRecord: (raw: unknown) => T | null): AsyncGenerator<RecordChange<T>, never>;
+  /** Follows Events as watch() does; `keep` drops the ones a command does not show. */
+  watchEvents(options: WatchRequest, keep?: (event: EventRecord) => boolean): AsyncGenerator<RecordChange<EventRecord>, never>;
   /** Whether the cluster serves an API group version (discovery), e.g. `kubevirt.io/v1`. */
   serves(groupVersion: string): Promise<boolean>;
   /** Whether a namespace exists; null when reading namespaces is forbidden. */
@@ -90,6 +115,8 @@ const MAX_LIST_RESTARTS = 3;
  */
 export const MAX_LIST_PAGES = 10_000;
 
+const EVENTS: ResourceRef = { group: '', version: 'v1', plural: 'events', namespaced: true };
+
 const VOLUME_ATTACHMENTS = '/apis/storage.k8s.io/v1/volumeattachments';
 const VOLUME_ATTACHMENTS_RESOURCE = 'volumeattachments.storage.k8s.io';
 /**
@@ -115,8 +142,17 @@ export interface ConnectionOptions {
   requestTimeoutSeconds: number;
 }
 
+/** How a gateway is opened beyond the connection flags. */
+export interface GatewayOptions {
+  /**
+   * Connections open at once (default 8). A command that watches holds one per open watch for
+   * as long as it runs, so it needs room for its watches beside its ordinary requests.
+   */
+  maxSockets?: number;
+}
+
 /** Loads the kubeconfig, resolves credentials and returns a gateway to the cluster. */
-export async function openGateway(ctx: Context, globals: ConnectionOptions): Promise<Gateway> {
+export async function openGateway(ctx: Context, globals: ConnectionOptions, options: GatewayOptions = {}): Promise<Gateway> {
   const { logger } = ctx;
   const config = await loadConfig({
     kubeconfigFlag: globals.kubeconfig,
@@ -140,6 +176,7 @@ export async function openGateway(ctx: Context, globals: ConnectionOptions): Pro
     signal: ctx.signal,
     logger,
     ...(proxy ? { proxy } : {}),
+    ...(options.maxSockets === undefined ? {} : { maxSockets: options.maxSockets }),
   });
   return new HttpGateway(client, config.namespace, config.cluster.name, logger);
 }
@@ -301,6 +338,49 @@ class HttpGateway implements Gateway {
       options.chunkSize,
       toRecord,
     );
+  }
+
+  async *watch<T>(
+    resource: ResourceRef,
+    options: WatchRequest,
+    toRecord: (raw: unknown) => T | null,
+  ): AsyncGenerator<RecordChange<T>, never> {
+    const prefix = resource.group === '' ? `/api/${resource.version}` : `/apis/${resource.group}/${resource.version}`;
+    const namespace = resource.namespaced ? options.namespace : null;
+    const scoped = namespace !== null ? `/namespaces/${enc(namespace)}` : '';
+    const changes = watchResource(this.client, {
+      path: `${prefix}${scoped}/${resource.plural}`,
+      target: { resource: resource.group === '' ? resource.plural : `${resource.plural}.${resource.group}`, namespace },
+      ...(options.fieldSelector === undefined ? {} : { fieldSelector: options.fieldSelector }),
+      ...(options.labelSelector === undefined ? {} : { labelSelector: options.labelSelector }),
+      ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),
+      signal: options.signal,
+      logger: this.logger,
+    });
+    // The raw object is dropped here: the caller keeps records only.
+    try {
+      for (;;) {
+        const { value: change } = await changes.next();
+        if (change.type === 'SYNCED') yield { type: 'synced', relist: change.relist };
+        else if (change.type === 'DELETED') yield { type: 'delete', key: change.key };
+        else {
+          const record = toRecord(change.object);
+          yield record === null ? { type: 'delete', key: change.key } : { type: 'upsert', key: change.key, record };
+        }
+      }
+    } finally {
+      // A caller that stops iterating closes the stream at once, not when the signal aborts.
+      await changes.return(undefined as never);
+    }
+  }
+
+  watchEvents(options: WatchRequest, keep?: (event: EventRecord) => boolean): AsyncGenerator<RecordChange<EventRecord>, never> {
+    return this.watch(EVENTS, options, (raw) => {
+      const e = normalizeEvent(raw);
+      // Event data is untrusted (SPEC §6): an event without an involved object is not shown.
+      if (e === null) this.logger.debug('skipped an event without a readable involvedObject');
+      return e !== null && (keep === undefined || keep(e)) ? e : null;
+    });
   }
 
   async serves(groupVersion: string): Promise<boolean> {

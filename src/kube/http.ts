@@ -105,6 +105,8 @@ export interface ClientOptions {
   maxAttempts?: number;
   /** Upper bound of one backoff sleep without Retry-After, ms. */
   maxBackoffMs?: number;
+  /** Connections open at once (default 8); each open watch holds one for as long as it runs. */
+  maxSockets?: number;
 }
 
 /**
@@ -144,7 +146,7 @@ export class ApiClient {
   constructor(private readonly options: ClientOptions) {
     this.server = new URL(options.server);
     this.stop = AbortSignal.any([options.signal, this.closing.signal]);
-    this.connection = connectionTo(this.server, options.credentials, options.proxy, options.timeoutMs, this.stop);
+    this.connection = connectionTo(this.server, options.credentials, options.proxy, options.timeoutMs, this.stop, options.maxSockets ?? 8);
   }
 
   /** Sends a request, retrying transient failures when the request allows it. */
@@ -348,9 +350,10 @@ function connectionTo(
   proxy: ProxyRoute | undefined,
   timeoutMs: number,
   stop: AbortSignal,
+  maxSockets: number,
 ): Connection {
   const isHttps = server.protocol === 'https:';
-  const pool = { keepAlive: true, maxSockets: 8 };
+  const pool = { keepAlive: true, maxSockets };
   const proxyTls = { ...(credentials.ca ? { ca: credentials.ca } : {}), rejectUnauthorized: credentials.rejectUnauthorized };
   const tunnel = (host: string, port: number): Promise<Duplex> =>
     openTunnel(proxy as ProxyRoute, host, port, proxyTls, AbortSignal.any([stop, AbortSignal.timeout(timeoutMs)]));

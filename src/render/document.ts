@@ -15,7 +15,8 @@ import type {
   VolumeUser,
 } from '../domain/types.js';
 
-function migrationDoc(m: Migration): Migration {
+/** One migration as `migrations[]` shows it (SPEC §4). */
+export function migrationDoc(m: Migration): Migration {
   return {
     id: m.id,
     namespace: m.namespace,
@@ -62,7 +63,8 @@ function vmimSummaryDoc(v: VmimSummary): VmimSummary {
   };
 }
 
-function dualAttachDoc(d: DualAttach): DualAttach {
+/** One dual-attach as `dualAttaches[]` shows it (SPEC §4). */
+export function dualAttachDoc(d: DualAttach): DualAttach {
   return {
     volumeId: d.volumeId,
     namespace: d.namespace,
@@ -80,7 +82,8 @@ function dualAttachDoc(d: DualAttach): DualAttach {
   };
 }
 
-function rejectedTargetDoc(r: RejectedTarget): RejectedTarget {
+/** One rejected migration target as the documents show it. */
+export function rejectedTargetDoc(r: RejectedTarget): RejectedTarget {
   return { node: r.node, volumeAttachment: r.volumeAttachment, message: r.message, time: r.time };
 }
 
@@ -88,7 +91,8 @@ function volumeRejectedTargetDoc(r: VolumeRejectedTarget): VolumeRejectedTarget 
   return { volumeId: r.volumeId, namespace: r.namespace, pvc: r.pvc, ...rejectedTargetDoc(r) };
 }
 
-function findingDoc(f: Finding): Finding {
+/** One finding as `findings[]` shows it (SPEC §4). */
+export function findingDoc(f: Finding): Finding {
   return {
     severity: f.severity,
     code: f.code,
@@ -113,7 +117,8 @@ function parsedDoc(p: ParsedMessage | null): ParsedMessage | null {
   };
 }
 
-function historyEventDoc(e: HistoryEvent): HistoryEvent {
+/** One event as `events -o json` shows it (SPEC §4). */
+export function historyEventDoc(e: HistoryEvent): HistoryEvent {
   return {
     name: e.name,
     type: e.type,
@@ -165,6 +170,15 @@ export function auditDocument(r: AuditReport): AuditReport {
   };
 }
 
+/** A PVC's attachment as `events -o json` shows it (SPEC §4). */
+export function attachmentDoc(a: PvcHistory['attachment']): PvcHistory['attachment'] {
+  return {
+    nodes: [...a.nodes],
+    dualAttach: a.dualAttach === null ? null : dualAttachDoc(a.dualAttach),
+    rejectedTargets: a.rejectedTargets.map(rejectedTargetDoc),
+  };
+}
+
 /** The `events -o json|yaml` document with the model's key order. */
 export function historyDocument(h: PvcHistory): PvcHistory {
   return {
@@ -174,11 +188,7 @@ export function historyDocument(h: PvcHistory): PvcHistory {
     pvc: { namespace: h.pvc.namespace, name: h.pvc.name, uid: h.pvc.uid, volumeId: h.pvc.volumeId, driver: h.pvc.driver },
     events: h.events.map(historyEventDoc),
     migrations: h.migrations.map(migrationDoc),
-    attachment: {
-      nodes: [...h.attachment.nodes],
-      dualAttach: h.attachment.dualAttach === null ? null : dualAttachDoc(h.attachment.dualAttach),
-      rejectedTargets: h.attachment.rejectedTargets.map(rejectedTargetDoc),
-    },
+    attachment: attachmentDoc(h.attachment),
     kubevirt:
       h.kubevirt === null ? null : { vmi: h.kubevirt.vmi, node: h.kubevirt.node, migrations: h.kubevirt.migrations.map(vmimSummaryDoc) },
     users: h.users.map(userDoc),

@@ -55,6 +55,35 @@ function detailCell(e: HistoryEvent, wide: boolean, volumeId: string | null): st
   }
 }
 
+/** The headers of the events table (`wide` adds the message, component and name). */
+export function eventHeaders(wide: boolean): string[] {
+  return ['last seen', 'type', 'reason', 'source', 'target', 'detail', 'count', ...(wide ? ['message', 'component', 'name'] : [])];
+}
+
+/** Where DETAIL is among the event columns: the one cut to fit the width. */
+export const EVENT_DETAIL_COLUMN = 5;
+
+/** The cells of one event's row, sanitized; `volumeId` is the PVC's, which DETAIL leaves out of messages. */
+export function eventCells(
+  e: HistoryEvent,
+  nowMs: number,
+  opts: Pick<TableRenderOptions, 'palette' | 'wide'> & { volumeId: string | null },
+): string[] {
+  const { palette, wide } = opts;
+  const type = cellText(e.type);
+  const reason = cellText(e.reason);
+  return [
+    lastSeenCell(e, nowMs),
+    e.type === 'Warning' ? palette.yellow(type) : type,
+    e.reason === 'MigrationFailed' ? palette.red(reason) : reason,
+    e.parsed === null ? NONE : cellText(e.parsed.sourceNode),
+    e.parsed === null ? NONE : cellText(e.parsed.targetNode),
+    detailCell(e, wide, opts.volumeId),
+    String(e.count),
+    ...(wide ? [cellText(e.message), cellText(e.component), cellText(e.name)] : []),
+  ];
+}
+
 function renderEvents(history: PvcHistory, nowMs: number, opts: TableRenderOptions & { all: boolean }): string {
   const { palette, wide } = opts;
   if (history.events.length === 0) {
@@ -62,22 +91,11 @@ function renderEvents(history: PvcHistory, nowMs: number, opts: TableRenderOptio
     const what = opts.all ? 'events' : 'migration events';
     return `No ${what} found for PVC ${sanitizeText(history.pvc.namespace)}/${sanitizeText(history.pvc.name)}.\n`;
   }
-  const headers = ['last seen', 'type', 'reason', 'source', 'target', 'detail', 'count', ...(wide ? ['message', 'component', 'name'] : [])];
-  const rows = history.events.map((e) => {
-    const type = cellText(e.type);
-    const reason = cellText(e.reason);
-    return [
-      lastSeenCell(e, nowMs),
-      e.type === 'Warning' ? palette.yellow(type) : type,
-      e.reason === 'MigrationFailed' ? palette.red(reason) : reason,
-      e.parsed === null ? NONE : cellText(e.parsed.sourceNode),
-      e.parsed === null ? NONE : cellText(e.parsed.targetNode),
-      detailCell(e, wide, history.pvc.volumeId),
-      String(e.count),
-      ...(wide ? [cellText(e.message), cellText(e.component), cellText(e.name)] : []),
-    ];
+  const rows = history.events.map((e) => eventCells(e, nowMs, { palette, wide, volumeId: history.pvc.volumeId }));
+  return renderTable(eventHeaders(wide), rows, {
+    noHeaders: opts.noHeaders,
+    ...(wide ? {} : { maxWidth: opts.width ?? DEFAULT_WIDTH, fit: EVENT_DETAIL_COLUMN }),
   });
-  return renderTable(headers, rows, { noHeaders: opts.noHeaders, ...(wide ? {} : { maxWidth: opts.width ?? DEFAULT_WIDTH, fit: 5 }) });
 }
 
 function renderAttachment(history: PvcHistory, nowMs: number, opts: TableRenderOptions, width: number): string {

@@ -92,7 +92,7 @@ describe('__complete (the hidden helper the scripts call)', () => {
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     const { values, directive } = answer(res.stdout);
-    expect(values).toEqual(['post-started', 'post-completed', 'post-failed', 'events', 'audit', 'completion', 'help']);
+    expect(values).toEqual(['post-started', 'post-completed', 'post-failed', 'events', 'audit', 'wait', 'completion', 'help']);
     expect(directive).toBe(':4');
     expect(res.stdout).toContain('events\tshow a PVC');
   });
@@ -107,6 +107,10 @@ describe('__complete (the hidden helper the scripts call)', () => {
       ['error', 'warning', 'never'],
     ],
     [['audit', '--fail-on=w'], ['warning']],
+    [
+      ['wait', 'vm-disk', '--for', ''],
+      ['outcome', 'single-attach'],
+    ],
     [
       ['post-started', 'vm-disk', '--dry-run='],
       ['none', 'client', 'server'],

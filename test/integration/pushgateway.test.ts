@@ -278,6 +278,7 @@ describe('--pushgateway input errors: exit 2, nothing read or pushed, the value 
       ['--pushgateway', 'http://pgw:9091', '--from-file', EXAMPLES],
       "error: --pushgateway applies only to a live audit: its metrics are grouped by the kubeconfig context's cluster\n",
     ],
+    ['a watch', ['--pushgateway', 'http://pgw:9091', '-w'], 'error: --pushgateway pushes one audit; it cannot be used with --watch\n'],
     ['a cluster without a Pushgateway', ['--cluster-name', 'prod'], 'error: --cluster-name applies only with --pushgateway\n'],
     [
       'an empty cluster',
