@@ -367,6 +367,17 @@ describe('--from-file inputs', () => {
     expect(partial.doc.summary.migrations).toBe(9);
   });
 
+  it('a dump without VolumeAttachments or Nodes says which findings it therefore cannot make', async () => {
+    const without = (left: string[]) =>
+      offlineJson(EXAMPLE_FILES.filter((f) => !left.includes(f)).flatMap((f) => ['--from-file', example(f)]));
+    const noVas = (await without(['volumeattachments.yaml'])).doc;
+    expect(noVas.dualAttaches).toEqual([]);
+    expect(noVas.warnings).toEqual([expect.stringMatching(/^VolumeAttachments could not be read, so no StuckDualAttach, /)]);
+    const noNodes = (await without(['nodes.json'])).doc;
+    expect(noNodes.findings.map((f: any) => f.code)).not.toContain('StaleAttachment');
+    expect(noNodes.warnings).toEqual([expect.stringMatching(/^Nodes could not be read, so no .*StaleAttachment/)]);
+  });
+
   it('counts an object given twice once, and says so', async () => {
     const whole = (await offlineJson(['--from-file', EXAMPLES])).doc;
     const twice = (await offlineJson(['--from-file', EXAMPLES, '--from-file', example('events.json')])).doc;
