@@ -8,9 +8,9 @@ import type { Context } from '../context.js';
 import { auditSnapshot } from '../domain/audit.js';
 import { changedMigrations, diffFindings, findingKey } from '../domain/changes.js';
 import { sanitizeText } from '../domain/sanitize.js';
-import type { AuditParameters, AuditReport, DualAttach, Finding } from '../domain/types.js';
+import type { AuditReport, DualAttach, Finding } from '../domain/types.js';
 import type { Gateway } from '../kube/gateway.js';
-import type { AuditOptions } from './audit.js';
+import { type AuditOptions, auditParameters } from './audit.js';
 import { ClusterFollower } from './cluster-live.js';
 import { followChanges, LiveSet, settle, TICK_MS } from './live.js';
 
@@ -45,22 +45,12 @@ async function follow(options: AuditOptions, gateway: Gateway, ctx: Context, sta
   cluster.followPods(ctx.now());
   await settle(live);
   started();
-  const params = (now: number): AuditParameters => ({
-    now,
-    namespace: options.namespace,
-    driver: options.driver,
-    sinceSeconds: options.sinceSeconds,
-    stuckAfterSeconds: options.stuckAfterSeconds,
-    eventTtlSeconds: options.eventTtlSeconds,
-    staleAfterSeconds: options.staleAfterSeconds,
-    exclude: options.exclude,
-  });
   /** The report now, or null while a watch started for it is still reading its state. */
   const build = (): AuditReport | null => {
     const now = ctx.now();
     if (cluster.followPods(now)) return null;
     if (live.pending().some((s) => now - s.startedAt < PENDING_GRACE_MS)) return null;
-    return auditSnapshot(cluster.snapshot(), params(now));
+    return auditSnapshot(cluster.snapshot(), auditParameters(options, now));
   };
   if (ctx.stdout.isTTY === true && options.output !== 'json') return followOnScreen(live, build, options, ctx);
   const { findingJsonLine } = await import('../render/watch.js');

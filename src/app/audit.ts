@@ -3,7 +3,7 @@ import type { Context } from '../context.js';
 import { auditSnapshot, newestTimestamp } from '../domain/audit.js';
 import { sanitizeText } from '../domain/sanitize.js';
 import { formatTimestamp } from '../domain/time.js';
-import type { AuditReport, ClusterSnapshot, Exclusion, Severity } from '../domain/types.js';
+import type { AuditParameters, AuditReport, ClusterSnapshot, Exclusion, Severity } from '../domain/types.js';
 import type { Gateway } from '../kube/gateway.js';
 import { ahead } from './ahead.js';
 import { readCluster } from './read-cluster.js';
@@ -77,16 +77,7 @@ export async function runAudit(options: AuditOptions, gateway: Gateway | null, c
   }
   // Ctrl-C while the input was read, or during the audit: stop before any output (SPEC §5: exit 130, nothing written).
   ctx.signal.throwIfAborted();
-  const report = auditSnapshot(snapshot, {
-    now,
-    namespace: options.namespace,
-    driver: options.driver,
-    sinceSeconds: options.sinceSeconds,
-    stuckAfterSeconds: options.stuckAfterSeconds,
-    eventTtlSeconds: options.eventTtlSeconds,
-    staleAfterSeconds: options.staleAfterSeconds,
-    exclude: options.exclude,
-  });
+  const report = auditSnapshot(snapshot, auditParameters(options, now));
   ctx.signal.throwIfAborted();
   const output = await renderReport(await (renderer ?? import('../render/audit.js')), report, options, ctx);
   ctx.signal.throwIfAborted();
@@ -98,6 +89,20 @@ export async function runAudit(options: AuditOptions, gateway: Gateway | null, c
     await push(report, options.pushgateway, options.clusterName ?? gateway.clusterName, options, ctx);
   }
   return reachesFailOn(report, options.failOn) ? 1 : 0;
+}
+
+/** The audit's parameters at `now`, from the command's options (also for each redraw of `audit -w`). */
+export function auditParameters(options: AuditOptions, now: number): AuditParameters {
+  return {
+    now,
+    namespace: options.namespace,
+    driver: options.driver,
+    sinceSeconds: options.sinceSeconds,
+    stuckAfterSeconds: options.stuckAfterSeconds,
+    eventTtlSeconds: options.eventTtlSeconds,
+    staleAfterSeconds: options.staleAfterSeconds,
+    exclude: options.exclude,
+  };
 }
 
 /** Pushes the report's exposition, grouped by job and the kubeconfig context's cluster (SPEC §4). */

@@ -19,7 +19,7 @@ import {
   proxyAuthorization,
   proxyTlsConnectOptions,
 } from './proxy.js';
-import { certificateError } from './tls-errors.js';
+import { networkError } from './tls-errors.js';
 
 /** A request as the gateway describes it; `what` feeds error messages. */
 export interface ApiRequest {
@@ -470,19 +470,7 @@ function transportError(err: unknown, signal: AbortSignal, timeout: AbortSignal,
   if (signal.aborted) return new TransportError('ABORTED', 'request aborted');
   if (err instanceof ProxyError || err instanceof TransportError) return err;
   const code = String((err as NodeJS.ErrnoException).code ?? 'EUNKNOWN');
-  const tlsText = certificateError(code, 'the server');
-  if (tlsText !== undefined) return new TransportError(code, tlsText);
-  const text: Record<string, string> = {
-    ECONNREFUSED: 'connection refused',
-    ECONNRESET: 'connection reset by the server',
-    ENOTFOUND: 'host name not found',
-    EAI_AGAIN: 'host name lookup failed',
-    EHOSTUNREACH: 'host unreachable',
-    ENETUNREACH: 'network unreachable',
-    ETIMEDOUT: 'connection timed out',
-    EPROTO: 'TLS protocol error',
-  };
-  return new TransportError(code, text[code] ?? `network error (${code})`);
+  return new TransportError(code, networkError(code, 'the server'));
 }
 
 /** Sleeps, waking early (with an AbortError) when the signal aborts. */

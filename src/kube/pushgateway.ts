@@ -8,6 +8,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Logger } from '../context.js';
 import { ClusterError } from '../errors.js';
+import { certificateError, networkError } from './tls-errors.js';
 
 /** The `job` label of every push. */
 export const PUSH_JOB = 'rds-migrate';
@@ -81,7 +82,7 @@ export async function pushMetrics(req: PushRequest): Promise<void> {
     if (req.signal.aborted) throw req.signal.reason;
     if (timeout.aborted) throw new ClusterError(`${what}: no answer within ${req.timeoutMs / 1000}s (--request-timeout)`);
     const code = String((err as NodeJS.ErrnoException).code ?? 'EUNKNOWN');
-    throw new ClusterError(`${what}: ${describeTransportError(code)}`, TLS_HINTS[code]);
+    throw connectionFailure(what, code);
   }
   req.logger.debug(`PUT ${shown} ${answer.status} (${Date.now() - started} ms)`);
   if (answer.status >= 200 && answer.status < 300) return;
@@ -123,35 +124,15 @@ function send(url: URL, headers: Record<string, string>, body: string, signal: A
   });
 }
 
-const TLS_TEXT: Record<string, string> = {
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its certificate is signed by an unknown authority',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'its certificate is signed by an unknown authority',
-  SELF_SIGNED_CERT_IN_CHAIN: 'its certificate is signed by an unknown authority',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'its certificate is self-signed',
-  CERT_HAS_EXPIRED: 'its certificate has expired',
-  CERT_NOT_YET_VALID: 'its certificate is not yet valid',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'its certificate is not valid for this host name',
-};
-
-const TLS_HINTS: Record<string, string> = Object.fromEntries(
-  Object.keys(TLS_TEXT).map((code) => [
-    code,
-    "point NODE_EXTRA_CA_CERTS at the CA file that signed the Pushgateway's certificate; verification is never turned off",
-  ]),
-);
-
-function describeTransportError(code: string): string {
-  const tlsText = TLS_TEXT[code];
-  if (tlsText) return `TLS error: ${tlsText} (${code})`;
-  const text: Record<string, string> = {
-    ECONNREFUSED: 'connection refused',
-    ECONNRESET: 'connection reset by the server',
-    ENOTFOUND: 'host name not found',
-    EAI_AGAIN: 'host name lookup failed',
-    EHOSTUNREACH: 'host unreachable',
-    ENETUNREACH: 'network unreachable',
-    ETIMEDOUT: 'connection timed out',
-    EPROTO: 'TLS protocol error (is it an http:// Pushgateway?)',
-  };
-  return text[code] ?? `network error (${code})`;
+/** Why the push could not connect: the certificate problem (with a hint) or the network error. */
+function connectionFailure(what: string, code: string): ClusterError {
+  const certificate = certificateError(code, 'its');
+  if (certificate !== undefined) {
+    return new ClusterError(
+      `${what}: ${certificate}`,
+      "point NODE_EXTRA_CA_CERTS at the CA file that signed the Pushgateway's certificate; verification is never turned off",
+    );
+  }
+  const text = networkError(code, 'its');
+  return new ClusterError(`${what}: ${code === 'EPROTO' ? `${text} (is it an http:// Pushgateway?)` : text}`);
 }

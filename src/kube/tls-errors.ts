@@ -1,5 +1,5 @@
-// What Node's certificate verification codes mean, in words, for the API server's and a proxy's
-// certificate alike.
+// What Node's network and certificate verification error codes mean, in words, for the API
+// server, a proxy and the Pushgateway alike.
 
 const CERTIFICATE_PROBLEMS: Record<string, string> = {
   CERT_HAS_EXPIRED: 'has expired',
@@ -15,4 +15,20 @@ const CERTIFICATE_PROBLEMS: Record<string, string> = {
 export function certificateError(code: string, whose: string): string | undefined {
   const problem = CERTIFICATE_PROBLEMS[code];
   return problem === undefined ? undefined : `TLS error: ${whose} certificate ${problem} (${code})`;
+}
+
+const NETWORK_PROBLEMS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset by the server',
+  ENOTFOUND: 'host name not found',
+  EAI_AGAIN: 'host name lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'connection timed out',
+  EPROTO: 'TLS protocol error',
+};
+
+/** A failed connection in words: the certificate problem of `whose` certificate, or the network error. */
+export function networkError(code: string, whose: string): string {
+  return certificateError(code, whose) ?? NETWORK_PROBLEMS[code] ?? `network error (${code})`;
 }
