@@ -9,7 +9,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { domainToASCII } from 'node:url';
 import { UsageError } from '../errors.js';
-import { certificateError } from './tls-errors.js';
+import { networkError } from './tls-errors.js';
 
 /** A proxy to send the cluster's requests through. */
 export interface ProxyRoute {
@@ -395,21 +395,10 @@ async function socksTunnel(proxy: ProxyRoute, host: string, port: number, signal
   }
 }
 
-const CONNECT_ERRORS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset by the proxy',
-  ENOTFOUND: 'host name not found',
-  EAI_AGAIN: 'host name lookup failed',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ETIMEDOUT: 'connection timed out',
-};
-
 function proxyConnectionError(err: unknown, proxy: ProxyRoute, signal: AbortSignal): ProxyError {
   if (signal.aborted) return new ProxyError('ABORTED', proxy.display, `connecting through the proxy ${proxy.display} was aborted`);
   const code = String((err as NodeJS.ErrnoException).code ?? 'EUNKNOWN');
-  const text =
-    CONNECT_ERRORS[code] ?? certificateError(code, "the proxy's") ?? (code === 'EPROTO' ? 'TLS protocol error' : `network error (${code})`);
+  const text = networkError(code, "the proxy's", 'the proxy');
   return new ProxyError(code, proxy.display, `cannot connect to the proxy ${proxy.display}: ${text}`);
 }
 

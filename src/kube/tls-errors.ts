@@ -19,7 +19,6 @@ export function certificateError(code: string, whose: string): string | undefine
 
 const NETWORK_PROBLEMS: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset by the server',
   ENOTFOUND: 'host name not found',
   EAI_AGAIN: 'host name lookup failed',
   EHOSTUNREACH: 'host unreachable',
@@ -28,7 +27,11 @@ const NETWORK_PROBLEMS: Record<string, string> = {
   EPROTO: 'TLS protocol error',
 };
 
-/** A failed connection in words: the certificate problem of `whose` certificate, or the network error. */
-export function networkError(code: string, whose: string): string {
+/**
+ * A failed connection in words: the problem with `whose` certificate, or the network error.
+ * `peer` is who reset the connection (the server, the proxy).
+ */
+export function networkError(code: string, whose: string, peer = 'the server'): string {
+  if (code === 'ECONNRESET') return `connection reset by ${peer}`;
   return certificateError(code, whose) ?? NETWORK_PROBLEMS[code] ?? `network error (${code})`;
 }
