@@ -248,13 +248,14 @@ function pvcRef(event: EventRecord): PvcRef {
 }
 
 /** Orders migrations by start, then namespace, PVC and id (the order of every migrations list). */
-function compareMigrations(a: Migration, b: Migration): number {
-  return (
-    Date.parse(a.startedAt) - Date.parse(b.startedAt) ||
-    compareText(a.namespace, b.namespace) ||
-    compareText(a.pvc, b.pvc) ||
-    compareText(a.id, b.id)
+function sortMigrations(migrations: readonly Migration[]): Migration[] {
+  // Each start is read once, not in every comparison.
+  const keyed = migrations.map((m) => ({ m, start: Date.parse(m.startedAt) }));
+  keyed.sort(
+    (a, b) =>
+      a.start - b.start || compareText(a.m.namespace, b.m.namespace) || compareText(a.m.pvc, b.m.pvc) || compareText(a.m.id, b.m.id),
   );
+  return keyed.map((k) => k.m);
 }
 
 /**
@@ -281,7 +282,7 @@ export function assignMigrationIds(migrations: readonly Migration[]): Migration[
     taken.add(id);
     m.id = id;
   }
-  return [...migrations].sort(compareMigrations);
+  return sortMigrations(migrations);
 }
 
 /** Pairs Migration* events on PVCs into migrations (SPEC §2.4); the result does not depend on the order of `events`. */
