@@ -77,7 +77,10 @@ export async function runAudit(options: AuditOptions, gateway: Gateway | null, c
     staleAfterSeconds: options.staleAfterSeconds,
     exclude: options.exclude,
   });
-  ctx.stdout.write(await renderReport(await (renderer ?? import('../render/audit.js')), report, options, ctx));
+  const render = await (renderer ?? import('../render/audit.js'));
+  // JSON is written a piece at a time: on a large cluster it is tens of MB, never needed whole.
+  if (options.output === 'json') render.writeAuditJson(report, (piece) => ctx.stdout.write(piece));
+  else ctx.stdout.write(await renderReport(render, report, options, ctx));
   // Table rows only on stdout (for awk and cut): what could not be read is said on stderr.
   if (table && options.noHeaders) for (const warning of report.warnings) ctx.logger.warn(sanitizeText(warning));
   return reachesFailOn(report, options.failOn) ? 1 : 0;
@@ -102,6 +105,7 @@ function offlineNow(snapshot: ClusterSnapshot, wallClock: number): number {
 /** How far past the wall clock a dump's newest timestamp may be (clock skew, dumps from another zone's machine). */
 const FUTURE_TOLERANCE_MS = 24 * 3600 * 1000;
 
+/** The report as text in every format but JSON, which is written in pieces (writeAuditJson). */
 async function renderReport(
   render: typeof import('../render/audit.js'),
   report: AuditReport,
@@ -109,8 +113,6 @@ async function renderReport(
   ctx: Context,
 ): Promise<string> {
   switch (options.output) {
-    case 'json':
-      return render.renderAuditJson(report);
     case 'yaml':
       return render.renderAuditYaml(report);
     case 'prometheus':

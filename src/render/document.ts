@@ -127,8 +127,34 @@ function historyEventDoc(e: HistoryEvent): HistoryEvent {
   };
 }
 
+/**
+ * A list of a document whose elements are made only when written (writeJson), so that a long
+ * list is never held twice, as model and as document.
+ */
+export class DocumentList<T> {
+  constructor(
+    readonly items: readonly T[],
+    readonly toDocument: (item: T) => unknown,
+  ) {}
+}
+
+/** A document whose values may be DocumentLists. */
+type LazyDocument = Record<string, unknown>;
+
+/** The document with every DocumentList made into its array. */
+function materialize<T>(doc: LazyDocument): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(doc)) out[key] = value instanceof DocumentList ? value.items.map(value.toDocument) : value;
+  return out as T;
+}
+
 /** The `audit -o json|yaml` document with the model's key order. */
 export function auditDocument(r: AuditReport): AuditReport {
+  return materialize(auditDocumentParts(r));
+}
+
+/** The `audit` document with its migrations and findings as DocumentLists (see writeJson). */
+export function auditDocumentParts(r: AuditReport): LazyDocument {
   const s = r.summary;
   return {
     apiVersion: r.apiVersion,
@@ -155,11 +181,11 @@ export function auditDocument(r: AuditReport): AuditReport {
         max: s.durationSeconds.max,
       },
     },
-    migrations: r.migrations.map(migrationDoc),
+    migrations: new DocumentList(r.migrations, migrationDoc),
     dualAttaches: r.dualAttaches.map(dualAttachDoc),
     multiAttaches: r.multiAttaches.map(dualAttachDoc),
     rejectedTargets: r.rejectedTargets.map(volumeRejectedTargetDoc),
-    findings: r.findings.map(findingDoc),
+    findings: new DocumentList(r.findings, findingDoc),
     warnings: [...r.warnings],
     horizon: { oldestEvent: r.horizon.oldestEvent, note: r.horizon.note },
   };
@@ -201,4 +227,52 @@ export function escapeRawUnsafe(text: string): string {
 export function toJson(doc: unknown): string {
   // Such characters can only occur inside JSON strings, where \uXXXX is valid.
   return `${escapeRawUnsafe(JSON.stringify(doc, null, 2))}\n`;
+}
+
+/** Characters gathered before writeJson hands a piece on. */
+const PIECE_SIZE = 1 << 20;
+
+/** JSON.stringify(value, null, 2) for a value written `depth` levels deep. */
+function nested(value: unknown, depth: number): string | undefined {
+  const text = JSON.stringify(value, null, 2);
+  // JSON.stringify writes a newline only between tokens (never inside a string), so each one
+  // starts a line that takes the depth's indent.
+  return text === undefined ? undefined : text.replaceAll('\n', `\n${'  '.repeat(depth)}`);
+}
+
+/**
+ * Writes toJson's text of a document (an object, possibly with DocumentLists) in pieces of about a
+ * MiB: the top-level lists element by element, so that neither the whole text nor the whole
+ * document exists at once (20 MB of JSON for an audit of 20 000 migrations).
+ */
+export function writeJson(doc: LazyDocument, write: (piece: string) => void): void {
+  let piece = '';
+  const add = (text: string): void => {
+    piece += text;
+    if (piece.length >= PIECE_SIZE) {
+      write(escapeRawUnsafe(piece));
+      piece = '';
+    }
+  };
+  let first = true;
+  add('{');
+  for (const [key, value] of Object.entries(doc)) {
+    const items = value instanceof DocumentList ? value.items : Array.isArray(value) ? value : null;
+    const element = value instanceof DocumentList ? value.toDocument : (item: unknown) => item;
+    // A value JSON leaves out (undefined) leaves out its key too.
+    const text = items === null ? nested(value, 1) : '';
+    if (text === undefined) continue;
+    add(`${first ? '' : ','}\n  ${JSON.stringify(key)}: `);
+    first = false;
+    if (items === null) add(text);
+    else if (items.length === 0) add('[]');
+    else {
+      items.forEach((item, i) => {
+        add(`${i === 0 ? '[' : ','}\n    ${nested(element(item), 2) ?? 'null'}`);
+      });
+      add('\n  ]');
+    }
+  }
+  add(first ? '}\n' : '\n}\n');
+  write(escapeRawUnsafe(piece));
 }
