@@ -1415,7 +1415,7 @@ export function generate(spec: SizeSpec, seed: number, nowMs: number): Generated
         name: uniqueName(v.namespace, evacuation ? 'kubevirt-evacuation-' : 'kubevirt-migrate-vm-'),
         uid: rnd.uuid(),
         start,
-        end: start + rnd.int(15, 400) * 1000,
+        end: start + rnd.int(12, 180) * 1000, // live migrations of 4 GiB VMs: seconds to minutes
         phase: failed ? 'Failed' : 'Succeeded',
         source: from,
         target: failed ? otherNode([from]) : arrivesAt,
