@@ -134,23 +134,6 @@ function expand(event: EventRecord, parsed: ParsedMessage, out: Occurrence[]): n
   return untimed;
 }
 
-/** Sorts in place, stably; insertion sort for the few occurrences a PVC has (no temporary array). */
-function sortOccurrences(list: Occurrence[]): void {
-  if (list.length > 16) {
-    list.sort(compareOccurrences);
-    return;
-  }
-  for (let i = 1; i < list.length; i++) {
-    const item = list[i]!;
-    let j = i - 1;
-    while (j >= 0 && compareOccurrences(list[j]!, item) > 0) {
-      list[j + 1] = list[j]!;
-      j--;
-    }
-    list[j + 1] = item;
-  }
-}
-
 /** Pairs one PVC's occurrences (sorted) into migrations, appended to `drafts`. */
 function pairGroup(occurrences: Occurrence[], group: string, options: PairingOptions, drafts: Draft[]): void {
   const first = drafts.length;
@@ -309,7 +292,7 @@ export function pairMigrations(events: readonly EventRecord[], options: PairingO
 
   const drafts: Draft[] = [];
   for (const [group, occurrences] of groups) {
-    sortOccurrences(occurrences);
+    occurrences.sort(compareOccurrences);
     pairGroup(occurrences, group, options, drafts);
   }
 
