@@ -125,7 +125,16 @@ function make(
   next: string,
   objects: ObjectRef[],
 ): Finding {
-  return { severity: FINDING_SEVERITY[code], code, ...where, message, next, objects };
+  return {
+    severity: FINDING_SEVERITY[code],
+    code,
+    namespace: where.namespace,
+    pvc: where.pvc,
+    volumeId: where.volumeId,
+    message,
+    next,
+    objects,
+  };
 }
 
 function migrationObjects(m: Migration): ObjectRef[] {
