@@ -231,6 +231,8 @@ export function toJson(doc: unknown): string {
 
 /** Characters gathered before writeJson hands a piece on. */
 const PIECE_SIZE = 1 << 20;
+/** List elements written by one JSON.stringify. */
+const BATCH_SIZE = 256;
 
 /** JSON.stringify(value, null, 2) for a value written `depth` levels deep. */
 function nested(value: unknown, depth: number): string | undefined {
@@ -267,9 +269,13 @@ export function writeJson(doc: LazyDocument, write: (piece: string) => void): vo
     if (items === null) add(text);
     else if (items.length === 0) add('[]');
     else {
-      items.forEach((item, i) => {
-        add(`${i === 0 ? '[' : ','}\n    ${nested(element(item), 2) ?? 'null'}`);
-      });
+      // A batch of elements is one JSON.stringify of an array: `[\n  A,\n  B\n]` without its
+      // brackets, one level deeper, is the batch's part of the list.
+      for (let start = 0; start < items.length; start += BATCH_SIZE) {
+        const batch = items.slice(start, start + BATCH_SIZE).map(element);
+        const inner = (nested(batch, 1) as string).slice(1, -4);
+        add(start === 0 ? `[${inner}` : `,${inner}`);
+      }
       add('\n  ]');
     }
   }
