@@ -234,12 +234,14 @@ const PIECE_SIZE = 1 << 20;
 /** List elements written by one JSON.stringify. */
 const BATCH_SIZE = 256;
 
-/** JSON.stringify(value, null, 2) for a value written `depth` levels deep. */
-function nested(value: unknown, depth: number): string | undefined {
-  const text = JSON.stringify(value, null, 2);
-  // JSON.stringify writes a newline only between tokens (never inside a string), so each one
-  // starts a line that takes the depth's indent.
-  return text === undefined ? undefined : text.replaceAll('\n', `\n${'  '.repeat(depth)}`);
+/**
+ * A member of a top-level object as JSON.stringify(doc, null, 2) writes it, `"key": value`,
+ * indented for that depth (the text of a one-member object without its braces); undefined for
+ * a value JSON leaves out, with its key.
+ */
+function member(key: string, value: unknown): string | undefined {
+  const text = JSON.stringify({ [key]: value }, null, 2);
+  return text === '{}' ? undefined : text.slice(4, -2);
 }
 
 /**
@@ -260,24 +262,24 @@ export function writeJson(doc: LazyDocument, write: (piece: string) => void): vo
   add('{');
   for (const [key, value] of Object.entries(doc)) {
     const items = value instanceof DocumentList ? value.items : Array.isArray(value) ? value : null;
-    const element = value instanceof DocumentList ? value.toDocument : (item: unknown) => item;
-    // A value JSON leaves out (undefined) leaves out its key too.
-    const text = items === null ? nested(value, 1) : '';
-    if (text === undefined) continue;
-    add(`${first ? '' : ','}\n  ${JSON.stringify(key)}: `);
-    first = false;
-    if (items === null) add(text);
-    else if (items.length === 0) add('[]');
-    else {
-      // A batch of elements is one JSON.stringify of an array: `[\n  A,\n  B\n]` without its
-      // brackets, one level deeper, is the batch's part of the list.
+    const separator = first ? '\n  ' : ',\n  ';
+    if (items === null || items.length === 0) {
+      const text = member(key, items === null ? value : []);
+      if (text === undefined) continue;
+      add(`${separator}${text}`);
+    } else {
+      // A batch is written as the whole list would be, `"key": [\n    A,\n    B\n  ]`; its
+      // elements, without the key and brackets, are the batch's part of the list.
+      const toDocument = value instanceof DocumentList ? value.toDocument : (item: unknown) => item;
+      const opening = `${JSON.stringify(key)}: [`;
       for (let start = 0; start < items.length; start += BATCH_SIZE) {
-        const batch = items.slice(start, start + BATCH_SIZE).map(element);
-        const inner = (nested(batch, 1) as string).slice(1, -4);
-        add(start === 0 ? `[${inner}` : `,${inner}`);
+        const batch = items.slice(start, start + BATCH_SIZE).map(toDocument);
+        const inner = (member(key, batch) as string).slice(opening.length, -4);
+        add(start === 0 ? `${separator}${opening}${inner}` : `,${inner}`);
       }
       add('\n  ]');
     }
+    first = false;
   }
   add(first ? '}\n' : '\n}\n');
   write(escapeRawUnsafe(piece));
