@@ -8,7 +8,8 @@
 //   audit:  rds-migrate audit -o json | kubectl ×4 + jq (bench/kubectl-audit.sh) | bench/floor.mjs
 //   events: rds-migrate events <pvc> -o json | kubectl get events --field-selector ... -o json | floor
 // and, once, rds-migrate --version vs node -e 0. Checks that rds-migrate, the jq peer and the
-// generator's ground truth agree, prints the tables and writes bench/RESULTS.md.
+// generator's ground truth agree and that rds-migrate and the floor made exactly the requests
+// needed (one per page), prints the tables and writes bench/RESULTS.md.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
