@@ -440,16 +440,14 @@ function missingEventsFinding(m: MissingEvents, now: number): Finding {
   );
 }
 
-/** The completed migrations of each PVC (namespace/name), in input order, with their starts. */
+/** The completed migrations of each PVC (namespace/name) that has a failed one, in input order, with their starts. */
 function completedByPvc(migrations: readonly Migration[]): Map<string, { m: Migration; start: number }[]> {
   const byPvc = new Map<string, { m: Migration; start: number }[]>();
+  for (const m of migrations) if (m.state === 'failed') byPvc.set(`${m.namespace}/${m.pvc}`, []);
   for (const m of migrations) {
     if (m.state !== 'completed') continue;
     const key = `${m.namespace}/${m.pvc}`;
-    const entry = { m, start: Date.parse(m.startedAt) };
-    const list = byPvc.get(key);
-    if (list === undefined) byPvc.set(key, [entry]);
-    else list.push(entry);
+    byPvc.get(key)?.push({ m, start: Date.parse(m.startedAt) });
   }
   return byPvc;
 }
