@@ -14,7 +14,16 @@
 //   merged into count-2 events, retried attaches merged into a count-3 Started (1 untimed
 //   occurrence), in-progress, unresolved, superseded Starteds, events.k8s.io/v1-shaped events,
 //   unparsable messages, and Migration* reasons on VirtualMachineInstances (not the driver's);
-// - a large number of unrelated events: pods, VMIs, nodes, ReplicaSets and other PVC reasons.
+// - a large number of unrelated events: pods, VMIs, nodes, ReplicaSets and other PVC reasons;
+// - KubeVirt (served by the fake with `kubevirt: true`): a VMI per VM disk PVC (running where its
+//   volume is attached; scheduling where it is not), up to 5 final VMIMs per VMI in KubeVirt's
+//   own shape (phase transitions, a trusted migrationState): one for each recent completed/failed
+//   driver migration (same nodes, started seconds before it), older ones beyond the event TTL
+//   (migrations only KubeVirt remembers), a recent one without driver events (MissingMigrationEvents),
+//   an in-flight one for each in-progress dual-attach; a virt-launcher pod per VMI (a target pod
+//   next to it where a migration is in flight or failed), and the Nodes, whose volumesInUse and
+//   volumesAttached agree with the VolumeAttachments. Volumes on two or more nodes sit in a tenth
+//   of the namespaces, so that an audit lists pods there only.
 //
 // Along with the objects it returns the ground truth (`expected`) that both rds-migrate and the
 // kubectl+jq peer must reproduce: migrations by state, untimed occurrences, unparsed events,
@@ -58,8 +67,26 @@ export interface Expected {
 
 export interface Generated {
   objects: any[];
+  /** What rds-migrate's audit must report (events, attachments and KubeVirt's migrations). */
   expected: Expected;
-  counts: { events: number; migrationReasonEvents: number; pvs: number; pvcs: number; volumeAttachments: number; namespaces: number };
+  /** What a reader of events, VolumeAttachments and PVs alone must report (the kubectl+jq peer). */
+  expectedFromEvents: Expected;
+  counts: {
+    events: number;
+    migrationReasonEvents: number;
+    pvs: number;
+    pvcs: number;
+    volumeAttachments: number;
+    namespaces: number;
+    nodes: number;
+    vmis: number;
+    vmims: number;
+    pods: number;
+  };
+  /** The namespaces of the driver's volumes attached to two or more nodes: where an audit lists pods. */
+  podNamespaces: string[];
+  /** The requests each command must make: signature (see requestSignature) -> how many. */
+  requests: { audit: Record<string, number>; events: Record<string, number> };
   /** A PVC with a busy history, for `events <pvc>`. */
   eventsTarget: { namespace: string; pvc: string; events: number };
 }
@@ -166,6 +193,10 @@ interface Volume {
   category: 'none' | 'single' | 'detaching' | 'dual-recent' | 'dual-stuck' | 'multi' | 'rejected';
   /** For dual/multi: the other nodes. */
   otherNodes: string[];
+  /** The driver migrations of its events that KubeVirt also recorded (a VMIM each), oldest first. */
+  history: { source: string; target: string; start: number; end: number; outcome: 'completed' | 'failed'; reason?: string }[];
+  /** The VolumeAttachments' creation times by node. */
+  attachedAt: Map<string, number>;
 }
 
 function volumeTimeout(attr: string | undefined): number {
@@ -196,6 +227,7 @@ export function generate(spec: SizeSpec, seed: number, nowMs: number): Generated
   for (const ns of namespaces) objects.push(namespaceObject(ns));
   const nodeCount = Math.max(4, Math.round(spec.pvs / 25));
   const nodes = Array.from({ length: nodeCount }, (_, i) => `worker-${pad(i, 3)}`);
+  const nodeUse = new Map(nodes.map((n) => [n, { inUse: [] as string[], attached: [] as { name: string; devicePath: string }[] }]));
   const otherNode = (not: string[]): string => {
     for (;;) {
       const n = rnd.pick(nodes);
@@ -222,6 +254,8 @@ export function generate(spec: SizeSpec, seed: number, nowMs: number): Generated
       node: rnd.pick(nodes),
       category: 'single', // other-driver volumes keep it: one VolumeAttachment each
       otherNodes: [],
+      history: [],
+      attachedAt: new Map(),
     });
   }
   const ours = volumes.filter((v) => v.ours);
@@ -237,17 +271,23 @@ export function generate(spec: SizeSpec, seed: number, nowMs: number): Generated
     0,
     Math.min(ours.length - special, spec.volumeAttachments - others.length - 2 * nDualRecent - 2 * nDualStuck - 3 * nMulti - 2 * nRejected),
   );
-  const order = rnd.shuffle(ours.map((_, i) => i));
+  // Volumes on two or more nodes sit in a tenth of the namespaces (not on the `events` target),
+  // so that the audit reads pods there only; the rest are placed anywhere.
+  const sharedNamespaces = new Set(namespaces.slice(0, Math.max(1, Math.round(spec.namespaces / 10))));
+  const inShared = rnd.shuffle(ours.filter((v) => v !== ours[0] && sharedNamespaces.has(v.namespace)));
+  const nShared = nDualRecent + nDualStuck + nMulti;
+  if (inShared.length < nShared) throw new Error(`size ${spec.name}: too few volumes in the shared namespaces`);
+  const order = [...inShared.slice(0, nShared), ...rnd.shuffle([...inShared.slice(nShared), ...ours.filter((v) => !inShared.includes(v))])];
   let k = 0;
   const assign = (n: number, cat: Volume['category']): void => {
-    for (let j = 0; j < n; j++) ours[order[k++]!]!.category = cat;
+    for (let j = 0; j < n; j++) order[k++]!.category = cat;
   };
   assign(nDualRecent, 'dual-recent');
   assign(nDualStuck, 'dual-stuck');
   assign(nMulti, 'multi');
   assign(nRejected, 'rejected');
-  for (let j = 0; j < nSingle; j++) ours[order[k++]!]!.category = rnd.chance(0.02) ? 'detaching' : 'single';
-  while (k < order.length) ours[order[k++]!]!.category = 'none';
+  for (let j = 0; j < nSingle; j++) order[k++]!.category = rnd.chance(0.02) ? 'detaching' : 'single';
+  while (k < order.length) order[k++]!.category = 'none';
 
   for (const v of volumes) {
     // A recent dual-attach is an in-progress migration: give its volume the longest timeout so it
@@ -310,6 +350,15 @@ export function generate(spec: SizeSpec, seed: number, nowMs: number): Generated
       obj.metadata.uid = rnd.uuid();
       if (obj.status.attached) obj.status.attachmentMetadata = { devicePath: `/dev/nvme${rnd.int(0, 9)}n1` };
       objects.push(obj);
+      v.attachedAt.set(node, createdAt);
+      if (obj.status.attached) {
+        // The node's view (the kubelet's volumesInUse, the attach/detach controller's
+        // volumesAttached): attached; in use unless the volume is being detached.
+        const unique = `kubernetes.io/csi/${obj.spec.attacher}^${volume.spec.csi.volumeHandle}`;
+        const use = nodeUse.get(node)!;
+        use.attached.push({ name: unique, devicePath: obj.status.attachmentMetadata.devicePath });
+        if (extra.deletionTimestamp === undefined) use.inUse.push(unique);
+      }
     };
     const longAgo = (): number => now - rnd.int(3_600, 30 * 86_400) * 1000;
     switch (v.category) {
@@ -503,6 +552,7 @@ export function generate(spec: SizeSpec, seed: number, nowMs: number): Generated
       const arrow = variant < 0.05 ? '\u2192' : '->';
       const prefix = variant > 0.95 ? COMBINED : '';
       mig(v, 'MigrationCompleted', prefix + completedMsg(v.pvName, v.node, tgt, d, arrow), start + d * 1000);
+      v.history.push({ source: v.node, target: tgt, start, end: start + d * 1000, outcome: 'completed' });
       expected.completed++;
       return 2;
     },
@@ -514,6 +564,7 @@ export function generate(spec: SizeSpec, seed: number, nowMs: number): Generated
       const reason = byTimeout ? 'timeout' : rnd.pick(['manual abort', 'target node NotReady, drained', 'VMI deleted during migration']);
       mig(v, 'MigrationStarted', startedMsg(v.pvName, v.node, tgt, timeoutOf(v)), start);
       mig(v, 'MigrationFailed', failedMsg(v.pvName, v.node, tgt, reason, elapsed), start + elapsed * 1000);
+      v.history.push({ source: v.node, target: tgt, start, end: start + elapsed * 1000, outcome: 'failed', reason });
       expected.failed++;
       return 2;
     },
@@ -876,10 +927,660 @@ export function generate(spec: SizeSpec, seed: number, nowMs: number): Generated
     unrelated[i]!();
   }
 
+  // --- KubeVirt: VMIs, VMIMs, virt-launcher pods; and the Nodes ------------------------------
+  // The events above are all that a reader of events sees; KubeVirt's migrations beyond them
+  // (final VMIMs no driver migration matches) add to what rds-migrate reports.
+  const expectedFromEvents: Expected = { ...expected };
+  let vmiCount = 0;
+  let vmimCount = 0;
+  let podCount = 0;
+  const vmimNames = new Set<string>();
+  const uniqueName = (namespace: string, prefix: string): string => {
+    for (;;) {
+      const name = `${prefix}${rnd.suffix()}`;
+      if (!vmimNames.has(`${namespace}/${name}`)) {
+        vmimNames.add(`${namespace}/${name}`);
+        return name;
+      }
+    }
+  };
+  const nodeAddress = (n: string): string => `10.0.${Math.floor(nodes.indexOf(n) / 250)}.${(nodes.indexOf(n) % 250) + 2}`;
+  // Final VMIMs kept per VMI (KubeVirt keeps the last 5), weighted toward often-migrated VMs.
+  const finalCounts = [0, 1, 2, 3, 4, 5];
+  const finalWeights = [5, 5, 10, 10, 20, 50];
+  const pickFinalCount = (): number => {
+    let r = rnd.float() * 100;
+    for (let i = 0; i < finalCounts.length; i++) if ((r -= finalWeights[i]!) < 0) return finalCounts[i]!;
+    return 5;
+  };
+  const LIBVIRT_FAILURES = [
+    "Live migration failed: error encountered during MigrateToURI3 libvirt api call: virError(Code=1, Domain=10, Message='internal error: qemu unexpectedly closed the monitor')",
+    'Live migration failed: migration job was cancelled because it stalled (progress timeout of 150s exceeded)',
+    'Target pod is down',
+    'Live migration has been aborted',
+  ];
+
+  interface VmimSpec {
+    name: string;
+    uid: string;
+    start: number;
+    end: number | null;
+    phase: string;
+    source: string;
+    target: string;
+    failureReason?: string;
+    /** Counted as a migration of its own (no driver migration matches it). */
+    ownMigration: boolean;
+    evacuation: boolean;
+  }
+  const PHASES = ['Pending', 'Scheduling', 'Scheduled', 'PreparingTarget', 'TargetReady', 'Running'];
+  const vmimObject = (v: Volume, vmiName: string, m: VmimSpec, sourcePod: string, targetPod: string): any => {
+    const final = m.end !== null;
+    // Phases reached: all up to Running for a completed or late failure, fewer for an early one.
+    const reached = final ? (m.phase === 'Succeeded' ? PHASES.length : rnd.int(2, PHASES.length)) : PHASES.indexOf(m.phase) + 1;
+    const span = (m.end ?? now) - m.start;
+    const transitions = PHASES.slice(0, reached).map((phase, i) => ({
+      phase,
+      phaseTransitionTimestamp: iso(m.start + Math.floor((span * i) / (reached + 2) / 1000) * 1000),
+    }));
+    if (final) transitions.push({ phase: m.phase, phaseTransitionTimestamp: iso(m.end!) });
+    const status: any = { phase: m.phase, phaseTransitionTimestamps: transitions };
+    if (final) {
+      // Copied from the VMI once final, for this migration only (KubeVirt >= 1.5): trusted.
+      status.migrationState = {
+        completed: true,
+        endTimestamp: iso(m.end!),
+        ...(m.failureReason !== undefined ? { failed: true, failureReason: m.failureReason } : {}),
+        migrationConfiguration: {
+          allowAutoConverge: false,
+          allowPostCopy: false,
+          allowWorkloadDisruption: false,
+          bandwidthPerMigration: '0',
+          completionTimeoutPerGiB: 150,
+          nodeDrainTaintKey: 'kubevirt.io/drain',
+          parallelMigrationsPerCluster: 5,
+          parallelOutboundMigrationsPerNode: 2,
+          progressTimeout: 150,
+          unsafeMigrationOverride: false,
+        },
+        migrationUid: m.uid,
+        mode: 'PreCopy',
+        sourceNode: m.source,
+        sourcePod,
+        startTimestamp: iso(m.start + 4000),
+        targetDirectMigrationNodePorts: { [String(rnd.int(33000, 45000))]: 49152, [String(rnd.int(33000, 45000))]: 0 },
+        targetNode: m.target,
+        targetNodeAddress: nodeAddress(m.target),
+        targetNodeDomainDetected: true,
+        targetNodeDomainReadyTimestamp: iso(m.start + 3000),
+        targetPod,
+      };
+    } else {
+      // In flight: KubeVirt has written only the source pod so far (KUBEVIRT-FACTS D.2).
+      status.migrationState = { sourcePod };
+    }
+    const metadata: any = {
+      annotations: {
+        'kubevirt.io/latest-observed-api-version': 'v1',
+        'kubevirt.io/storage-observed-api-version': 'v1',
+        ...(m.evacuation ? { 'kubevirt.io/evacuationMigration': m.source } : {}),
+      },
+      creationTimestamp: iso(m.start),
+      generateName: m.evacuation ? 'kubevirt-evacuation-' : 'kubevirt-migrate-vm-',
+      generation: 1,
+      labels: { 'kubevirt.io/vmi-name': vmiName },
+      name: m.name,
+      namespace: v.namespace,
+      resourceVersion: String(rnd.int(1e6, 9e7)),
+      uid: m.uid,
+    };
+    if (!final) metadata.finalizers = ['kubevirt.io/migrationJobFinalize'];
+    vmimCount++;
+    return { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceMigration', metadata, spec: { vmiName }, status };
+  };
+
+  const launcherPod = (
+    v: Volume,
+    vmi: any,
+    node: string | null,
+    phase: string,
+    created: number,
+    migration?: { name: string; uid: string },
+  ): any => {
+    const name = `virt-launcher-${vmi.metadata.name}-${rnd.suffix()}`;
+    const running = phase === 'Running';
+    const labels: Record<string, string> = {
+      'kubevirt.io': 'virt-launcher',
+      'kubevirt.io/created-by': vmi.metadata.uid,
+      'kubevirt.io/nodeName': vmi.status.nodeName ?? '',
+      'kubevirt.io/vm': vmi.metadata.name,
+      'vm.kubevirt.io/name': vmi.metadata.name,
+      'vmi.kubevirt.io/id': vmi.metadata.name,
+    };
+    if (migration) labels['kubevirt.io/migrationJobUID'] = migration.uid;
+    const annotations: Record<string, string> = {
+      'kubectl.kubernetes.io/default-container': 'compute',
+      'kubevirt.io/domain': vmi.metadata.name,
+      'kubevirt.io/migrationTransportUnix': 'true',
+      'kubevirt.io/memory-overhead-bytes': '289865360',
+      'descheduler.alpha.kubernetes.io/request-evict-only': '',
+      'post.hook.backup.velero.io/command': `["/usr/bin/virt-freezer", "--unfreeze", "--name", "${vmi.metadata.name}", "--namespace", "${v.namespace}"]`,
+      'post.hook.backup.velero.io/container': 'compute',
+      'pre.hook.backup.velero.io/command': `["/usr/bin/virt-freezer", "--freeze", "--name", "${vmi.metadata.name}", "--namespace", "${v.namespace}"]`,
+      'pre.hook.backup.velero.io/container': 'compute',
+    };
+    if (migration) annotations['kubevirt.io/migrationJobName'] = migration.name;
+    const mounts = [
+      { mountPath: '/var/run/kubevirt-private', name: 'private' },
+      { mountPath: '/var/run/kubevirt', name: 'public' },
+      { mountPath: '/var/run/kubevirt-ephemeral-disks', name: 'ephemeral-disks' },
+      { mountPath: '/var/run/kubevirt/container-disks', mountPropagation: 'HostToContainer', name: 'container-disks' },
+      { mountPath: '/var/run/libvirt', name: 'libvirt-runtime' },
+      { mountPath: '/var/run/kubevirt/sockets', name: 'sockets' },
+      { mountPath: '/var/run/kubevirt/hotplug-disks', mountPropagation: 'HostToContainer', name: 'hotplug-disks' },
+      { mountPath: '/var/run/kubevirt-private/secret/cloudinitdisk', name: 'cloudinitdisk-ndata', readOnly: true },
+    ];
+    const container = (cname: string, command: string[]): any => ({
+      command,
+      env: [
+        { name: 'XDG_CACHE_HOME', value: '/var/run/kubevirt-private' },
+        { name: 'XDG_CONFIG_HOME', value: '/var/run/kubevirt-private' },
+        { name: 'XDG_RUNTIME_DIR', value: '/var/run' },
+        { name: 'POD_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
+      ],
+      image: 'quay.io/kubevirt/virt-launcher:v1.5.0',
+      imagePullPolicy: 'IfNotPresent',
+      name: cname,
+      resources:
+        cname === 'compute'
+          ? {
+              limits: { 'devices.kubevirt.io/kvm': '1', 'devices.kubevirt.io/tun': '1', 'devices.kubevirt.io/vhost-net': '1' },
+              requests: { cpu: '400m', 'devices.kubevirt.io/kvm': '1', memory: '4392Mi' },
+            }
+          : { limits: { cpu: '15m', memory: '60M' }, requests: { cpu: '5m', memory: '35M' } },
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] },
+        privileged: false,
+        runAsGroup: 107,
+        runAsNonRoot: true,
+        runAsUser: 107,
+      },
+      terminationMessagePath: '/dev/termination-log',
+      terminationMessagePolicy: 'File',
+      ...(cname === 'compute'
+        ? { volumeDevices: [{ devicePath: '/dev/rootdisk', name: 'rootdisk' }], volumeMounts: mounts }
+        : { volumeMounts: [{ mountPath: '/var/run/kubevirt-private', name: 'private', readOnly: true }] }),
+    });
+    const pod: any = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        annotations,
+        creationTimestamp: iso(created),
+        generateName: `virt-launcher-${vmi.metadata.name}-`,
+        labels,
+        name,
+        namespace: v.namespace,
+        ownerReferences: [
+          {
+            apiVersion: 'kubevirt.io/v1',
+            blockOwnerDeletion: true,
+            controller: true,
+            kind: 'VirtualMachineInstance',
+            name: vmi.metadata.name,
+            uid: vmi.metadata.uid,
+          },
+        ],
+        resourceVersion: String(rnd.int(1e6, 9e7)),
+        uid: rnd.uuid(),
+      },
+      spec: {
+        automountServiceAccountToken: false,
+        containers: [
+          container('compute', [
+            '/usr/bin/virt-launcher-monitor',
+            '--qemu-timeout',
+            '291s',
+            '--name',
+            vmi.metadata.name,
+            '--uid',
+            vmi.metadata.uid,
+            '--namespace',
+            v.namespace,
+            '--kubevirt-share-dir',
+            '/var/run/kubevirt',
+            '--ephemeral-disk-dir',
+            '/var/run/kubevirt-ephemeral-disks',
+            '--container-disk-dir',
+            '/var/run/kubevirt/container-disks',
+            '--grace-period-seconds',
+            '45',
+            '--hook-sidecars',
+            '0',
+            '--ovmf-path',
+            '/usr/share/OVMF',
+            '--run-as-nonroot',
+          ]),
+          container('guest-console-log', [
+            '/usr/bin/virt-tail',
+            '--logfile',
+            `/var/run/kubevirt-private/${vmi.metadata.uid}/virt-serial0-log`,
+          ]),
+        ],
+        dnsPolicy: 'ClusterFirst',
+        enableServiceLinks: false,
+        hostname: vmi.metadata.name,
+        nodeSelector: { 'kubernetes.io/arch': 'amd64', 'kubevirt.io/schedulable': 'true' },
+        preemptionPolicy: 'PreemptLowerPriority',
+        priority: 0,
+        readinessGates: [{ conditionType: 'kubevirt.io/virtual-machine-unpaused' }],
+        restartPolicy: 'Never',
+        schedulerName: 'default-scheduler',
+        securityContext: { fsGroup: 107, runAsGroup: 107, runAsNonRoot: true, runAsUser: 107 },
+        serviceAccount: 'default',
+        serviceAccountName: 'default',
+        terminationGracePeriodSeconds: 60,
+        tolerations: [
+          { effect: 'NoExecute', key: 'node.kubernetes.io/not-ready', operator: 'Exists', tolerationSeconds: 300 },
+          { effect: 'NoExecute', key: 'node.kubernetes.io/unreachable', operator: 'Exists', tolerationSeconds: 300 },
+        ],
+        volumes: [
+          { emptyDir: {}, name: 'private' },
+          { emptyDir: {}, name: 'public' },
+          { emptyDir: {}, name: 'sockets' },
+          { emptyDir: {}, name: 'virt-bin-share-dir' },
+          { emptyDir: {}, name: 'libvirt-runtime' },
+          { emptyDir: {}, name: 'ephemeral-disks' },
+          { emptyDir: {}, name: 'container-disks' },
+          { name: 'rootdisk', persistentVolumeClaim: { claimName: v.pvcName } },
+          { name: 'cloudinitdisk-ndata', secret: { defaultMode: 420, secretName: `${vmi.metadata.name}-cloudinit` } },
+          { emptyDir: {}, name: 'hotplug-disks' },
+        ],
+      },
+      status: {
+        conditions: [
+          { lastProbeTime: null, lastTransitionTime: iso(created + 1000), status: 'True', type: 'PodReadyToStartContainers' },
+          { lastProbeTime: null, lastTransitionTime: iso(created), status: 'True', type: 'Initialized' },
+          { lastProbeTime: null, lastTransitionTime: iso(created + 9000), status: running ? 'True' : 'False', type: 'Ready' },
+          { lastProbeTime: null, lastTransitionTime: iso(created + 9000), status: running ? 'True' : 'False', type: 'ContainersReady' },
+          { lastProbeTime: null, lastTransitionTime: iso(created), status: node === null ? 'False' : 'True', type: 'PodScheduled' },
+        ],
+        containerStatuses: ['compute', 'guest-console-log'].map((cname) => ({
+          containerID: `containerd://${rnd.hex(64)}`,
+          image: 'quay.io/kubevirt/virt-launcher:v1.5.0',
+          imageID: 'quay.io/kubevirt/virt-launcher@sha256:1b5c4b2d6e0b8b8f0d0c4c8c1c2a6c9b5b1e3f8a0e1f2d3c4b5a69788796a5b4',
+          lastState: {},
+          name: cname,
+          ready: running,
+          restartCount: 0,
+          started: running,
+          state: running
+            ? { running: { startedAt: iso(created + 8000) } }
+            : {
+                terminated: {
+                  exitCode: phase === 'Failed' ? 1 : 0,
+                  reason: phase === 'Failed' ? 'Error' : 'Completed',
+                  startedAt: iso(created + 8000),
+                  finishedAt: iso(created + 60_000),
+                },
+              },
+        })),
+        phase,
+        qosClass: 'Burstable',
+        startTime: iso(created),
+      },
+    };
+    if (node !== null) {
+      pod.spec.nodeName = node;
+      pod.status.hostIP = nodeAddress(node);
+      pod.status.hostIPs = [{ ip: nodeAddress(node) }];
+      pod.status.podIP = `10.244.${nodes.indexOf(node) % 250}.${rnd.int(2, 250)}`;
+      pod.status.podIPs = [{ ip: pod.status.podIP }];
+    } else {
+      pod.status.containerStatuses = [];
+      pod.status.conditions = pod.status.conditions.slice(4);
+    }
+    podCount++;
+    return pod;
+  };
+
+  const vmiObject = (v: Volume, node: string | null, created: number): any => {
+    const name = v.pvcName.replace(/-rootdisk$/, '');
+    const uid = rnd.uuid();
+    const dataVolume = rnd.chance(0.5);
+    vmiCount++;
+    return {
+      apiVersion: 'kubevirt.io/v1',
+      kind: 'VirtualMachineInstance',
+      metadata: {
+        annotations: {
+          'kubevirt.io/latest-observed-api-version': 'v1',
+          'kubevirt.io/storage-observed-api-version': 'v1',
+          'kubevirt.io/vm-generation': '1',
+        },
+        creationTimestamp: iso(created),
+        finalizers: ['kubevirt.io/virtualMachineControllerFinalize', 'foregroundDeleteVirtualMachine'],
+        generation: 12,
+        labels: { 'kubevirt.io/vm': name, ...(node !== null ? { 'kubevirt.io/nodeName': node } : {}) },
+        name,
+        namespace: v.namespace,
+        ownerReferences: [
+          { apiVersion: 'kubevirt.io/v1', blockOwnerDeletion: true, controller: true, kind: 'VirtualMachine', name, uid: rnd.uuid() },
+        ],
+        resourceVersion: String(rnd.int(1e6, 9e7)),
+        uid,
+      },
+      spec: {
+        architecture: 'amd64',
+        domain: {
+          cpu: { cores: 1, model: 'host-model', sockets: 4, threads: 1 },
+          devices: {
+            disks: [
+              { bootOrder: 1, disk: { bus: 'virtio' }, name: 'rootdisk' },
+              { disk: { bus: 'virtio' }, name: 'cloudinitdisk' },
+            ],
+            interfaces: [
+              { macAddress: `02:${rnd.hex(2)}:${rnd.hex(2)}:${rnd.hex(2)}:${rnd.hex(2)}:${rnd.hex(2)}`, masquerade: {}, name: 'default' },
+            ],
+          },
+          features: { acpi: { enabled: true } },
+          firmware: { serial: rnd.uuid(), uuid: rnd.uuid() },
+          machine: { type: 'pc-q35-rhel9.4.0' },
+          memory: { guest: '4Gi' },
+          resources: { requests: { memory: '4Gi' } },
+        },
+        evictionStrategy: 'LiveMigrate',
+        networks: [{ name: 'default', pod: {} }],
+        terminationGracePeriodSeconds: 45,
+        volumes: [
+          dataVolume
+            ? { dataVolume: { name: v.pvcName }, name: 'rootdisk' }
+            : { name: 'rootdisk', persistentVolumeClaim: { claimName: v.pvcName } },
+          { cloudInitNoCloud: { secretRef: { name: `${name}-cloudinit` } }, name: 'cloudinitdisk' },
+        ],
+      },
+      status: {
+        activePods: {},
+        conditions: [
+          { lastProbeTime: null, lastTransitionTime: iso(created + 10_000), status: node !== null ? 'True' : 'False', type: 'Ready' },
+          { lastProbeTime: null, lastTransitionTime: null, status: 'True', type: 'LiveMigratable' },
+          { lastProbeTime: null, lastTransitionTime: null, status: 'True', type: 'StorageLiveMigratable' },
+        ],
+        currentCPUTopology: { cores: 1, sockets: 4, threads: 1 },
+        guestOSInfo: node !== null ? { id: 'fedora', kernelRelease: '6.8.5-301.fc40.x86_64', name: 'Fedora Linux', version: '40' } : {},
+        launcherContainerImageVersion: 'quay.io/kubevirt/virt-launcher:v1.5.0',
+        machine: { type: 'pc-q35-rhel9.4.0' },
+        memory: { guestAtBoot: '4Gi', guestCurrent: '4Gi', guestRequested: '4Gi' },
+        migrationMethod: 'BlockMigration',
+        migrationTransport: 'Unix',
+        ...(node !== null ? { nodeName: node } : {}),
+        phase: node !== null ? 'Running' : 'Scheduling',
+        phaseTransitionTimestamps: [
+          { phase: 'Pending', phaseTransitionTimestamp: iso(created) },
+          { phase: 'Scheduling', phaseTransitionTimestamp: iso(created + 1000) },
+          ...(node !== null
+            ? [
+                { phase: 'Scheduled', phaseTransitionTimestamp: iso(created + 9000) },
+                { phase: 'Running', phaseTransitionTimestamp: iso(created + 12_000) },
+              ]
+            : []),
+        ],
+        qosClass: 'Burstable',
+        selinuxContext: 'none',
+        volumeStatus: [
+          { name: 'cloudinitdisk', size: 1048576, target: 'vdb' },
+          {
+            name: 'rootdisk',
+            persistentVolumeClaimInfo: { accessModes: ['ReadWriteMany'], claimName: v.pvcName, volumeMode: 'Block' },
+            target: 'vda',
+          },
+        ],
+      },
+    };
+  };
+
+  const targetOf = (v: Volume): string | undefined => v.otherNodes[0];
+  for (const v of volumes) {
+    const running = v.category !== 'none';
+    const created = now - rnd.int(20, 60) * 86_400_000;
+    const vmi = vmiObject(v, running ? v.node : null, created);
+    objects.push(vmi);
+    if (!running) {
+      // Not attached anywhere: a VM still being scheduled (its VMIMs went with its previous VMI).
+      objects.push(launcherPod(v, vmi, null, 'Pending', now - rnd.int(30, 300) * 1000));
+      continue;
+    }
+    const specs: VmimSpec[] = [];
+    const finals = pickFinalCount();
+    // Recent driver migrations, newest first, each with its VMIM (started seconds before it).
+    for (const h of [...v.history].reverse().slice(0, finals)) {
+      const mismatch = h.outcome === 'completed' && rnd.chance(0.02); // KubeVirt disagrees: OutcomeMismatch
+      const failed = h.outcome === 'failed' || mismatch;
+      specs.push({
+        name: uniqueName(v.namespace, 'kubevirt-evacuation-'),
+        uid: rnd.uuid(),
+        start: h.start - rnd.int(2, 15) * 1000,
+        end: h.end + rnd.int(1, 5) * 1000,
+        phase: failed ? 'Failed' : 'Succeeded',
+        source: h.source,
+        target: h.target,
+        ...(failed ? { failureReason: h.reason === 'timeout' ? LIBVIRT_FAILURES[1]! : rnd.pick(LIBVIRT_FAILURES) } : {}),
+        ownMigration: false,
+        evacuation: true,
+      });
+    }
+    // A dual-attach stuck since a failed migration (its target VolumeAttachment was never detached).
+    const stuckTarget = v.category === 'dual-stuck' ? targetOf(v) : undefined;
+    if (stuckTarget !== undefined && specs.length < finals) {
+      const start = v.attachedAt.get(stuckTarget)! - rnd.int(5, 20) * 1000;
+      specs.push({
+        name: uniqueName(v.namespace, 'kubevirt-migrate-vm-'),
+        uid: rnd.uuid(),
+        start,
+        end: start + rnd.int(60, 300) * 1000,
+        phase: 'Failed',
+        source: v.node,
+        target: stuckTarget,
+        failureReason: 'Target pod is down',
+        ownMigration: true,
+        evacuation: false,
+      });
+    }
+    // A recent migration the driver recorded nothing for (MissingMigrationEvents): in the last
+    // 10 minutes, where no driver migration of these volumes starts.
+    if (v.category === 'single' && v.ours && specs.length < finals && rnd.chance(0.005)) {
+      const start = now - rnd.int(300, 540) * 1000;
+      specs.push({
+        name: uniqueName(v.namespace, 'kubevirt-evacuation-'),
+        uid: rnd.uuid(),
+        start,
+        end: start + rnd.int(20, 90) * 1000,
+        phase: 'Succeeded',
+        source: otherNode([v.node]),
+        target: v.node,
+        ownMigration: true,
+        evacuation: true,
+      });
+    }
+    // Older ones, beyond the event TTL (3 hours to 2 weeks ago): a chain of nodes ending where the VM runs.
+    const older = finals - specs.length;
+    const starts = Array.from({ length: older }, () => now - rnd.int(3 * 3600, 14 * 86_400) * 1000).sort((a, b) => b - a);
+    let arrivesAt = v.node;
+    for (const start of starts) {
+      const failed = rnd.chance(0.1);
+      const from = otherNode([arrivesAt]);
+      const evacuation = rnd.chance(0.7);
+      specs.push({
+        name: uniqueName(v.namespace, evacuation ? 'kubevirt-evacuation-' : 'kubevirt-migrate-vm-'),
+        uid: rnd.uuid(),
+        start,
+        end: start + rnd.int(12, 180) * 1000, // live migrations of 4 GiB VMs: seconds to minutes
+        phase: failed ? 'Failed' : 'Succeeded',
+        source: from,
+        target: failed ? otherNode([from]) : arrivesAt,
+        ...(failed ? { failureReason: rnd.pick(LIBVIRT_FAILURES) } : {}),
+        ownMigration: true,
+        evacuation,
+      });
+      if (!failed) arrivesAt = from;
+    }
+    specs.sort((a, b) => a.start - b.start);
+    // Only the driver's volumes have migrations; KubeVirt's unmatched final VMIMs are some.
+    if (v.ours) {
+      for (const m of specs) {
+        if (!m.ownMigration) continue;
+        if (m.phase === 'Succeeded') expected.completed++;
+        else expected.failed++;
+      }
+    }
+    // The running pod: the target pod of the last migration that brought the VM here.
+    const arrival = [...specs].reverse().find((m) => m.phase === 'Succeeded' && m.target === v.node);
+    const launcher = launcherPod(v, vmi, v.node, 'Running', arrival?.end ?? created, arrival);
+    vmi.status.activePods[launcher.metadata.uid] = v.node;
+    objects.push(launcher);
+    for (const m of specs) {
+      const targetPod =
+        m.phase === 'Failed'
+          ? `virt-launcher-${vmi.metadata.name}-${rnd.suffix()}`
+          : m === arrival
+            ? launcher.metadata.name
+            : `virt-launcher-${vmi.metadata.name}-${rnd.suffix()}`;
+      objects.push(vmimObject(v, vmi.metadata.name, m, `virt-launcher-${vmi.metadata.name}-${rnd.suffix()}`, targetPod));
+    }
+    if (stuckTarget !== undefined) {
+      // The failed migration's target pod, finished: no longer a user of the volume.
+      const failed = specs.find((m) => m.target === stuckTarget && m.phase === 'Failed');
+      objects.push(launcherPod(v, vmi, stuckTarget, 'Failed', v.attachedAt.get(stuckTarget)!, failed));
+    }
+    if (v.category === 'dual-recent') {
+      // The in-progress migration: an in-flight VMIM and its target pod on the new node.
+      const target = targetOf(v)!;
+      const inFlight: VmimSpec = {
+        name: uniqueName(v.namespace, 'kubevirt-evacuation-'),
+        uid: rnd.uuid(),
+        start: now - rnd.int(65, 120) * 1000,
+        end: null,
+        phase: 'Running',
+        source: v.node,
+        target,
+        ownMigration: false,
+        evacuation: true,
+      };
+      objects.push(vmimObject(v, vmi.metadata.name, inFlight, launcher.metadata.name, ''));
+      const pod = launcherPod(v, vmi, target, 'Running', inFlight.start + 2000, inFlight);
+      vmi.status.activePods[pod.metadata.uid] = target;
+      objects.push(pod);
+    }
+    if (v.category === 'multi') {
+      // A backup data mover reading the volume on another node: not a VM's pod.
+      const node = v.otherNodes[0]!;
+      const backup = launcherPod(v, vmi, node, 'Running', now - rnd.int(3_600, 7_200) * 1000);
+      backup.metadata.name = `${v.pvcName}-backup-${rnd.suffix()}`;
+      backup.metadata.generateName = `${v.pvcName}-backup-`;
+      backup.metadata.labels = { 'velero.io/data-upload': `backup-${rnd.suffix()}`, 'velero.io/exposer-pod-group': 'snapshot-exposer' };
+      delete backup.metadata.annotations;
+      backup.metadata.ownerReferences = [];
+      objects.push(backup);
+    }
+  }
+
+  // Nodes: what their kubelets use and the attach/detach controller has attached, as the
+  // VolumeAttachments say.
+  for (const name of nodes) {
+    const use = nodeUse.get(name)!;
+    const address = nodeAddress(name);
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        annotations: {
+          'csi.volume.kubernetes.io/nodeid': JSON.stringify({ [DRIVER]: name, 'nfs.csi.k8s.io': name }),
+          'kubevirt.io/heartbeat': iso(now - rnd.int(0, 60) * 1000),
+          'node.alpha.kubernetes.io/ttl': '0',
+          'volumes.kubernetes.io/controller-managed-attach-detach': 'true',
+        },
+        creationTimestamp: iso(now - rnd.int(100, 400) * 86_400_000),
+        labels: {
+          'beta.kubernetes.io/arch': 'amd64',
+          'beta.kubernetes.io/os': 'linux',
+          'cpu-model.node.kubevirt.io/EPYC-Genoa': 'true',
+          'kubevirt.io/schedulable': 'true',
+          'kubernetes.io/arch': 'amd64',
+          'kubernetes.io/hostname': name,
+          'kubernetes.io/os': 'linux',
+          'node-role.kubernetes.io/worker': '',
+          'topology.kubernetes.io/zone': `zone-${nodes.indexOf(name) % 3}`,
+        },
+        name,
+        resourceVersion: String(rnd.int(1e6, 9e7)),
+        uid: rnd.uuid(),
+      },
+      spec: { podCIDR: `10.244.${nodes.indexOf(name) % 250}.0/24`, podCIDRs: [`10.244.${nodes.indexOf(name) % 250}.0/24`] },
+      status: {
+        addresses: [
+          { address, type: 'InternalIP' },
+          { address: name, type: 'Hostname' },
+        ],
+        allocatable: {
+          cpu: '63500m',
+          'devices.kubevirt.io/kvm': '1k',
+          'ephemeral-storage': '846835728328',
+          memory: '527557552Ki',
+          pods: '250',
+        },
+        capacity: { cpu: '64', 'devices.kubevirt.io/kvm': '1k', 'ephemeral-storage': '918886448Ki', memory: '528174000Ki', pods: '250' },
+        conditions: [
+          ['MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'],
+          ['DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'],
+          ['PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'],
+          ['Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'],
+        ].map(([type, status, reason, message]) => ({
+          lastHeartbeatTime: iso(now - rnd.int(0, 40) * 1000),
+          lastTransitionTime: iso(now - rnd.int(1, 30) * 86_400_000),
+          message,
+          reason,
+          status,
+          type,
+        })),
+        daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+        images: [
+          ['quay.io/kubevirt/virt-launcher', 402117238],
+          ['quay.io/kubevirt/virt-handler', 198211113],
+          ['registry.k8s.io/kube-proxy', 30576712],
+          ['ghcr.io/srvlab/rds-csi-driver', 48213775],
+          ['registry.k8s.io/sig-storage/csi-node-driver-registrar', 14138498],
+          ['quay.io/cilium/cilium', 193510297],
+        ].map(([image, sizeBytes]) => ({ names: [`${image}@sha256:${rnd.hex(64)}`, `${image}:v1.5.0`], sizeBytes })),
+        nodeInfo: {
+          architecture: 'amd64',
+          bootID: rnd.uuid(),
+          containerRuntimeVersion: 'containerd://1.7.22',
+          kernelVersion: '6.8.0-45-generic',
+          kubeProxyVersion: '',
+          kubeletVersion: 'v1.31.4',
+          machineID: rnd.hex(32),
+          operatingSystem: 'linux',
+          osImage: 'Ubuntu 24.04.1 LTS',
+          systemUUID: rnd.uuid(),
+        },
+        ...(use.attached.length > 0 ? { volumesAttached: [...use.attached].sort((a, b) => (a.name < b.name ? -1 : 1)) } : {}),
+        ...(use.inUse.length > 0 ? { volumesInUse: [...use.inUse].sort() } : {}),
+      },
+    });
+  }
+  expected.migrations = expected.completed + expected.failed + expected.inProgress + expected.unresolved;
+
+  const podNamespaces = [
+    ...new Set(
+      ours.filter((v) => v.category === 'dual-recent' || v.category === 'dual-stuck' || v.category === 'multi').map((v) => v.namespace),
+    ),
+  ].sort();
   const targetEvents = objects.filter((o) => o.kind === 'Event' && (o.involvedObject ?? o.regarding)?.uid === target.pvcUid).length;
   return {
     objects,
     expected,
+    expectedFromEvents,
     counts: {
       events,
       migrationReasonEvents,
@@ -887,9 +1588,115 @@ export function generate(spec: SizeSpec, seed: number, nowMs: number): Generated
       pvcs: volumes.length,
       volumeAttachments: objects.filter((o) => o.kind === 'VolumeAttachment').length,
       namespaces: namespaces.length,
+      nodes: nodes.length,
+      vmis: vmiCount,
+      vmims: vmimCount,
+      pods: podCount,
     },
+    podNamespaces,
+    requests: expectedRequests(objects, podNamespaces, target),
     eventsTarget: { namespace: target.namespace, pvc: target.pvcName, events: targetEvents },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The requests rds-migrate must make, page by page
+
+/** Rows per page of a list (rds-migrate's default --chunk-size) and of the VolumeAttachment Table. */
+const LIST_LIMIT = 500;
+const TABLE_LIMIT = 5000;
+const JSON_ACCEPT = 'application/json';
+const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
+
+/**
+ * How a request is compared: method, path, the query without `continue` (keys sorted), and
+ * the Accept header. bench/run.mjs builds the same string from what the fake recorded.
+ */
+export function requestSignature(method: string, path: string, query: Record<string, string>, accept: string): string {
+  const q = Object.keys(query)
+    .filter((k) => k !== 'continue')
+    .sort()
+    .map((k) => `${k}=${query[k]}`)
+    .join('&');
+  return `${method} ${path}${q === '' ? '' : `?${q}`} [${accept}]`;
+}
+
+/**
+ * The pages a list takes, with the API server's paging (etcd3 storage, as the fake does it):
+ * objects in key order (namespace/name); a page holds up to `limit` matching objects, and a
+ * full page is followed by another whenever any object (matching or not) comes after it.
+ */
+function pagesOf(sorted: readonly any[], match: (o: any) => boolean, limit: number): number {
+  let pages = 1;
+  let inPage = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    if (!match(sorted[i])) continue;
+    if (++inPage === limit && i + 1 < sorted.length) {
+      pages++;
+      inPage = 0;
+    }
+  }
+  return pages;
+}
+
+function expectedRequests(objects: readonly any[], podNamespaces: readonly string[], target: Volume): Generated['requests'] {
+  // Each kind in key order (namespace/name), as the API server lists it.
+  const byKind = new Map<string, { key: string; o: any }[]>();
+  for (const o of objects) {
+    const entry = { key: `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`, o };
+    const list = byKind.get(o.kind);
+    if (list === undefined) byKind.set(o.kind, [entry]);
+    else list.push(entry);
+  }
+  for (const list of byKind.values()) list.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const of = (kind: string, namespace?: string): any[] =>
+    (byKind.get(kind) ?? []).filter((e) => namespace === undefined || e.o.metadata.namespace === namespace).map((e) => e.o);
+  const all = (_: any): boolean => true;
+  const list = (
+    path: string,
+    items: any[],
+    query: Record<string, string> = {},
+    match: (o: any) => boolean = all,
+    limit = LIST_LIMIT,
+    accept = JSON_ACCEPT,
+  ) => [requestSignature('GET', path, { ...query, limit: String(limit) }, accept), pagesOf(items, match, limit)];
+  const get = (path: string) => [requestSignature('GET', path, {}, JSON_ACCEPT), 1];
+
+  const audit = Object.fromEntries([
+    ...['MigrationStarted', 'MigrationCompleted', 'MigrationFailed'].map((reason) =>
+      list('/api/v1/events', of('Event'), { fieldSelector: `reason=${reason}` }, (e) => e.reason === reason),
+    ),
+    list('/api/v1/persistentvolumes', of('PersistentVolume')),
+    list('/apis/storage.k8s.io/v1/volumeattachments', of('VolumeAttachment')),
+    list('/api/v1/nodes', of('Node')),
+    get('/apis/kubevirt.io/v1'),
+    list('/apis/kubevirt.io/v1/virtualmachineinstances', of('VirtualMachineInstance')),
+    list('/apis/kubevirt.io/v1/virtualmachineinstancemigrations', of('VirtualMachineInstanceMigration')),
+    ...podNamespaces.map((ns) => list(`/api/v1/namespaces/${ns}/pods`, of('Pod', ns))),
+  ]);
+
+  const ns = target.namespace;
+  const attachments = of('VolumeAttachment').filter((va) => va.spec.source.persistentVolumeName === target.pvName);
+  const events = Object.fromEntries([
+    get(`/api/v1/namespaces/${ns}/persistentvolumeclaims/${target.pvcName}`),
+    list(
+      `/api/v1/namespaces/${ns}/events`,
+      of('Event', ns),
+      { fieldSelector: `involvedObject.kind=PersistentVolumeClaim,involvedObject.name=${target.pvcName}` },
+      (e) => {
+        const ref = e.involvedObject ?? e.regarding;
+        return ref?.kind === 'PersistentVolumeClaim' && ref?.name === target.pvcName;
+      },
+    ),
+    list('/apis/storage.k8s.io/v1/volumeattachments', of('VolumeAttachment'), { includeObject: 'None' }, all, TABLE_LIMIT, TABLE_ACCEPT),
+    get(`/api/v1/persistentvolumes/${target.pvName}`),
+    ...attachments.map((va) => get(`/apis/storage.k8s.io/v1/volumeattachments/${va.metadata.name}`)),
+    get('/apis/kubevirt.io/v1'),
+    list(`/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances`, of('VirtualMachineInstance', ns)),
+    list(`/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstancemigrations`, of('VirtualMachineInstanceMigration', ns)),
+    list(`/api/v1/namespaces/${ns}/pods`, of('Pod', ns)),
+  ]);
+  return { audit, events };
 }
 
 /** A digest of the generated objects (timestamps relative to `now`), to check determinism. */

@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 // CPU profile of one `rds-migrate audit -o json` (or any CLI args) against a generated cluster:
-//   node bench/profile.mjs [--size L] [--top 30] [-- <rds-migrate args>]
+//   node bench/profile.mjs [--size L] [--top 30] [--kubeconfig <served cluster>] [-- <rds-migrate args>]
 // Builds an unminified copy of the CLI (bench/out/cli-prof, so function names survive), serves the
 // size with bench/out/serve.mjs (run `node bench/build.mjs` first), runs the CLI under
-// `node --cpu-prof`, and prints the top self-time functions (ms, %) and the totals by file.
+// `node --cpu-prof`, and prints the top self-time functions (ms, %), the hottest lines and the
+// totals by file.
 import { build, stop } from 'esbuild';
 import { cliBuildOptions } from '../scripts/build.mjs';
 
@@ -25,18 +26,27 @@ const top = Number(opt('top', '30'));
 const out = join(root, 'bench/out/cli-prof');
 rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, 'bin'), { recursive: true });
-// The CLI's own build options, unminified so that function names survive in the profile.
-await build({ ...cliBuildOptions(join(out, 'dist')), minify: false, keepNames: true });
+// The CLI's own build options, unminified so that function names survive in the profile. Not
+// keepNames: it wraps every closure in a __name() call that the real build does not make, which
+// showed up as ~3 % of an L audit's time.
+await build({ ...cliBuildOptions(join(out, 'dist')), minify: false });
 await stop();
 writeFileSync(join(out, 'bin/rds-migrate.cjs'), readFileSync(join(root, 'bin/rds-migrate.cjs')));
 
 const work = mkdtempSync(join(os.tmpdir(), 'rds-prof-'));
-const server = spawn(process.execPath, ['--max-old-space-size=4096', join(root, 'bench/out/serve.mjs'), '--size', size, '--dir', work], {
-  stdio: ['pipe', 'pipe', 'inherit'],
-});
-const info = JSON.parse(await new Promise((r) => createInterface({ input: server.stdout }).once('line', r)));
+// --kubeconfig: a cluster already served (bench/out/serve.mjs run by hand), so that profiles
+// can be repeated without generating and seeding the size each time.
+const given = opt('kubeconfig', undefined);
+const server =
+  given === undefined
+    ? spawn(process.execPath, ['--max-old-space-size=4096', join(root, 'bench/out/serve.mjs'), '--size', size, '--dir', work], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      })
+    : null;
+const kubeconfig =
+  server === null ? given : JSON.parse(await new Promise((r) => createInterface({ input: server.stdout }).once('line', r))).kubeconfig;
 const profDir = join(work, 'prof');
-const env = { PATH: process.env.PATH, HOME: work, KUBECONFIG: info.kubeconfig, NO_COLOR: '1' };
+const env = { PATH: process.env.PATH, HOME: work, KUBECONFIG: kubeconfig, NO_COLOR: '1' };
 // One unprofiled run first (file cache), then the profiled one.
 spawnSync(process.execPath, [join(out, 'bin/rds-migrate.cjs'), ...cliArgs], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 const t0 = performance.now();
@@ -45,8 +55,8 @@ spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, join(out, 
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 const wall = performance.now() - t0;
-server.stdin.end();
-server.kill('SIGTERM');
+server?.stdin.end();
+server?.kill('SIGTERM');
 
 const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
 const profile = JSON.parse(readFileSync(join(profDir, file), 'utf8'));
@@ -75,6 +85,19 @@ const pct = (ms) => `${((ms / total) * 100).toFixed(1)}%`;
 console.log(`rds-migrate ${cliArgs.join(' ')} on ${size}: wall ${wall.toFixed(0)} ms (profiled), ${total.toFixed(0)} ms sampled`);
 console.log(`\nTop ${top} self time:`);
 for (const [k, ms] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, top))
+  console.log(`${ms.toFixed(1).padStart(8)} ms ${pct(ms).padStart(6)}  ${k}`);
+// Line-level self time (V8's positionTicks) of the bundle's hottest lines.
+const byLine = new Map();
+for (const n of profile.nodes) {
+  if (!n.positionTicks || !n.callFrame.url.includes('cli-prof')) continue;
+  const perTick = n.hitCount > 0 ? (self.get(n.id) ?? 0) / n.hitCount : 0;
+  for (const { line, ticks } of n.positionTicks) {
+    const key = `${n.callFrame.functionName || '(anonymous)'}:${line}`;
+    byLine.set(key, (byLine.get(key) ?? 0) + ticks * perTick);
+  }
+}
+console.log(`\nTop ${top} lines of bench/out/cli-prof/dist/main.cjs:`);
+for (const [k, ms] of [...byLine].sort((a, b) => b[1] - a[1]).slice(0, top))
   console.log(`${ms.toFixed(1).padStart(8)} ms ${pct(ms).padStart(6)}  ${k}`);
 console.log('\nBy file:');
 for (const [k, ms] of [...byFile].sort((a, b) => b[1] - a[1]).slice(0, 15))

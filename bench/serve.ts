@@ -2,7 +2,7 @@
 // as a separate process, so the measured clients do not share its event loop):
 //   node bench/out/serve.mjs --size L --seed 5 --dir <tmp> [--slow-store]
 // generates the cluster (bench/generate.ts), serves it with the fake API server of test/fake over
-// HTTPS (test CA, bearer token), writes <dir>/kubeconfig and <dir>/conn.json (server, CA, token for
+// HTTPS (test CA, bearer token; KubeVirt's kubevirt.io/v1 served), writes <dir>/kubeconfig and <dir>/conn.json (server, CA, token for
 // bench/floor.mjs), prints one JSON line {ready, control, kubeconfig, conn, ...} on stdout, and
 // answers on a plain-HTTP control port (127.0.0.1, not recorded by the fake):
 //   GET /reset  forget recorded requests and byte counts
@@ -86,7 +86,7 @@ const origEnd = http.ServerResponse.prototype.end;
 const t0 = performance.now();
 const generated = generate(size, seed, Date.now());
 const tGenerated = performance.now();
-const fake = await startFakeServer({ objects: [{ kind: 'List', apiVersion: 'v1', items: generated.objects }] });
+const fake = await startFakeServer({ objects: [{ kind: 'List', apiVersion: 'v1', items: generated.objects }], kubevirt: true });
 const tServing = performance.now();
 // Per-request byte attribution: remember each response's recorded request by order of arrival.
 const byPathBytes = new Map<string, number>();
@@ -131,7 +131,15 @@ const control = http.createServer((req, res) => {
         // CPU the server process spent since /reset (it shares the 2 cores with the clients).
         serverCpuMs: (({ user, system }) => Math.round((user + system) / 1000))(process.cpuUsage(cpuAtReset)),
         byPath,
-        list: fake.requests.map((r) => ({ method: r.method, path: r.path, query: r.query, status: r.status, userAgent: r.userAgent })),
+        list: fake.requests.map((r) => ({
+          method: r.method,
+          path: r.path,
+          query: r.query,
+          accept: r.headers.accept,
+          acceptEncoding: r.headers['accept-encoding'],
+          status: r.status,
+          userAgent: r.userAgent,
+        })),
       }),
     );
     return;
@@ -153,6 +161,9 @@ process.stdout.write(
     conn,
     counts: generated.counts,
     expected: generated.expected,
+    expectedFromEvents: generated.expectedFromEvents,
+    podNamespaces: generated.podNamespaces,
+    requests: generated.requests,
     eventsTarget: generated.eventsTarget,
     digest: digest(generated),
     fastStore: !slowStore,

@@ -78,10 +78,15 @@ export async function runAudit(options: AuditOptions, gateway: Gateway | null, c
   // Ctrl-C while the input was read, or during the audit: stop before any output (SPEC §5: exit 130, nothing written).
   ctx.signal.throwIfAborted();
   const report = auditSnapshot(snapshot, auditParameters(options, now));
+  const render = await (renderer ?? import('../render/audit.js'));
   ctx.signal.throwIfAborted();
-  const output = await renderReport(await (renderer ?? import('../render/audit.js')), report, options, ctx);
-  ctx.signal.throwIfAborted();
-  ctx.stdout.write(output);
+  // JSON is written a piece at a time: on a large cluster it is tens of MB, never needed whole.
+  if (options.output === 'json') render.writeAuditJson(report, (piece) => ctx.stdout.write(piece));
+  else {
+    const output = await renderReport(render, report, options, ctx);
+    ctx.signal.throwIfAborted();
+    ctx.stdout.write(output);
+  }
   // Table rows only on stdout (for awk and cut): what could not be read is said on stderr.
   if (table && options.noHeaders) for (const warning of report.warnings) ctx.logger.warn(sanitizeText(warning));
   // After the report, so that a failed push (exit 4) still leaves the report printed.
@@ -141,6 +146,7 @@ function offlineNow(snapshot: ClusterSnapshot, wallClock: number): number {
 /** How far past the wall clock a dump's newest timestamp may be (clock skew, dumps from another zone's machine). */
 const FUTURE_TOLERANCE_MS = 24 * 3600 * 1000;
 
+/** The report as text in every format but JSON, which is written in pieces (writeAuditJson). */
 async function renderReport(
   render: typeof import('../render/audit.js'),
   report: AuditReport,
@@ -148,8 +154,6 @@ async function renderReport(
   ctx: Context,
 ): Promise<string> {
   switch (options.output) {
-    case 'json':
-      return render.renderAuditJson(report);
     case 'yaml':
       return render.renderAuditYaml(report);
     case 'prometheus':

@@ -87,8 +87,6 @@ function isDigit(c: string | undefined): boolean {
  * exactly this; `allowDays` adds the `d` unit of command-line durations (parseFlagDuration).
  */
 export function parseDuration(text: string, options?: { allowNegative?: boolean; allowDays?: boolean }): number {
-  const whole = parseWholeSeconds(text);
-  if (whole !== null) return whole;
   // Explicitly typed so that TypeScript narrows after a call.
   const fail: (why: string) => never = (why) => {
     throw new DurationSyntaxError(text, why);
@@ -190,48 +188,6 @@ export function parseDuration(text: string, options?: { allowNegative?: boolean;
 /** Parses a duration given on the command line: Go syntax, a bare number of seconds, or with days (`2d`, `1d12h`). */
 export function parseFlagDuration(text: string): number {
   return parseDuration(text, { allowDays: true });
-}
-
-/**
- * The whole-second forms the driver writes (`45s`, `5m0s`, `1h2m3s`, also `1h`, `90m`): units
- * h, m, s in that order, at most once each, at most 9 digits each, no sign, fraction or
- * whitespace. Returns the seconds, exactly what the general parser gives, or null for anything
- * else (including totals near the int64 limit), which the general parser then reads.
- */
-function parseWholeSeconds(text: string): number | null {
-  const length = text.length;
-  let pos = 0;
-  let total = 0;
-  // 3 = no unit yet; each unit must be smaller than the one before (h = 2, m = 1, s = 0).
-  let previous = 3;
-  while (pos < length) {
-    const start = pos;
-    let value = 0;
-    for (let d = text.charCodeAt(pos) - 48; d >= 0 && d <= 9; d = text.charCodeAt(pos) - 48) {
-      value = value * 10 + d;
-      pos++;
-    }
-    if (pos === start || pos - start > 9 || pos === length) return null;
-    const unit = text.charCodeAt(pos++);
-    let rank: number;
-    if (unit === 0x68) {
-      rank = 2; // h
-      value *= 3600;
-    } else if (unit === 0x6d) {
-      if (text.charCodeAt(pos) === 0x73) return null; // "ms"
-      rank = 1; // m
-      value *= 60;
-    } else if (unit === 0x73) {
-      rank = 0; // s
-    } else {
-      return null;
-    }
-    if (rank >= previous) return null;
-    previous = rank;
-    total += value;
-  }
-  // Far below the int64-nanosecond limit (MAX_WHOLE_SECONDS), so no overflow rule applies.
-  return pos > 0 && total < MAX_WHOLE_SECONDS ? total : null;
 }
 
 /** The unit run Go reads: everything up to the next digit or '.'. */

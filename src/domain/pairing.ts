@@ -134,23 +134,6 @@ function expand(event: EventRecord, parsed: ParsedMessage, out: Occurrence[]): n
   return untimed;
 }
 
-/** Sorts in place, stably; insertion sort for the few occurrences a PVC has (no temporary array). */
-function sortOccurrences(list: Occurrence[]): void {
-  if (list.length > 16) {
-    list.sort(compareOccurrences);
-    return;
-  }
-  for (let i = 1; i < list.length; i++) {
-    const item = list[i]!;
-    let j = i - 1;
-    while (j >= 0 && compareOccurrences(list[j]!, item) > 0) {
-      list[j + 1] = list[j]!;
-      j--;
-    }
-    list[j + 1] = item;
-  }
-}
-
 /** Pairs one PVC's occurrences (sorted) into migrations, appended to `drafts`. */
 function pairGroup(occurrences: Occurrence[], group: string, options: PairingOptions, drafts: Draft[]): void {
   const first = drafts.length;
@@ -248,13 +231,14 @@ function pvcRef(event: EventRecord): PvcRef {
 }
 
 /** Orders migrations by start, then namespace, PVC and id (the order of every migrations list). */
-function compareMigrations(a: Migration, b: Migration): number {
-  return (
-    Date.parse(a.startedAt) - Date.parse(b.startedAt) ||
-    compareText(a.namespace, b.namespace) ||
-    compareText(a.pvc, b.pvc) ||
-    compareText(a.id, b.id)
+function sortMigrations(migrations: readonly Migration[]): Migration[] {
+  // Each start is read once, not in every comparison.
+  const keyed = migrations.map((m) => ({ m, start: Date.parse(m.startedAt) }));
+  keyed.sort(
+    (a, b) =>
+      a.start - b.start || compareText(a.m.namespace, b.m.namespace) || compareText(a.m.pvc, b.m.pvc) || compareText(a.m.id, b.m.id),
   );
+  return keyed.map((k) => k.m);
 }
 
 /**
@@ -281,7 +265,7 @@ export function assignMigrationIds(migrations: readonly Migration[]): Migration[
     taken.add(id);
     m.id = id;
   }
-  return [...migrations].sort(compareMigrations);
+  return sortMigrations(migrations);
 }
 
 /** Pairs Migration* events on PVCs into migrations (SPEC §2.4); the result does not depend on the order of `events`. */
@@ -308,7 +292,7 @@ export function pairMigrations(events: readonly EventRecord[], options: PairingO
 
   const drafts: Draft[] = [];
   for (const [group, occurrences] of groups) {
-    sortOccurrences(occurrences);
+    occurrences.sort(compareOccurrences);
     pairGroup(occurrences, group, options, drafts);
   }
 

@@ -1,8 +1,6 @@
 // RFC 3339 timestamps <-> epoch milliseconds. Kubernetes writes metav1.Time as
 // `2006-01-02T15:04:05Z` and MicroTime with six fraction digits; both parse here.
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
-
 const MIN_YEAR = 1970;
 const MAX_YEAR = 9999;
 /** Epoch ms of 10000-01-01T00:00:00Z: below it, four-digit years. */
@@ -23,30 +21,11 @@ function digitsAt(text: string, from: number, length: number): number {
   let value = 0;
   for (let i = from; i < from + length; i++) {
     const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
+    // Past the end charCodeAt gives NaN, which is no digit either.
+    if (!(d >= 0 && d <= 9)) return -1;
     value = value * 10 + d;
   }
   return value;
-}
-
-/**
- * The shape metav1.Time is always written in, `2006-01-02T15:04:05Z`, read without a regex:
- * epoch ms, null when out of range, undefined when the text has another shape (the regex decides).
- */
-function parseSecondsZulu(text: string): number | null | undefined {
-  const c = (i: number): number => text.charCodeAt(i);
-  if (c(4) !== 45 || c(7) !== 45 || c(13) !== 58 || c(16) !== 58) return undefined; // - - : :
-  if ((c(10) | 0x20) !== 0x74 || (c(19) | 0x20) !== 0x7a) return undefined; // T or t, Z or z
-  const year = digitsAt(text, 0, 4);
-  const month = digitsAt(text, 5, 2);
-  const day = digitsAt(text, 8, 2);
-  const hour = digitsAt(text, 11, 2);
-  const minute = digitsAt(text, 14, 2);
-  const second = digitsAt(text, 17, 2);
-  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return undefined;
-  if (year < MIN_YEAR || year > MAX_YEAR || month < 1 || month > 12) return null;
-  if (day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return null;
-  return Date.UTC(year, month - 1, day, hour, minute, second);
 }
 
 /**
@@ -57,33 +36,45 @@ function parseSecondsZulu(text: string): number | null | undefined {
 export function parseTimestamp(value: unknown): number | null {
   if (value instanceof Date) return inRange(value.getTime());
   if (typeof value !== 'string') return null;
-  if (value.length === 20) {
-    const fast = parseSecondsZulu(value);
-    if (fast !== undefined) return fast;
+  // YYYY-MM-DD(T|t)hh:mm:ss[.fraction of 1-9 digits](Z|z|±hh:mm), read by position.
+  const c = (i: number): number => value.charCodeAt(i);
+  if (value.length < 20 || c(4) !== 45 || c(7) !== 45 || (c(10) | 0x20) !== 0x74 || c(13) !== 58 || c(16) !== 58) return null;
+  const year = digitsAt(value, 0, 4);
+  const month = digitsAt(value, 5, 2);
+  const day = digitsAt(value, 8, 2);
+  const hour = digitsAt(value, 11, 2);
+  const minute = digitsAt(value, 14, 2);
+  const second = digitsAt(value, 17, 2);
+  let pos = 19;
+  // Sub-millisecond digits are truncated: epoch ms is the domain's resolution.
+  let millis = 0;
+  if (c(pos) === 46) {
+    const start = ++pos;
+    while (c(pos) >= 48 && c(pos) <= 57) {
+      if (pos - start < 3) millis = millis * 10 + c(pos) - 48;
+      pos++;
+    }
+    const digits = pos - start;
+    if (digits === 0 || digits > 9) return null;
+    if (digits < 3) millis *= 10 ** (3 - digits);
   }
-  const m = RFC3339.exec(value);
-  if (m === null) return null;
-  const [, y, mo, d, h, mi, s, frac, zulu, sign, oh, om] = m;
-  const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
-  const hour = Number(h);
-  const minute = Number(mi);
-  const second = Number(s);
+  let offsetMinutes = 0;
+  if ((c(pos) | 0x20) === 0x7a) {
+    if (pos + 1 !== value.length) return null;
+  } else {
+    const sign = c(pos) === 43 ? 1 : c(pos) === 45 ? -1 : 0;
+    const offH = digitsAt(value, pos + 1, 2);
+    const offM = digitsAt(value, pos + 4, 2);
+    if (sign === 0 || c(pos + 3) !== 58 || pos + 6 !== value.length || offH < 0 || offM < 0) return null;
+    if (offH > 23 || offM > 59) return null;
+    offsetMinutes = sign * (offH * 60 + offM);
+  }
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return null;
   if (year < MIN_YEAR || year > MAX_YEAR) return null;
   if (month < 1 || month > 12) return null;
   if (day < 1 || day > daysInMonth(year, month)) return null;
   // Go's time.Parse rejects leap seconds (second 60) too.
   if (hour > 23 || minute > 59 || second > 59) return null;
-  // Sub-millisecond digits are truncated: epoch ms is the domain's resolution.
-  const millis = frac === undefined ? 0 : Number(frac.padEnd(3, '0').slice(0, 3));
-  let offsetMinutes = 0;
-  if (zulu === undefined) {
-    const offH = Number(oh);
-    const offM = Number(om);
-    if (offH > 23 || offM > 59) return null;
-    offsetMinutes = (sign === '-' ? -1 : 1) * (offH * 60 + offM);
-  }
   return inRange(Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000);
 }
 
@@ -92,32 +83,8 @@ function inRange(ms: number): number | null {
   return Number.isFinite(ms) && ms >= 0 && ms < YEAR_10000_MS ? ms : null;
 }
 
-const twoDigits = (n: number): string => (n < 10 ? `0${n}` : String(n));
-
 /** Formats epoch ms as RFC 3339 UTC (`2025-01-02T03:04:05Z`), with a millisecond fraction only when not whole seconds. */
 export function formatTimestamp(ms: number): string {
-  if (ms >= 0 && ms < YEAR_10000_MS) {
-    // The usual case by arithmetic (days to civil date, H. Hinnant's algorithm): half the
-    // time of Date#toISOString while the code is still cold, as it is in a one-shot CLI.
-    const whole = Math.floor(ms);
-    const millis = whole % 1000;
-    const seconds = (whole - millis) / 1000;
-    const days = Math.floor(seconds / 86400);
-    const ofDay = seconds - days * 86400;
-    const z = days + 719468;
-    const era = Math.floor(z / 146097);
-    const dayOfEra = z - era * 146097;
-    const yearOfEra = Math.floor(
-      (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365,
-    );
-    const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
-    const mp = Math.floor((5 * dayOfYear + 2) / 153);
-    const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
-    const month = mp < 10 ? mp + 3 : mp - 9;
-    const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
-    const text = `${String(year).padStart(4, '0')}-${twoDigits(month)}-${twoDigits(day)}T${twoDigits(Math.floor(ofDay / 3600))}:${twoDigits(Math.floor(ofDay / 60) % 60)}:${twoDigits(ofDay % 60)}`;
-    return millis === 0 ? `${text}Z` : `${text}.${String(millis).padStart(3, '0')}Z`;
-  }
   // Clamped to the Date range so a hostile duration (an inferred start 290 years back)
   // cannot make toISOString throw; NaN is treated as the epoch.
   const safe = Number.isNaN(ms) ? 0 : Math.min(MAX_DATE_MS, Math.max(-MAX_DATE_MS, Math.floor(ms)));

@@ -17,7 +17,7 @@ import {
   title,
   UNKNOWN,
 } from './common.js';
-import { auditDocument, toJson } from './document.js';
+import { auditDocument, auditDocumentParts, writeJson } from './document.js';
 import type { Palette } from './palette.js';
 import { renderTable } from './table.js';
 
@@ -207,7 +207,16 @@ export function renderAuditTable(report: AuditReport, opts: TableRenderOptions):
 
 /** The audit report as JSON (SPEC §4), two-space indent, newline at the end. */
 export function renderAuditJson(report: AuditReport): string {
-  return toJson(auditDocument(report));
+  let text = '';
+  writeAuditJson(report, (piece) => {
+    text += piece;
+  });
+  return text;
+}
+
+/** renderAuditJson's text handed to `write` a piece (about a MiB) at a time, never whole. */
+export function writeAuditJson(report: AuditReport, write: (piece: string) => void): void {
+  writeJson(auditDocumentParts(report), write);
 }
 
 /** The audit report as one YAML document (SPEC §4), newline at the end. */

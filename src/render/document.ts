@@ -132,8 +132,34 @@ export function historyEventDoc(e: HistoryEvent): HistoryEvent {
   };
 }
 
+/**
+ * A list of a document whose elements are made only when written (writeJson), so that a long
+ * list is never held twice, as model and as document.
+ */
+export class DocumentList<T> {
+  constructor(
+    readonly items: readonly T[],
+    readonly toDocument: (item: T) => unknown,
+  ) {}
+}
+
+/** A document whose values may be DocumentLists. */
+type LazyDocument = Record<string, unknown>;
+
+/** The document with every DocumentList made into its array. */
+function materialize<T>(doc: LazyDocument): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(doc)) out[key] = value instanceof DocumentList ? value.items.map(value.toDocument) : value;
+  return out as T;
+}
+
 /** The `audit -o json|yaml` document with the model's key order. */
 export function auditDocument(r: AuditReport): AuditReport {
+  return materialize(auditDocumentParts(r));
+}
+
+/** The `audit` document with its migrations and findings as DocumentLists (see writeJson). */
+export function auditDocumentParts(r: AuditReport): LazyDocument {
   const s = r.summary;
   return {
     apiVersion: r.apiVersion,
@@ -160,11 +186,11 @@ export function auditDocument(r: AuditReport): AuditReport {
         max: s.durationSeconds.max,
       },
     },
-    migrations: r.migrations.map(migrationDoc),
+    migrations: new DocumentList(r.migrations, migrationDoc),
     dualAttaches: r.dualAttaches.map(dualAttachDoc),
     multiAttaches: r.multiAttaches.map(dualAttachDoc),
     rejectedTargets: r.rejectedTargets.map(volumeRejectedTargetDoc),
-    findings: r.findings.map(findingDoc),
+    findings: new DocumentList(r.findings, findingDoc),
     warnings: [...r.warnings],
     horizon: { oldestEvent: r.horizon.oldestEvent, note: r.horizon.note },
   };
@@ -211,4 +237,60 @@ export function escapeRawUnsafe(text: string): string {
 export function toJson(doc: unknown): string {
   // Such characters can only occur inside JSON strings, where \uXXXX is valid.
   return `${escapeRawUnsafe(JSON.stringify(doc, null, 2))}\n`;
+}
+
+/** Characters gathered before writeJson hands a piece on. */
+const PIECE_SIZE = 1 << 20;
+/** List elements written by one JSON.stringify. */
+const BATCH_SIZE = 256;
+
+/**
+ * A member of a top-level object as JSON.stringify(doc, null, 2) writes it, `"key": value`,
+ * indented for that depth (the text of a one-member object without its braces); undefined for
+ * a value JSON leaves out, with its key.
+ */
+function member(key: string, value: unknown): string | undefined {
+  const text = JSON.stringify({ [key]: value }, null, 2);
+  return text === '{}' ? undefined : text.slice(4, -2);
+}
+
+/**
+ * Writes toJson's text of a document (an object, possibly with DocumentLists) in pieces of about a
+ * MiB: the top-level lists element by element, so that neither the whole text nor the whole
+ * document exists at once (20 MB of JSON for an audit of 20 000 migrations).
+ */
+export function writeJson(doc: LazyDocument, write: (piece: string) => void): void {
+  let piece = '';
+  const add = (text: string): void => {
+    piece += text;
+    if (piece.length >= PIECE_SIZE) {
+      write(escapeRawUnsafe(piece));
+      piece = '';
+    }
+  };
+  let first = true;
+  add('{');
+  for (const [key, value] of Object.entries(doc)) {
+    const items = value instanceof DocumentList ? value.items : Array.isArray(value) ? value : null;
+    const separator = first ? '\n  ' : ',\n  ';
+    if (items === null || items.length === 0) {
+      const text = member(key, items === null ? value : []);
+      if (text === undefined) continue;
+      add(`${separator}${text}`);
+    } else {
+      // A batch is written as the whole list would be, `"key": [\n    A,\n    B\n  ]`; its
+      // elements, without the key and brackets, are the batch's part of the list.
+      const toDocument = value instanceof DocumentList ? value.toDocument : (item: unknown) => item;
+      const opening = `${JSON.stringify(key)}: [`;
+      for (let start = 0; start < items.length; start += BATCH_SIZE) {
+        const batch = items.slice(start, start + BATCH_SIZE).map(toDocument);
+        const inner = (member(key, batch) as string).slice(opening.length, -4);
+        add(start === 0 ? `${separator}${opening}${inner}` : `,${inner}`);
+      }
+      add('\n  ]');
+    }
+    first = false;
+  }
+  add(first ? '}\n' : '\n}\n');
+  write(escapeRawUnsafe(piece));
 }

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PairingOptions } from '../../../src/domain/pairing.js';
-import { pairMigrations } from '../../../src/domain/pairing.js';
-import type { EventRecord } from '../../../src/domain/types.js';
+import { assignMigrationIds, pairMigrations } from '../../../src/domain/pairing.js';
+import type { EventRecord, Migration } from '../../../src/domain/types.js';
 import { at, completed, event, failed, NOW, started, VOL } from './builders.js';
 
 const options: PairingOptions = { now: NOW, volumeTimeout: () => null };
@@ -317,6 +317,53 @@ describe('pairMigrations: ids and order', () => {
     fc.assert(
       fc.property(fc.shuffledSubarray(events, { minLength: events.length }), (order) => {
         expect(pair(order)).toEqual(expected);
+      }),
+    );
+  });
+});
+
+describe('assignMigrationIds', () => {
+  /** A migration KubeVirt alone recorded (no id yet), or one paired from events (with its id). */
+  const kubevirtOnly = (pvc: string, startedAt: string, uid: string, id = ''): Migration => ({
+    id,
+    namespace: 'vms',
+    pvc,
+    volumeId: 'pvc-1',
+    sourceNode: 'node-a',
+    targetNode: 'node-b',
+    state: 'completed',
+    startedAt,
+    endedAt: null,
+    durationSeconds: null,
+    timeoutSeconds: 300,
+    startInferred: false,
+    failureReason: null,
+    events: [],
+    recordedBy: id === '' ? ['kubevirt'] : ['events'],
+    kubevirt: id === '' ? { vmi: 'vm', migration: `vmim-${uid}`, migrationUid: uid, phase: 'Succeeded', failureReason: null } : null,
+  });
+
+  it('suffixes ids taken on the same PVC and start, by KubeVirt uid whatever the input order, and sorts by start', () => {
+    const input = [
+      kubevirtOnly('disk', '2025-06-01T11:00:00Z', 'c'),
+      kubevirtOnly('disk', '2025-06-01T11:00:00Z', '', 'vms/disk/2025-06-01T11:00:00Z'),
+      kubevirtOnly('disk', '2025-06-01T11:00:00Z', 'a'),
+      kubevirtOnly('other', '2025-06-01T11:00:00Z', 'b'),
+      kubevirtOnly('disk', '2025-06-01T10:00:00Z', 'd'),
+    ];
+    const ids = (order: Migration[]) =>
+      assignMigrationIds(order.map((m) => ({ ...m }))).map((m) => [m.id, m.kubevirt?.migrationUid ?? null]);
+    const expected = [
+      ['vms/disk/2025-06-01T10:00:00Z', 'd'],
+      ['vms/disk/2025-06-01T11:00:00Z', null],
+      ['vms/disk/2025-06-01T11:00:00Z-2', 'a'],
+      ['vms/disk/2025-06-01T11:00:00Z-3', 'c'],
+      ['vms/other/2025-06-01T11:00:00Z', 'b'],
+    ];
+    expect(ids(input)).toEqual(expected);
+    fc.assert(
+      fc.property(fc.shuffledSubarray(input, { minLength: input.length }), (order) => {
+        expect(ids(order)).toEqual(expected);
       }),
     );
   });

@@ -100,25 +100,6 @@ describe('formatTimestamp', () => {
     expect(typeof formatTimestamp(ms)).toBe('string');
   });
 
-  it('writes what Date#toISOString writes (without a .000 fraction), across its whole range', () => {
-    const iso = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
-    fc.assert(
-      fc.property(
-        fc.oneof(
-          fc.integer({ min: -8.64e15, max: 8.64e15 }),
-          fc.integer({ min: 0, max: 253402300799 }).map((s) => s * 1000),
-          fc.double({ min: 0, max: 253402300800000, noNaN: true }),
-        ),
-        (ms) => {
-          expect(formatTimestamp(ms)).toBe(iso(Math.floor(ms)));
-        },
-      ),
-      { numRuns: 20000 },
-    );
-    for (const ms of [253402300799999, 253402300800000, 951782400000, 951868800000, 4107542400000])
-      expect(formatTimestamp(ms)).toBe(iso(ms));
-  });
-
   it('round-trips through parseTimestamp', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: Date.UTC(9999, 11, 31) }), (ms) => {

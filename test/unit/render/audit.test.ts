@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { displayWidth } from '../../../src/domain/sanitize.js';
 import type { AuditReport } from '../../../src/domain/types.js';
-import { renderAuditJson, renderAuditTable, renderAuditYaml } from '../../../src/render/audit.js';
+import { renderAuditJson, renderAuditTable, renderAuditYaml, writeAuditJson } from '../../../src/render/audit.js';
 import { rejectionReason } from '../../../src/render/common.js';
+import { auditDocument, DocumentList, toJson, writeJson } from '../../../src/render/document.js';
 import { createPalette, plainPalette } from '../../../src/render/palette.js';
 import { AMBIGUOUS_YAML_STRINGS, auditReport, emptyAuditReport } from './fixtures.js';
 
@@ -269,6 +270,38 @@ describe('renderAuditJson / renderAuditYaml', () => {
       'recordedBy',
       'kubevirt',
     ]);
+  });
+
+  it('writes a large report in pieces of about a MiB that join to the text of one JSON.stringify', () => {
+    const report = hostileReport();
+    const template = report.migrations[0]!;
+    // ~15 000 migrations: over 10 MB of JSON, with the fixture's hostile text among them.
+    report.migrations = Array.from({ length: 15_000 }, (_, i) => ({
+      ...report.migrations[i % report.migrations.length]!,
+      id: `${template.id}-${i}`,
+    }));
+    const pieces: string[] = [];
+    writeAuditJson(report, (piece) => pieces.push(piece));
+    expect(pieces.length).toBeGreaterThan(5);
+    for (const piece of pieces.slice(0, -1)) expect(piece.length).toBeLessThan(1.5 * 2 ** 20);
+    expect(pieces.join('')).toBe(toJson(auditDocument(report)));
+    expect(renderAuditJson(report)).toBe(pieces.join(''));
+  });
+
+  it.each([
+    ['an empty document', {}],
+    [
+      'values JSON leaves out or writes as null',
+      { a: undefined, b: [undefined, () => 1, 1], c: new DocumentList([1, 2], () => undefined), d: [] },
+    ],
+    ['nested lists and objects', { a: [[1, [2]], { b: { c: [] } }], d: new DocumentList(['x', 'y'], (s) => ({ s, t: [s] })), e: 'z' }],
+  ])('writes %s as JSON.stringify would', (_, doc) => {
+    let text = '';
+    writeJson(doc, (piece) => {
+      text += piece;
+    });
+    const whole = Object.fromEntries(Object.entries(doc).map(([k, v]) => [k, v instanceof DocumentList ? v.items.map(v.toDocument) : v]));
+    expect(text).toBe(toJson(whole));
   });
 
   it('keeps the model key order even when the domain built objects in another order', () => {
