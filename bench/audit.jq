@@ -1,4 +1,4 @@
-# The kubectl+jq peer of `rds-migrate audit` (issue #5): the same summary counts from
+# The kubectl+jq peer of `rds-migrate audit`: the same summary counts from
 #   kubectl get events -A --field-selector reason=MigrationStarted   -o json   > started.json
 #   kubectl get events -A --field-selector reason=MigrationCompleted -o json   > completed.json
 #   kubectl get events -A --field-selector reason=MigrationFailed    -o json   > failed.json
@@ -6,7 +6,7 @@
 #   jq -n -f bench/audit.jq --slurpfile started started.json --slurpfile completed completed.json \
 #         --slurpfile failed failed.json --slurpfile vapv va-pv.json [--arg driver rds.csi.srvlab.io]
 #
-# It follows SPEC §2.1–2.4 as rds-migrate does: only events on PersistentVolumeClaims; count /
+# It follows the counting and pairing rules of rds-migrate: only events on PersistentVolumeClaims; count /
 # series.count; first and last seen with the same fallbacks; count ≥ 2 expands into a first and a
 # last occurrence plus count−2 untimed ones; per PVC (uid, else namespace/name) the timed occurrences
 # are walked in time order (Started before Completed/Failed at equal times) with one open migration

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-// The floor (issue #5): a bare Node script that makes exactly the requests rds-migrate makes (same
+// The floor: a bare Node script that makes exactly the requests rds-migrate makes (same
 // paths, queries, page sizes, Accept headers and concurrency) over the same HTTPS settings (a
 // keep-alive https.Agent with maxSockets 8, the kubeconfig's CA, the bearer token, Accept-Encoding:
 // gzip, a gzip body gunzipped as a stream as rds-migrate does) and only JSON.parses the answers: no

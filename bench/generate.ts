@@ -1,7 +1,7 @@
-// Scale generator for the benchmark (issue #5): a seeded, deterministic, realistic cluster of
+// Scale generator for the benchmark: a seeded, deterministic, realistic cluster of
 // KubeVirt VM disks on the RDS CSI driver. Same seed + size + `now` => byte-identical objects.
 //
-// What it makes (SPEC §2):
+// What it makes:
 // - N namespaces `vms-NNN`; PVCs `vm-NNNNN-rootdisk` bound to RWX Block PVs `pvc-<pvc uid>` of the
 //   driver (a few PVs of another driver, with their VolumeAttachments, as noise);
 // - PV migration timeouts (volumeAttributes.migrationTimeoutSeconds): mostly "300", some "600",
@@ -9,7 +9,7 @@
 // - VolumeAttachments: most volumes attached to one node (some being deleted), some dual-attached
 //   (recent = in progress, old = stuck), a few multi-attached, some with a rejected target
 //   (attachError next to an attached one), some not attached at all;
-// - migration events in the exact formats of SPEC §2.1 (→ and the aggregator prefix in a few),
+// - migration events in the driver's exact formats (→ and the aggregator prefix in a few),
 //   covering completed, failed, completed-without-Started (inferred), ping-pong A→B, B→A, A→B
 //   merged into count-2 events, retried attaches merged into a count-3 Started (1 untimed
 //   occurrence), in-progress, unresolved, superseded Starteds, events.k8s.io/v1-shaped events,
@@ -151,7 +151,7 @@ class Rand {
   }
 }
 
-/** Go's time.Duration.String() of whole seconds (SPEC §2.1). */
+/** Go's time.Duration.String() of whole seconds. */
 export function goDuration(seconds: number): string {
   const s = Math.round(seconds);
   if (s === 0) return '0s';
@@ -167,7 +167,7 @@ const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 
 // ---------------------------------------------------------------------------------------------
-// Messages (SPEC §2.1), byte for byte as the driver writes them
+// Messages, byte for byte as the driver writes them
 
 const startedMsg = (vol: string, src: string, tgt: string, timeout: number): string =>
   `[${vol}]: KubeVirt live migration started - source: ${src}, target: ${tgt}, timeout: ${goDuration(timeout)}`;
@@ -187,7 +187,7 @@ interface Volume {
   pvName: string;
   ours: boolean;
   timeoutAttr: string | undefined;
-  /** The timeout the driver would use (SPEC §2.2). */
+  /** The timeout the driver would use. */
   timeout: number;
   node: string;
   category: 'none' | 'single' | 'detaching' | 'dual-recent' | 'dual-stuck' | 'multi' | 'rejected';
@@ -1016,7 +1016,7 @@ export function generate(spec: SizeSpec, seed: number, nowMs: number): Generated
         targetPod,
       };
     } else {
-      // In flight: KubeVirt has written only the source pod so far (KUBEVIRT-FACTS D.2).
+      // In flight: KubeVirt has written only the source pod so far.
       status.migrationState = { sourcePod };
     }
     const metadata: any = {

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The kubectl way to get `rds-migrate audit`'s counts (issue #5): the three migration reasons with
+# The kubectl way to get `rds-migrate audit`'s counts: the three migration reasons with
 # server-side field selectors and the VolumeAttachments + PVs, four kubectl processes run
 # concurrently (as rds-migrate runs its lists concurrently), then bench/audit.jq.
 #   KUBECONFIG=... [KUBECTL=kubectl] [TIME="/usr/bin/time -f %M -o"] bench/kubectl-audit.sh OUTDIR

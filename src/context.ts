@@ -49,7 +49,7 @@ export function createLogger(stderr: OutputStream, verbose: boolean): Logger {
 /** `--color`: `auto` colours a terminal when NO_COLOR is unset; `--no-color` is `never`. */
 export type ColorMode = 'auto' | 'always' | 'never';
 
-/** Whether to colour what goes to `stream` under `--color mode` (SPEC §3; `always` overrides NO_COLOR). */
+/** Whether to colour what goes to `stream` under `--color mode` (`always` overrides NO_COLOR). */
 export function colorEnabled(mode: ColorMode, stream: OutputStream, env: Context['env']): boolean {
   if (mode !== 'auto') return mode === 'always';
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;

@@ -1,4 +1,4 @@
-/** Exit codes of SPEC §5. */
+/** Exit codes (README.md, docs/output.md). */
 export const ExitCode = {
   ok: 0,
   findings: 1,
@@ -66,7 +66,7 @@ export class InterruptedError extends CliError {
   }
 }
 
-/** The command's overall deadline passed (SPEC §6: every request has a timeout; so has the whole command): exit 4. */
+/** The command's overall deadline passed (every request has a timeout; so has the whole command): exit 4. */
 export class DeadlineError extends ClusterError {
   constructor(command: string, within: string) {
     super(

@@ -1,4 +1,4 @@
-// audit --watch (SPEC §3.5): the audit's reads followed through the watch API, the report rebuilt
+// audit --watch: the audit's reads followed through the watch API, the report rebuilt
 // after each batch of changes and as time passes. On a terminal the report is redrawn in place at
 // most once a second (ages tick, rows that changed in the last minute marked, findings that
 // resolved listed); elsewhere, and with -o json, one JSON object per line for each finding that

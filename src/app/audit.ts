@@ -1,4 +1,4 @@
-// audit (SPEC §3.3): gather a snapshot (cluster or dump), audit it, render it.
+// audit: gather a snapshot (cluster or dump), audit it, render it.
 import type { Context } from '../context.js';
 import { auditSnapshot, newestTimestamp } from '../domain/audit.js';
 import { sanitizeText } from '../domain/sanitize.js';
@@ -75,7 +75,7 @@ export async function runAudit(options: AuditOptions, gateway: Gateway | null, c
       spinner.stop();
     }
   }
-  // Ctrl-C while the input was read, or during the audit: stop before any output (SPEC §5: exit 130, nothing written).
+  // Ctrl-C while the input was read, or during the audit: stop before any output (exit 130, nothing written).
   ctx.signal.throwIfAborted();
   const report = auditSnapshot(snapshot, auditParameters(options, now));
   const render = await (renderer ?? import('../render/audit.js'));
@@ -110,7 +110,7 @@ export function auditParameters(options: AuditOptions, now: number): AuditParame
   };
 }
 
-/** Pushes the report's exposition, grouped by job and the kubeconfig context's cluster (SPEC §4). */
+/** Pushes the report's exposition, grouped by job and the kubeconfig context's cluster. */
 async function push(report: AuditReport, url: URL, clusterName: string, options: AuditOptions, ctx: Context): Promise<void> {
   const [{ renderAuditPrometheus, EXPOSITION_CONTENT_TYPE }, { pushMetrics }] = await Promise.all([
     import('../render/prometheus.js'),
@@ -127,7 +127,7 @@ async function push(report: AuditReport, url: URL, clusterName: string, options:
   });
 }
 
-/** `now` of a dump: its newest timestamp that is not in the future of the wall clock (SPEC §3.3). */
+/** `now` of a dump: its newest timestamp that is not in the future of the wall clock. */
 function offlineNow(snapshot: ClusterSnapshot, wallClock: number): number {
   const newest = newestTimestamp(snapshot, wallClock + FUTURE_TOLERANCE_MS);
   const unbounded = newestTimestamp(snapshot);

@@ -1,4 +1,4 @@
-// The cluster followed through the watch API for `audit -w` (SPEC §3.5): the same reads as the
+// The cluster followed through the watch API for `audit -w`: the same reads as the
 // one-shot audit (src/app/read-cluster.ts), each kept up to date by a watch with the same scope and
 // selectors: migration events (one watch per reason), PersistentVolumes, VolumeAttachments,
 // Nodes, VMIs and VMIMs where kubevirt.io/v1 is served, and the pods of the namespaces whose

@@ -1,4 +1,4 @@
-// The reading half of `audit --from-file` (SPEC §3.3 offline): paths and stdin in, Kubernetes
+// The reading half of `audit --from-file`: paths and stdin in, Kubernetes
 // objects out, one at a time, each with the name of the input it came from. What the objects
 // become (the snapshot) is the caller's business; what this layer guarantees is that no input
 // makes it hang, ignore Ctrl-C or grow without bound (see DUMP_LIMITS and SECURITY.md).

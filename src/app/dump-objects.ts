@@ -1,4 +1,4 @@
-// What a dump's parsed values mean (SPEC §3.3 offline): Kubernetes objects, Lists of them (kind
+// What a dump's parsed values mean: Kubernetes objects, Lists of them (kind
 // `List` or `<Kind>List`, whose items may leave their kind off, as API-server lists do), arrays
 // of either, and nulls (empty YAML documents). Shared by the JSON and the YAML reader; both hand
 // values over either whole, or — for a top-level object whose `items` they stream — as its

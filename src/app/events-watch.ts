@@ -1,4 +1,4 @@
-// events <pvc> --watch (SPEC §3.5): the PVC's history as `events` reads it, then every change:
+// events <pvc> --watch: the PVC's history as `events` reads it, then every change:
 // each new or changed event as a row (the header once), and one line per change of a
 // migration's state or of the attachment; with -o json one JSON object per line. Runs until
 // Ctrl-C.

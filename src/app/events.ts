@@ -1,4 +1,4 @@
-// events <pvc> (SPEC §3.2): one PVC's events, its migrations and its attachment.
+// events <pvc>: one PVC's events, its migrations and its attachment.
 import type { Context } from '../context.js';
 import { DEFAULT_EVENT_TTL_SECONDS } from '../domain/audit.js';
 import { buildPvcHistory } from '../domain/history.js';
@@ -29,7 +29,7 @@ export async function runEvents(options: EventsOptions, gateway: Gateway, ctx: C
   const pvcRead = gateway.getPvc(namespace, options.pvc);
   const eventsRead = ahead(gateway.listEvents({ namespace, fieldSelector: pvcEventSelector(options.pvc) }));
   const indexRead = ahead(gateway.indexVolumeAttachments());
-  // The VM using the PVC and the pods of its namespace (SPEC §3.2), read alongside.
+  // The VM using the PVC and the pods of its namespace, read alongside.
   const kubevirtRead = ahead(readKubevirt(gateway, namespace));
   const podsRead = ahead(readPods(gateway, namespace));
   // Loaded while the requests are out.

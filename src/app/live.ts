@@ -1,4 +1,4 @@
-// The live commands' view of the cluster (SPEC §3.4, §3.5): the records of several watched
+// The live commands' view of the cluster: the records of several watched
 // collections, each kept up to date by its own watch, and a way to wait for the next batch of
 // changes. The records are what the one-shot reads return (no raw objects), so memory follows
 // what the command shows, however long it runs.

@@ -31,7 +31,7 @@ export interface PvcFollowOptions {
   eventTtlSeconds: number;
 }
 
-/** The watched objects of one PVC, built into its history (SPEC §3.2) on demand. */
+/** The watched objects of one PVC, built into its history on demand. */
 export class PvcFollower {
   private readonly pvcs: LiveSource<PvcRecord>;
   private readonly events: LiveSource<EventRecord>;

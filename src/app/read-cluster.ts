@@ -1,4 +1,4 @@
-// Reads what an audit needs from the cluster through the kinds registry (SPEC §3.3), all
+// Reads what an audit needs from the cluster through the kinds registry, all
 // lists concurrently: migration events (by reason, server-side), PersistentVolumes,
 // VolumeAttachments, Nodes, KubeVirt's VMIs and VMIMs where kubevirt.io/v1 is served, and
 // the pods of the namespaces whose volumes are attached to two or more nodes. A forbidden list

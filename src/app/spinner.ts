@@ -1,5 +1,5 @@
 // The ora spinner on stderr, or a no-op when stderr is not a terminal it can draw on or the
-// output is machine-readable (SPEC §3.3, §5).
+// output is machine-readable.
 import type { Context, OutputStream, Spinner } from '../context.js';
 import { truncateText } from '../domain/sanitize.js';
 

@@ -1,4 +1,4 @@
-// wait <pvc> (SPEC §3.4): like `kubectl wait`, blocks until the PVC's open migration (or, when
+// wait <pvc>: like `kubectl wait`, blocks until the PVC's open migration (or, when
 // none is open, the next one to start) records an outcome, or until its volume is attached to at
 // most one node. It reads the current state, then follows the watches (not polling): one line per
 // state change on stderr, the final state on stdout.
@@ -29,7 +29,7 @@ export interface WaitOptions {
   stderrColor: boolean;
 }
 
-/** The exit code of a migration that failed or became unresolved (SPEC §3.4). */
+/** The exit code of a migration that failed or became unresolved. */
 const MIGRATION_FAILED = 1;
 
 /**

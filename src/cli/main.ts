@@ -116,7 +116,7 @@ function describeWriteError(err: NodeJS.ErrnoException): string {
   return sanitizeText(match?.[1] ?? err.code ?? err.message);
 }
 
-/** Parses argv, runs the command and maps every failure to an exit code (SPEC §5). */
+/** Parses argv, runs the command and maps every failure to an exit code. */
 export async function run(argv: string[], ctx: Context, name = 'rds-migrate'): Promise<number> {
   let exitCode: number = ExitCode.ok;
   const verbose = argv.includes('-v') || argv.includes('--verbose');

@@ -1,5 +1,5 @@
 // Raw commander values -> validated, typed options. Every value given on the command
-// line is checked here, before any file or API access (SPEC §3.1).
+// line is checked here, before any file or API access.
 import { type Command, Option } from 'commander';
 import type { AuditOptions, AuditOutput, FailOn } from '../app/audit.js';
 import type { EventsOptions } from '../app/events.js';
@@ -16,7 +16,7 @@ import { dnsLabelProblem, dnsSubdomainProblem, printableLineProblem, volumeIdPro
 import { UsageError } from '../errors.js';
 import type { ConnectionOptions } from '../kube/gateway.js';
 
-/** Options every command shares (SPEC §3 global options), already validated. */
+/** Options every command shares (the global options), already validated. */
 export interface GlobalOptions extends ConnectionOptions {
   driver: string;
   /** Colour in tables on stdout. */
@@ -29,7 +29,7 @@ export interface GlobalOptions extends ConnectionOptions {
 /** The help of -n for commands about one PVC. */
 export const PVC_NAMESPACE_HELP = "namespace of the PVC (default: the context's namespace, else default)";
 
-/** Adds the kubectl-style global options of SPEC §3 to a command; `namespace` is -n's help, which differs per command. */
+/** Adds the kubectl-style global options to a command; `namespace` is -n's help, which differs per command. */
 export function addGlobalOptions(cmd: Command, { namespace = PVC_NAMESPACE_HELP }: { namespace?: string } = {}): Command {
   return cmd
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
@@ -293,7 +293,7 @@ export function pushgatewayFlag(value: string): URL {
   return url;
 }
 
-/** Parses `--exclude <code>[=<namespace>/<pvc>]`: an acknowledged finding (SPEC §3.3). */
+/** Parses `--exclude <code>[=<namespace>/<pvc>]`: an acknowledged finding. */
 export function exclusionFlag(value: string): Exclusion {
   const [code, target] = splitOnce(value, '=');
   if (!(FINDING_CODES as readonly string[]).includes(code)) {

@@ -1,4 +1,4 @@
-// Dual- and multi-attaches from VolumeAttachments (SPEC §2.3). Attachment state
+// Dual- and multi-attaches from VolumeAttachments. Attachment state
 // comes from VolumeAttachments alone, never from events.
 
 import { formatTimestamp } from './time.js';
@@ -49,7 +49,7 @@ function compareAttachments(a: VolumeAttachmentRecord, b: VolumeAttachmentRecord
   return compareText(a.nodeName, b.nodeName) || compareText(a.name, b.name);
 }
 
-/** Finds dual-attaches, multi-attaches and rejected targets among the driver's VolumeAttachments (SPEC §2.3). */
+/** Finds dual-attaches, multi-attaches and rejected targets among the driver's VolumeAttachments. */
 export function findAttachments(
   vas: readonly VolumeAttachmentRecord[],
   pvs: readonly PersistentVolumeRecord[],

@@ -1,4 +1,4 @@
-// The audit (SPEC §3.3): one pure function from a snapshot to the report of SPEC §4.
+// The audit: one pure function from a snapshot to the report (docs/output.md).
 
 import { findAttachments } from './attachments.js';
 import { buildFindings, type SharedVolume } from './findings.js';
@@ -86,7 +86,7 @@ function excluded(f: Finding, rules: AuditParameters['exclude']): boolean {
   return rules.some((r) => r.code === f.code && (r.pvc === null || (r.namespace === f.namespace && r.pvc === f.pvc)));
 }
 
-/** Audits a snapshot (SPEC §3.3): pairs migrations, relates them to KubeVirt, judges attachments, builds findings. */
+/** Audits a snapshot: pairs migrations, relates them to KubeVirt, judges attachments, builds findings. */
 export function auditSnapshot(snapshot: ClusterSnapshot, params: AuditParameters): AuditReport {
   const { namespace, driver } = params;
   // The report states `now` to the millisecond; ages are computed from that same instant, so a
@@ -243,7 +243,7 @@ export function auditSnapshot(snapshot: ClusterSnapshot, params: AuditParameters
   };
 }
 
-/** A volume attached to several nodes with its VM, users and whether sharing it is safe (SPEC §2.7). */
+/** A volume attached to several nodes with its VM, users and whether sharing it is safe. */
 function describeSharing(
   d: DualAttach,
   context: {

@@ -1,4 +1,4 @@
-// What changed between two builds of the same view (the live commands, SPEC §3.4, §3.5): the
+// What changed between two builds of the same view (the live commands): the
 // events that are new or changed, the migrations whose state changed, whether the attachment
 // changed, the findings that opened or resolved. Time passing alone is not a change: an age or
 // a migration's elapsed time against its timeout never makes one, but a state it leads to does
@@ -106,8 +106,8 @@ export function changedMigrations(before: readonly Migration[], after: readonly 
 
 /**
  * The migration of `after` that continues `target` (matchMigrations), or, when `target` is
- * null, the newest migration of `after` that continues none of `before`: what `wait` follows
- * (SPEC §3.4). Null when there is none (yet, or any longer).
+ * null, the newest migration of `after` that continues none of `before`: what `wait` follows.
+ * Null when there is none (yet, or any longer).
  */
 export function followMigration(before: readonly Migration[], after: readonly Migration[], target: Migration | null): Migration | null {
   const matched = matchMigrations(before, after);

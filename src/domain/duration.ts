@@ -1,4 +1,4 @@
-// Durations the way Go and kubectl print and parse them (KUBERNETES-FACTS §5, §6).
+// Durations the way Go and kubectl print and parse them.
 // Values are seconds as numbers; parsing works in integer nanoseconds (BigInt)
 // so that it matches Go's time.ParseDuration exactly, overflow checks included.
 

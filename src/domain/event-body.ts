@@ -1,4 +1,4 @@
-// The Event object client-go's EventRecorder builds (KUBERNETES-FACTS §1.2–1.4),
+// The Event object client-go's EventRecorder builds,
 // so that a hand-posted event differs from the driver's only in its component.
 import type { MigrationReason, PvcRecord } from './types.js';
 

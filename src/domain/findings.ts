@@ -1,4 +1,4 @@
-// The findings catalogue (SPEC §2.5) and the findings of one audit. Every sentence is built
+// The findings catalogue and the findings of one audit. Every sentence is built
 // from values sanitized one by one (an escape sequence in one value cannot reach into the
 // tool's own words), durations read like kubectl ages, and every value put into a suggested
 // command is quoted for the shell. The advice never names the pod on the node the VM runs on.
@@ -11,7 +11,7 @@ import { sanitizeText } from './sanitize.js';
 import type { DualAttach, EventRecord, Finding, FindingCode, Migration, ObjectRef, Severity } from './types.js';
 import type { ResolvedUser, SharingProblem } from './users.js';
 
-/** Stable finding codes with their severities (SPEC §2.5). */
+/** Stable finding codes with their severities. */
 export const FINDING_SEVERITY: Readonly<Record<FindingCode, Severity>> = {
   MigrationFailed: 'error',
   StuckDualAttach: 'error',
@@ -484,7 +484,7 @@ function retryOf(m: Migration, completed: Map<string, { m: Migration; start: num
   return completed.get(`${m.namespace}/${m.pvc}`)?.find((o) => o.start > start)?.m;
 }
 
-/** Builds the findings of SPEC §2.5, sorted by severity, namespace, PVC and code. */
+/** Builds the findings (docs/findings.md), sorted by severity, namespace, PVC and code. */
 export function buildFindings(input: FindingsInput): Finding[] {
   const findings: Finding[] = [];
   // Each failure looks for a retry among its own PVC's migrations only: looking through all of

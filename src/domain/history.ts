@@ -1,4 +1,4 @@
-// One PVC's migration history (SPEC §3.2, the `events` command).
+// One PVC's migration history (the `events` command).
 
 import { findAttachments } from './attachments.js';
 import { correlateKubevirt, summarizeVmim } from './kubevirt.js';
@@ -83,7 +83,7 @@ function toHistoryEvent(e: EventRecord): HistoryEvent {
   };
 }
 
-/** Builds the `events` document of one PVC: its events oldest first, its migrations (SPEC §2.4, §2.6), its VM, users and attachment. */
+/** Builds the `events` document of one PVC: its events oldest first, its migrations, its VM, users and attachment. */
 export function buildPvcHistory(input: PvcHistoryInput, options: PvcHistoryOptions): PvcHistory {
   const { pvc, persistentVolume: pv } = input;
   // Whole milliseconds, as `now` is printed, so ages agree with the document's own `now`.

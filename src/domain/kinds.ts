@@ -1,4 +1,4 @@
-// The one registry of what an audit reads (SPEC §3.3): where each kind is listed, how a raw
+// The one registry of what an audit reads: where each kind is listed, how a raw
 // object becomes a record, how two copies of one object are told apart, and what is lost
 // when the kind cannot be read. The online path (src/app/read-cluster.ts) and the offline
 // path (src/app/dump.ts) both go through it, and meet at the same ClusterSnapshot.
@@ -57,7 +57,7 @@ export interface KindSource<K extends KindName> {
   newer(a: KindRecords[K], b: KindRecords[K]): boolean;
   /** What cannot be found without it; completes "<plural> could not be read, so …". */
   lost: string;
-  /** Absent means "not installed" (KubeVirt): its absence is silent (SPEC §2.6). */
+  /** Absent means "not installed" (KubeVirt): its absence is silent. */
   optional: boolean;
 }
 
@@ -181,7 +181,7 @@ export const KINDS: { readonly [K in KindName]: KindSource<K> } = {
 /** The kinds in listing order. */
 export const KIND_NAMES = Object.keys(KINDS) as KindName[];
 
-/** The warning for a kind that could not be read (SPEC §3.3). */
+/** The warning for a kind that could not be read. */
 export function unreadWarning(kind: KindName, where?: string): string {
   const { title, lost } = KINDS[kind];
   return `${where === undefined ? title : `${title} in namespace ${where}`} could not be read, so ${lost}.`;

@@ -1,4 +1,4 @@
-// The kubelet's side of attachments (SPEC §2.3): VolumeAttachments the driver counts as
+// The kubelet's side of attachments: VolumeAttachments the driver counts as
 // attached although the node's kubelet no longer uses the volume, that sit on a node that no
 // longer exists, or whose detach the external-attacher never confirmed.
 
@@ -38,7 +38,7 @@ export function volumeInUseName(driver: string, volumeHandle: string): string {
 
 /**
  * Finds the driver's VolumeAttachments that are attached to a missing node, stuck detaching, or
- * stale (SPEC §2.3), in that order of precedence. Needs the Nodes to have been read; skips
+ * stale, in that order of precedence. Needs the Nodes to have been read; skips
  * volumes with a migration in flight and VolumeAttachments younger than --stale-after.
  */
 export function findAttachmentIssues(
@@ -68,7 +68,7 @@ export function findAttachmentIssues(
     if (nodeVolumes === undefined) {
       if (va.attached || deleting) issue('AttachedToMissingNode');
     } else if (deleting) {
-      // The external-attacher removes its finalizer first once detached (KUBEVIRT-FACTS G.4).
+      // The external-attacher removes its finalizer first once detached.
       if (oldEnough(va.deletingSince) && va.finalizers.includes(finalizer)) issue('DetachStuck');
     } else if (va.attached && !nodeVolumes.has(inUseName)) {
       issue('StaleAttachment');

@@ -1,4 +1,4 @@
-// KubeVirt correlation (SPEC §2.6): which VM uses a driver volume, what KubeVirt's
+// KubeVirt correlation: which VM uses a driver volume, what KubeVirt's
 // VirtualMachineInstanceMigrations say about its migrations, and the migrations only
 // KubeVirt still remembers (VMIMs outlive the one-hour event TTL).
 
@@ -8,7 +8,7 @@ import type { DriverVolume, VolumeIndex } from './volumes.js';
 
 /** A VMIM and a driver migration match when their starts are this close (and the VMIM had not ended this long before). */
 export const MATCH_WINDOW_MS = 2 * 60_000;
-/** A VMIM that ended less than this long ago still counts as a migration in flight (SPEC §2.7). */
+/** A VMIM that ended less than this long ago still counts as a migration in flight. */
 export const IN_FLIGHT_GRACE_MS = 2 * 60_000;
 /** MissingMigrationEvents looks back this share of --event-ttl: older driver events may have expired. */
 export const MISSING_EVENTS_TTL_SHARE = 0.8;
@@ -17,7 +17,7 @@ const FINAL_PHASES = new Set(['Succeeded', 'Failed']);
 /** Phases at or past Scheduled: the target pod runs, so the volume is attached on both nodes. */
 const PAST_SCHEDULED = new Set(['Scheduled', 'PreparingTarget', 'TargetReady', 'Running', 'WaitingForSync', 'Synchronizing', 'Succeeded']);
 
-/** A VMIM with what can be trusted of it (SPEC §2.6). */
+/** A VMIM with what can be trusted of it. */
 export interface VmimView {
   vmim: VmimRecord;
   vmi: VmiRecord;
@@ -44,7 +44,7 @@ export function isFinalPhase(phase: string): boolean {
 export function viewVmim(vmim: VmimRecord, vmi: VmiRecord, pods: readonly PodRecord[]): VmimView {
   const final = isFinalPhase(vmim.phase);
   const state = vmim.migrationState;
-  // Before KubeVirt 1.5 a final VMIM could carry another migration's state (KUBEVIRT-FACTS D.2).
+  // Before KubeVirt 1.5 a final VMIM could carry another migration's state.
   const trusted = state !== null && state.migrationUid !== '' && state.migrationUid === vmim.uid;
   let sourceNode: string | null = trusted ? state.sourceNode : null;
   let targetNode: string | null = trusted ? state.targetNode : null;
@@ -143,7 +143,7 @@ function kubevirtOf(v: VmimView): MigrationKubevirt {
 }
 
 /**
- * Relates the driver's migrations to KubeVirt's VMIMs (SPEC §2.6): matches each migration of a
+ * Relates the driver's migrations to KubeVirt's VMIMs: matches each migration of a
  * driver volume to at most one VMIM of the VMI using it (closest start within the window, nodes
  * agreeing), adds KubeVirt's final VMIMs that match nothing as migrations of their own, and
  * lists the recent VMIMs the driver recorded nothing for.

@@ -1,4 +1,4 @@
-// The driver's Migration* event messages (SPEC §2.1): formatting them byte for byte
+// The driver's Migration* event messages: formatting them byte for byte
 // and reading them back tolerantly. The reader is a hand-written cursor scanner, not
 // a regex, so hostile messages cost linear time.
 

@@ -54,12 +54,12 @@ function firstTime(...values: unknown[]): number | null {
   return null;
 }
 
-/** Normalizes a core/v1 or events.k8s.io/v1 Event into an EventRecord (SPEC §2.1), or null when it names no involved object. */
+/** Normalizes a core/v1 or events.k8s.io/v1 Event into an EventRecord, or null when it names no involved object. */
 export function normalizeEvent(raw: unknown): EventRecord | null {
   const event = asObject(raw);
   if (event === null) return null;
   const metadata = child(event, 'metadata');
-  // core/v1 says involvedObject, events.k8s.io/v1 says regarding (KUBERNETES-FACTS §3.1).
+  // core/v1 says involvedObject, events.k8s.io/v1 says regarding.
   const ref = child(event, 'involvedObject') ?? child(event, 'regarding');
   if (ref === null) return null;
   const refName = nonEmpty(field(ref, 'name'));
@@ -103,7 +103,7 @@ export function normalizeEvent(raw: unknown): EventRecord | null {
   };
 }
 
-/** True for the driver's migration events: a Migration* reason on a PersistentVolumeClaim (SPEC §2.1). */
+/** True for the driver's migration events: a Migration* reason on a PersistentVolumeClaim. */
 export function isMigrationEvent(e: EventRecord): boolean {
   return (MIGRATION_REASONS as readonly string[]).includes(e.reason) && e.involvedObject.kind === 'PersistentVolumeClaim';
 }
@@ -212,7 +212,7 @@ export function normalizeNode(raw: unknown): NodeRecord | null {
   return { name, volumesInUse: strings(field(child(node, 'status'), 'volumesInUse')) };
 }
 
-/** The labels a pod is classified by (SPEC §2.7); every other label is dropped to keep records small. */
+/** The labels a pod is classified by; every other label is dropped to keep records small. */
 const POD_LABEL_KEYS = [
   'kubevirt.io',
   'kubevirt.io/created-by',
@@ -244,7 +244,7 @@ function controllerOf(metadata: Obj | null): ControllerRef | null {
 }
 
 /**
- * Whether the attach/detach controller counts a pod as finished (KUBEVIRT-FACTS G.1): phase
+ * Whether the attach/detach controller counts a pod as finished: phase
  * Succeeded or Failed, or being deleted with no container running.
  */
 function isTerminated(metadata: Obj | null, status: Obj | null): boolean {
@@ -293,7 +293,7 @@ export function normalizeVmi(raw: unknown): VmiRecord | null {
   if (vmi === null || id === null) return null;
   const claimNames: string[] = [];
   for (const volume of objects(field(child(vmi, 'spec'), 'volumes'))) {
-    // A DataVolume's PVC has the DataVolume's name (KUBEVIRT-FACTS A.4).
+    // A DataVolume's PVC has the DataVolume's name.
     const claim =
       nonEmpty(field(child(volume, 'persistentVolumeClaim'), 'claimName')) ?? nonEmpty(field(child(volume, 'dataVolume'), 'name'));
     if (claim !== null && !claimNames.includes(claim)) claimNames.push(claim);
@@ -319,7 +319,7 @@ export function normalizeVmim(raw: unknown): VmimRecord | null {
   const vmiName = nonEmpty(field(child(vmim, 'spec'), 'vmiName')) ?? nonEmpty(field(child(metadata, 'labels'), 'kubevirt.io/vmi-name'));
   if (vmiName === null) return null;
   const status = child(vmim, 'status');
-  // One entry per phase (KUBEVIRT-FACTS D.2); should one repeat, the first is kept. One pass
+  // One entry per phase; should one repeat, the first is kept. One pass
   // over the entries, without a copy: an audit reads tens of thousands of VMIMs.
   let scheduled: Obj | undefined;
   let finished: Obj | undefined;

@@ -1,4 +1,4 @@
-// Pairing Migration* events into migrations (SPEC §2.4).
+// Pairing Migration* events into migrations.
 
 import { parseMigrationMessage } from './messages.js';
 import { isMigrationEvent } from './normalize.js';
@@ -16,11 +16,11 @@ export interface PvcRef {
 export interface PairingOptions {
   /** Epoch ms; decides in-progress vs unresolved for migrations still open. */
   now: number;
-  /** The migration timeout of the PVC's volume (SPEC §2.2), or null when its volume is unknown. */
+  /** The migration timeout of the PVC's volume, or null when its volume is unknown. */
   volumeTimeout: (pvc: PvcRef) => number | null;
 }
 
-/** An event with occurrences that could not be placed in time (SPEC §2.4). */
+/** An event with occurrences that could not be placed in time. */
 export interface UntimedEvent {
   event: EventRecord;
   /** count − 2 for a repeated event; all of its count when the event carries no time at all. */
@@ -93,7 +93,7 @@ export function compareEvents(a: EventRecord, b: EventRecord): number {
 }
 
 function phaseOf(reason: string): number {
-  // A Started sorts before a Completed/Failed with the same timestamp (SPEC §2.4).
+  // A Started sorts before a Completed/Failed with the same timestamp.
   return reason === 'MigrationStarted' ? 0 : 1;
 }
 
@@ -117,7 +117,7 @@ function pushOnce(list: string[], name: string): void {
   if (!list.includes(name)) list.push(name);
 }
 
-/** Expands an event into its timed occurrences, returning how many occurrences have no known time (SPEC §2.4). */
+/** Expands an event into its timed occurrences, returning how many occurrences have no known time. */
 function expand(event: EventRecord, parsed: ParsedMessage, out: Occurrence[]): number {
   if (event.count <= 1) {
     if (event.lastSeen === null) return 1;
@@ -242,7 +242,7 @@ function sortMigrations(migrations: readonly Migration[]): Migration[] {
 }
 
 /**
- * Gives the migrations still without an id (KubeVirt's, SPEC §2.6) one of the same form as the
+ * Gives the migrations still without an id (KubeVirt's) one of the same form as the
  * paired ones, `<namespace>/<pvc>/<startedAt>` (with `-2`, `-3`… when taken), in an order fixed by
  * content alone; returns every migration in the order of a migrations list.
  */
@@ -268,7 +268,7 @@ export function assignMigrationIds(migrations: readonly Migration[]): Migration[
   return sortMigrations(migrations);
 }
 
-/** Pairs Migration* events on PVCs into migrations (SPEC §2.4); the result does not depend on the order of `events`. */
+/** Pairs Migration* events on PVCs into migrations; the result does not depend on the order of `events`. */
 export function pairMigrations(events: readonly EventRecord[], options: PairingOptions): PairingResult {
   const groups = new Map<string, Occurrence[]>();
   const unparsedEvents: EventRecord[] = [];

@@ -1,6 +1,6 @@
 // Text from the cluster (event messages, names, reasons) is untrusted: anyone who
 // can create an Event could otherwise drive or disguise the operator's terminal
-// (CVE-2021-25743, SPEC §6). Everything shown in a table passes through here.
+// (CVE-2021-25743). Everything shown in a table passes through here.
 //
 // A single forward scan, no regular expressions: linear in the input length even
 // for adversarial input (unterminated OSC strings are remembered, not rescanned).

@@ -4,7 +4,7 @@ import { DEFAULT_MIGRATION_TIMEOUT_SECONDS, MAX_MIGRATION_TIMEOUT_SECONDS, MIN_M
 // optional sign and decimal digits, nothing else ("1.5", " 60", "5m" are junk).
 const WHOLE_SECONDS = /^[+-]?\d+$/;
 
-/** The migration timeout of a volume from its `migrationTimeoutSeconds` attribute (SPEC §2.2): junk or ≤ 0 → 300, else clamped to [30, 3600]. */
+/** The migration timeout of a volume from its `migrationTimeoutSeconds` attribute: junk or ≤ 0 → 300, else clamped to [30, 3600]. */
 export function volumeTimeoutSeconds(attribute: string | null): number {
   if (attribute === null || !WHOLE_SECONDS.test(attribute)) return DEFAULT_MIGRATION_TIMEOUT_SECONDS;
   const seconds = Number(attribute);

@@ -1,7 +1,7 @@
 // Plain data shared by the domain, the gateway and the renderers. Times inside
 // the domain are epoch milliseconds; the report models (Migration, DualAttach,
 // AuditReport, PvcHistory) carry RFC 3339 strings because they are the output
-// contract of SPEC §4.
+// contract (docs/output.md).
 
 export const DEFAULT_DRIVER = 'rds.csi.srvlab.io';
 export const DEFAULT_MIGRATION_TIMEOUT_SECONDS = 300;
@@ -27,9 +27,9 @@ export interface EventRecord {
   message: string;
   /** source.component, else reportingComponent / reportingController, else "". */
   component: string;
-  /** `count` when ≥ 1, else `series.count`, else 1 (SPEC §2.1). */
+  /** `count` when ≥ 1, else `series.count`, else 1. */
   count: number;
-  /** First occurrence, epoch ms (SPEC §2.1), or null when the event carries no time at all. */
+  /** First occurrence, epoch ms, or null when the event carries no time at all. */
   firstSeen: number | null;
   /** Last occurrence ("last seen"), epoch ms, or null. */
   lastSeen: number | null;
@@ -62,7 +62,7 @@ export interface VolumeAttachmentRecord {
   detachError: string | null;
 }
 
-/** A Node reduced to what the kubelet's view needs (SPEC §2.3). */
+/** A Node reduced to what the kubelet's view needs. */
 export interface NodeRecord {
   name: string;
   /** status.volumesInUse: `kubernetes.io/csi/<driver>^<volumeHandle>` for CSI volumes. */
@@ -76,7 +76,7 @@ export interface ControllerRef {
   uid: string;
 }
 
-/** A Pod reduced to what the users of a volume need (SPEC §2.7). */
+/** A Pod reduced to what the users of a volume need. */
 export interface PodRecord {
   namespace: string;
   name: string;
@@ -95,7 +95,7 @@ export interface PodRecord {
   ownerVmiUid: string | null;
 }
 
-/** A kubevirt.io/v1 VirtualMachineInstance reduced to what correlation needs (SPEC §2.6). */
+/** A kubevirt.io/v1 VirtualMachineInstance reduced to what correlation needs. */
 export interface VmiRecord {
   namespace: string;
   name: string;
@@ -122,7 +122,7 @@ export interface VmimMigrationState {
   failureReason: string | null;
 }
 
-/** A kubevirt.io/v1 VirtualMachineInstanceMigration reduced to what correlation needs (SPEC §2.6). */
+/** A kubevirt.io/v1 VirtualMachineInstanceMigration reduced to what correlation needs. */
 export interface VmimRecord {
   namespace: string;
   name: string;
@@ -148,7 +148,7 @@ export interface PvcRecord {
   volumeName: string | null;
 }
 
-/** The kinds an audit reads (SPEC §3.3); src/domain/kinds.ts says how each is read. */
+/** The kinds an audit reads; src/domain/kinds.ts says how each is read. */
 export type KindName =
   | 'Event'
   | 'PersistentVolume'
@@ -179,7 +179,7 @@ export interface ClusterSnapshot {
   warnings: string[];
 }
 
-/** What a Migration* message says (SPEC §4 `parsed`); fields a reason lacks are null. */
+/** What a Migration* message says (`parsed` in docs/output.md); fields a reason lacks are null. */
 export interface ParsedMessage {
   volumeId: string;
   sourceNode: string;
@@ -204,7 +204,7 @@ export type MigrationMessageInput =
 
 export type MigrationState = 'completed' | 'failed' | 'in-progress' | 'unresolved';
 
-/** What KubeVirt says about a migration (SPEC §4 `migrations[].kubevirt`). */
+/** What KubeVirt says about a migration (`migrations[].kubevirt` in docs/output.md). */
 export interface MigrationKubevirt {
   vmi: string;
   migration: string;
@@ -216,7 +216,7 @@ export interface MigrationKubevirt {
 /** Who recorded a migration: the driver's events, KubeVirt's VMIM, or both. */
 export type RecordedBy = 'events' | 'kubevirt';
 
-/** One migration as paired from events (SPEC §2.4, §4 `migrations[]`). */
+/** One migration as paired from events (`migrations[]` in docs/output.md). */
 export interface Migration {
   id: string;
   namespace: string;
@@ -253,10 +253,10 @@ export interface VolumeRejectedTarget extends RejectedTarget {
   pvc: string | null;
 }
 
-/** The kind of pod that uses a volume (SPEC §2.7). */
+/** The kind of pod that uses a volume. */
 export type UserKind = 'virt-launcher' | 'hotplug' | 'cdi' | 'export' | 'backup' | 'other';
 
-/** A pod using a volume on a node (SPEC §4 `users[]`). */
+/** A pod using a volume on a node (`users[]` in docs/output.md). */
 export interface VolumeUser {
   node: string;
   namespace: string;
@@ -266,7 +266,7 @@ export interface VolumeUser {
   vmi: string | null;
 }
 
-/** A volume attached to two (dual) or more (multi) nodes (SPEC §2.3, §4 `dualAttaches[]`). */
+/** A volume attached to two (dual) or more (multi) nodes (`dualAttaches[]` in docs/output.md). */
 export interface DualAttach {
   volumeId: string;
   namespace: string | null;
@@ -303,14 +303,14 @@ export type FindingCode =
   | 'MissingMigrationEvents'
   | 'MigrationRetried';
 
-/** An object a finding is about (SPEC §4 `findings[].objects[]`); namespace null for cluster-scoped ones. */
+/** An object a finding is about (`findings[].objects[]` in docs/output.md); namespace null for cluster-scoped ones. */
 export interface ObjectRef {
   kind: string;
   namespace: string | null;
   name: string;
 }
 
-/** One finding of SPEC §2.5. */
+/** One finding (docs/findings.md). */
 export interface Finding {
   severity: Severity;
   code: FindingCode;
@@ -349,7 +349,7 @@ export interface AuditSummary {
   durationSeconds: DurationStats;
 }
 
-/** The `audit -o json|yaml` document (SPEC §4). */
+/** The `audit -o json|yaml` document. */
 export interface AuditReport {
   apiVersion: 'rds-migrate/v1';
   kind: 'MigrationAudit';
@@ -383,14 +383,14 @@ export interface AuditParameters {
   driver: string;
   sinceSeconds: number | null;
   stuckAfterSeconds: number | null;
-  /** The API server's --event-ttl (SPEC §3.3), seconds. */
+  /** The API server's --event-ttl, seconds. */
   eventTtlSeconds: number;
-  /** How old a VolumeAttachment (or its deletion) must be before the kubelet findings apply (SPEC §2.3), seconds. */
+  /** How old a VolumeAttachment (or its deletion) must be before the kubelet findings apply, seconds. */
   staleAfterSeconds: number;
   exclude: readonly Exclusion[];
 }
 
-/** A VMIM as `events` shows it (SPEC §3.2): name, phase, nodes, start, end, failure reason. */
+/** A VMIM as `events` shows it: name, phase, nodes, start, end, failure reason. */
 export interface VmimSummary {
   name: string;
   uid: string;
@@ -402,7 +402,7 @@ export interface VmimSummary {
   failureReason: string | null;
 }
 
-/** One event as `events -o json` shows it (SPEC §4). */
+/** One event as `events -o json` shows it. */
 export interface HistoryEvent {
   name: string;
   type: string;
@@ -415,7 +415,7 @@ export interface HistoryEvent {
   parsed: ParsedMessage | null;
 }
 
-/** The `events -o json|yaml` document (SPEC §4). */
+/** The `events -o json|yaml` document. */
 export interface PvcHistory {
   apiVersion: 'rds-migrate/v1';
   kind: 'PvcMigrationHistory';

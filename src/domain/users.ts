@@ -1,4 +1,4 @@
-// The users of a volume (SPEC §2.7): the pods that name its PVC, and whether sharing the
+// The users of a volume: the pods that name its PVC, and whether sharing the
 // volume between nodes is safe. Only KubeVirt's migration protocol makes two nodes on one
 // block volume safe; two writers without it corrupt the volume.
 
@@ -29,7 +29,7 @@ function launcherVmiUid(pod: PodRecord): string | null {
   return pod.controller?.kind === 'VirtualMachineInstance' && pod.controller.uid !== '' ? pod.controller.uid : null;
 }
 
-/** The kind of pod (SPEC §2.7, labels per KUBEVIRT-FACTS A–C). */
+/** The kind of pod (by the labels KubeVirt and CDI put on their pods). */
 export function classifyPod(pod: PodRecord): UserKind {
   const labels = pod.labels;
   if (labels['kubevirt.io'] === 'virt-launcher') return 'virt-launcher';
@@ -49,7 +49,7 @@ export function indexUsers(pods: readonly PodRecord[], vmis: readonly VmiRecord[
   const byClaim = new Map<string, PodRecord[]>();
   for (const pod of pods) {
     podByName.set(`${pod.namespace}/${pod.name}`, pod);
-    // The attach/detach controller's own rule (KUBEVIRT-FACTS G.1): scheduled and not finished.
+    // The attach/detach controller's own rule: scheduled and not finished.
     if (pod.nodeName === null || pod.terminated) continue;
     for (const claim of pod.claimNames) {
       const key = `${pod.namespace}/${claim}`;
@@ -61,7 +61,7 @@ export function indexUsers(pods: readonly PodRecord[], vmis: readonly VmiRecord[
   const vmiUidOf = (pod: PodRecord, kind: UserKind): string | null => {
     if (kind === 'virt-launcher') return launcherVmiUid(pod);
     if (kind !== 'hotplug') return null;
-    // A hotplug pod is controlled by a virt-launcher pod of its VMI (KUBEVIRT-FACTS B).
+    // A hotplug pod is controlled by a virt-launcher pod of its VMI.
     if (pod.ownerVmiUid !== null) return pod.ownerVmiUid;
     if (pod.controller?.kind !== 'Pod') return null;
     const owner = podByName.get(`${pod.namespace}/${pod.controller.name}`);
@@ -97,7 +97,7 @@ export type SharingProblem =
   | 'no-migration';
 
 /**
- * Judges a volume attached to two or more nodes by its users (SPEC §2.7): safe only when every
+ * Judges a volume attached to two or more nodes by its users: safe only when every
  * user belongs to one VMI and, where they sit on several nodes, that VMI has a migration in
  * flight. `migrating` says whether the VMI (by uid) or the volume's driver migration is in flight.
  */

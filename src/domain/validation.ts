@@ -1,4 +1,4 @@
-// Input checks of SPEC §3.1. Each returns why a value is wrong, or null when it
+// Input checks of the command line. Each returns why a value is wrong, or null when it
 // is fine; the caller names the flag.
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

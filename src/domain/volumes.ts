@@ -9,7 +9,7 @@ export interface DriverVolume {
   pv: PersistentVolumeRecord;
   /** spec.csi.volumeHandle, else the PV name. */
   volumeId: string;
-  /** The volume's migration timeout (SPEC §2.2), seconds. */
+  /** The volume's migration timeout, seconds. */
   timeoutSeconds: number;
   /** The claim (PVC) it is bound to, or null. */
   namespace: string | null;

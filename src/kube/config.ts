@@ -1,4 +1,4 @@
-// Kubeconfig loading the way kubectl does it (SPEC §3, §5, §6). Each file is decoded with
+// Kubeconfig loading the way kubectl does it. Each file is decoded with
 // kubectl's types and refused where kubectl refuses it (kubeconfig-decode.ts); files are merged
 // with clientcmd's rules (for every name and for current-context, the first file wins); the
 // context in use is then checked as kubectl's ConfirmUsable checks it, so that a credential the

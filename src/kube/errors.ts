@@ -1,5 +1,5 @@
-// Maps API-server answers and transport failures to the CLI's error classes
-// (SPEC §5): one clear line, never the raw HTTP exchange.
+// Maps API-server answers and transport failures to the CLI's error classes:
+// one clear line, never the raw HTTP exchange.
 import { CliError, ClusterError, NotFoundError } from '../errors.js';
 import { ApiStatusError, ResponseError, TransportError } from './http.js';
 import { ProxyError } from './proxy.js';

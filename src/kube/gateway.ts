@@ -319,7 +319,7 @@ class HttpGateway implements Gateway {
         unreadable = 0;
       },
     );
-    // Event data is untrusted (SPEC §6): an event without an involved object is skipped, and said so.
+    // Event data is untrusted: an event without an involved object is skipped, and said so.
     if (unreadable > 0) this.logger.warn(`skipped ${unreadable} event(s) without a readable involvedObject`);
     return events;
   }
@@ -377,7 +377,7 @@ class HttpGateway implements Gateway {
   watchEvents(options: WatchRequest, keep?: (event: EventRecord) => boolean): AsyncGenerator<RecordChange<EventRecord>, never> {
     return this.watch(EVENTS, options, (raw) => {
       const e = normalizeEvent(raw);
-      // Event data is untrusted (SPEC §6): an event without an involved object is not shown.
+      // Event data is untrusted: an event without an involved object is not shown.
       if (e === null) this.logger.debug('skipped an event without a readable involvedObject');
       return e !== null && (keep === undefined || keep(e)) ? e : null;
     });
@@ -416,7 +416,7 @@ class HttpGateway implements Gateway {
 
   async createEvent(namespace: string, body: Record<string, unknown>, options: WriteOptions = {}): Promise<Record<string, unknown>> {
     // Retries resend the same name, so they can never make two events; a 409 on a
-    // retry means an earlier attempt got through, once the stored event is ours (SPEC §3.1).
+    // retry means an earlier attempt got through, once the stored event is ours.
     const target: RequestTarget = { verb: 'create', resource: 'events', namespace };
     try {
       const res = await this.client.request({
@@ -475,7 +475,7 @@ class HttpGateway implements Gateway {
     return this.listAll(path, { verb: 'list', resource, namespace: namespace ?? null }, {}, undefined, objectName);
   }
 
-  /** Sends a request for one object and returns it, checked to be a `kind` (SPEC §5: anything else is exit 4). */
+  /** Sends a request for one object and returns it, checked to be a `kind` (anything else is exit 4). */
   private async call(req: ApiRequest, target: RequestTarget, kind: string): Promise<unknown> {
     try {
       return objectOf(await this.client.request(req), kind, `${req.method} ${req.path}`);
@@ -573,7 +573,7 @@ class HttpGateway implements Gateway {
         }
       } catch (err) {
         if (err instanceof ApiStatusError && err.status === 410 && restart < MAX_LIST_RESTARTS) {
-          // The continue token expired (etcd compaction): restart for a consistent list (KUBERNETES-FACTS §9.3).
+          // The continue token expired (etcd compaction): restart for a consistent list.
           this.logger.debug(`${target.resource}: continue token expired, restarting the list`);
           continue;
         }

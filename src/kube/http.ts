@@ -229,7 +229,7 @@ export class ApiClient {
 
   private async backoff(attempt: number, retryAfter: number | undefined): Promise<void> {
     // Full jitter (AWS architecture blog), capped; the server's Retry-After is a floor of the wait,
-    // never shortened (SPEC §6). The command's deadline still ends the sleep.
+    // never shortened. The command's deadline still ends the sleep.
     const exp = Math.min(this.options.maxBackoffMs ?? 8000, 250 * 2 ** (attempt - 1));
     const jitter = Math.random() * exp;
     // Clamped to the longest timer Node has: beyond it setTimeout would fire at once.

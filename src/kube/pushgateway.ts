@@ -1,4 +1,4 @@
-// `audit --pushgateway <url>` (SPEC §4): one PUT of the audit's exposition to a Prometheus
+// `audit --pushgateway <url>`: one PUT of the audit's exposition to a Prometheus
 // Pushgateway, so that the group's previous push is replaced whole and resolved findings
 // disappear. Not Kubernetes: plain HTTP(S) with Node's own TLS trust (its CA bundle, plus
 // NODE_EXTRA_CA_CERTS, or the system store with --use-openssl-ca), basic auth from the URL's

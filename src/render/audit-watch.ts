@@ -1,4 +1,4 @@
-// The screen of `audit -w` on a terminal (SPEC §3.5): the audit redrawn in place, laid out for
+// The screen of `audit -w` on a terminal: the audit redrawn in place, laid out for
 // someone following a drain: a short summary, the findings one row each, the findings that
 // resolved recently, the dual-attaches, the migrations with the open ones first; rows that
 // changed recently marked with `*`; all cut to the terminal's height. The findings' advice is in

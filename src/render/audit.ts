@@ -1,4 +1,4 @@
-// `audit` output (SPEC §3.3, §4): table | wide | json | yaml (prometheus: ./prometheus.ts).
+// `audit` output: table | wide | json | yaml (prometheus: ./prometheus.ts).
 import { formatAge } from '../domain/duration.js';
 import { sanitizeText, wrapText } from '../domain/sanitize.js';
 import type { AuditReport, DualAttach, Finding, Severity } from '../domain/types.js';
@@ -205,7 +205,7 @@ export function renderAuditTable(report: AuditReport, opts: TableRenderOptions):
   return sections.filter((s) => s !== '').join('\n');
 }
 
-/** The audit report as JSON (SPEC §4), two-space indent, newline at the end. */
+/** The audit report as JSON, two-space indent, newline at the end. */
 export function renderAuditJson(report: AuditReport): string {
   let text = '';
   writeAuditJson(report, (piece) => {
@@ -219,7 +219,7 @@ export function writeAuditJson(report: AuditReport, write: (piece: string) => vo
   writeJson(auditDocumentParts(report), write);
 }
 
-/** The audit report as one YAML document (SPEC §4), newline at the end. */
+/** The audit report as one YAML document, newline at the end. */
 export async function renderAuditYaml(report: AuditReport): Promise<string> {
   const { toYaml } = await import('./yaml.js');
   return toYaml(auditDocument(report));

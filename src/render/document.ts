@@ -1,4 +1,4 @@
-// The JSON/YAML documents of SPEC §4, rebuilt key by key so the key order is the
+// The JSON/YAML documents (docs/output.md), rebuilt key by key so the key order is the
 // model's (types.ts) whatever order the domain happened to build its objects in.
 // YAML text is made in yaml.ts, which only -o yaml loads.
 import type {
@@ -15,7 +15,7 @@ import type {
   VolumeUser,
 } from '../domain/types.js';
 
-/** One migration as `migrations[]` shows it (SPEC §4). */
+/** One migration as `migrations[]` shows it. */
 export function migrationDoc(m: Migration): Migration {
   return {
     id: m.id,
@@ -63,7 +63,7 @@ function vmimSummaryDoc(v: VmimSummary): VmimSummary {
   };
 }
 
-/** One dual-attach as `dualAttaches[]` shows it (SPEC §4). */
+/** One dual-attach as `dualAttaches[]` shows it. */
 export function dualAttachDoc(d: DualAttach): DualAttach {
   return {
     volumeId: d.volumeId,
@@ -91,7 +91,7 @@ function volumeRejectedTargetDoc(r: VolumeRejectedTarget): VolumeRejectedTarget 
   return { volumeId: r.volumeId, namespace: r.namespace, pvc: r.pvc, ...rejectedTargetDoc(r) };
 }
 
-/** One finding as `findings[]` shows it (SPEC §4). */
+/** One finding as `findings[]` shows it. */
 export function findingDoc(f: Finding): Finding {
   return {
     severity: f.severity,
@@ -117,7 +117,7 @@ function parsedDoc(p: ParsedMessage | null): ParsedMessage | null {
   };
 }
 
-/** One event as `events -o json` shows it (SPEC §4). */
+/** One event as `events -o json` shows it. */
 export function historyEventDoc(e: HistoryEvent): HistoryEvent {
   return {
     name: e.name,
@@ -196,7 +196,7 @@ export function auditDocumentParts(r: AuditReport): LazyDocument {
   };
 }
 
-/** A PVC's attachment as `events -o json` shows it (SPEC §4). */
+/** A PVC's attachment as `events -o json` shows it. */
 export function attachmentDoc(a: PvcHistory['attachment']): PvcHistory['attachment'] {
   return {
     nodes: [...a.nodes],
@@ -224,7 +224,7 @@ export function historyDocument(h: PvcHistory): PvcHistory {
 
 // Characters that JSON.stringify and the yaml library would write raw although they
 // can act on a terminal (DEL, C1 such as U+009B CSI, bidi controls) or break lines for
-// YAML 1.1 readers (U+0085, U+2028, U+2029). The data stays as it is (SPEC §6): they
+// YAML 1.1 readers (U+0085, U+2028, U+2029). The data stays as it is: they
 // are written as \uXXXX escapes, which parse back to the same characters.
 export const RAW_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
 const RAW_UNSAFE_ALL = new RegExp(RAW_UNSAFE.source, 'g');

@@ -1,4 +1,4 @@
-// `events <pvc>` output (SPEC §3.2, §4): table | wide | json | yaml.
+// `events <pvc>` output: table | wide | json | yaml.
 import { formatAge } from '../domain/duration.js';
 import { sanitizeText, wrapText } from '../domain/sanitize.js';
 import type { HistoryEvent, PvcHistory } from '../domain/types.js';
@@ -166,12 +166,12 @@ export function renderHistoryTable(
   return sections.filter((s) => s !== '').join('\n');
 }
 
-/** The PVC history as JSON (SPEC §4), two-space indent, newline at the end. */
+/** The PVC history as JSON, two-space indent, newline at the end. */
 export function renderHistoryJson(history: PvcHistory): string {
   return toJson(historyDocument(history));
 }
 
-/** The PVC history as one YAML document (SPEC §4), newline at the end. */
+/** The PVC history as one YAML document, newline at the end. */
 export async function renderHistoryYaml(history: PvcHistory): Promise<string> {
   const { toYaml } = await import('./yaml.js');
   return toYaml(historyDocument(history));

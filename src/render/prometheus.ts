@@ -1,4 +1,4 @@
-// `audit -o prometheus` and `audit --pushgateway` (SPEC §4): the audit as Prometheus text
+// `audit -o prometheus` and `audit --pushgateway`: the audit as Prometheus text
 // exposition (format 0.0.4), for a node-exporter textfile collector or a Pushgateway.
 // https://prometheus.io/docs/instrumenting/exposition_formats/#text-based-format
 import { escapeUnsafe } from '../domain/sanitize.js';
@@ -33,7 +33,7 @@ function sampleValue(v: number): string {
 /** One family's samples: the value by label text, so that a label set is written once. */
 type Samples = Map<string, number>;
 
-/** The audit report as Prometheus text exposition (SPEC §4). */
+/** The audit report as Prometheus text exposition. */
 export function renderAuditPrometheus(report: AuditReport): string {
   const lines: string[] = [];
   const metric = (name: string, type: 'gauge' | 'histogram', help: string): void => {

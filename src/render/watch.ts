@@ -1,4 +1,4 @@
-// What the live commands print as things change (SPEC §3.4, §3.5): event rows in a layout fixed
+// What the live commands print as things change: event rows in a layout fixed
 // when the first rows are printed (kubectl `get -w` style: the header once, then one row per new
 // or changed event), one line per change of a migration's state or of the attachment, and the
 // one-JSON-object-per-line form of each of these and of the findings that open or resolve.

@@ -1,4 +1,4 @@
-// YAML output, in a module of its own: only `-o yaml` loads the yaml library (issue #5).
+// YAML output, in a module of its own: only `-o yaml` loads the yaml library.
 import { Document, visit } from 'yaml';
 import { escapeRawUnsafe, RAW_UNSAFE } from './document.js';
 

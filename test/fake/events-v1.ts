@@ -1,4 +1,4 @@
-// Conversion between stored core/v1 Events and the events.k8s.io/v1 view (KUBERNETES-FACTS §3.1).
+// Conversion between stored core/v1 Events and the events.k8s.io/v1 view.
 
 const renames: [core: string, eventsV1: string][] = [
   ['involvedObject', 'regarding'],

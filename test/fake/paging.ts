@@ -1,4 +1,4 @@
-// limit/continue paging with the etcd3 storage's semantics (KUBERNETES-FACTS §9.3).
+// limit/continue paging with the etcd3 storage's semantics.
 import { badRequest } from './status.js';
 import { compareKeys, keyOf } from './store.js';
 

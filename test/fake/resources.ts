@@ -35,7 +35,7 @@ const coreEventFields: Record<string, (e: any) => string> = {
   'involvedObject.fieldPath': (e) => str(e.involvedObject?.fieldPath),
   reason: (e) => str(e.reason),
   reportingComponent: (e) => str(e.reportingComponent),
-  // `source` is source.component, falling back to reportingComponent (KUBERNETES-FACTS §2.1).
+  // `source` is source.component, falling back to reportingComponent.
   source: (e) => str(e.source?.component) || str(e.reportingComponent),
   type: (e) => str(e.type),
 };
@@ -174,7 +174,7 @@ export const resources: readonly ResourceDef[] = [
     fields: eventsV1Fields,
     fieldErrorStyle: 'label-not-supported',
   },
-  // KubeVirt's CRDs: no selectable fields beyond metadata.name/namespace (KUBEVIRT-FACTS A.1).
+  // KubeVirt's CRDs: no selectable fields beyond metadata.name/namespace.
   {
     group: 'kubevirt.io',
     version: 'v1',

@@ -1,4 +1,4 @@
-// Field and label selectors, parsed the way apimachinery parses them (KUBERNETES-FACTS §2.2).
+// Field and label selectors, parsed the way apimachinery parses them.
 
 import type { ResourceDef } from './resources.js';
 import { badRequest } from './status.js';

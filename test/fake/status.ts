@@ -1,4 +1,4 @@
-// Kubernetes `Status` bodies as the API server sends them (KUBERNETES-FACTS §9).
+// Kubernetes `Status` bodies as the API server sends them.
 
 export interface StatusCause {
   reason: string;

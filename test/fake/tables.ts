@@ -10,7 +10,7 @@ interface Column {
   cell: (obj: any, now: Date) => string | number | boolean;
 }
 
-/** apimachinery `duration.HumanDuration` (KUBERNETES-FACTS §5). */
+/** apimachinery `duration.HumanDuration`. */
 export function humanDuration(ms: number): string {
   const seconds = Math.trunc(ms / 1000);
   if (seconds < -1) return '<invalid>';

@@ -1,4 +1,4 @@
-// What a core/v1 API server checks on an Event create (KUBERNETES-FACTS §3.3, §3.4).
+// What a core/v1 API server checks on an Event create.
 
 import type { StatusCause } from './status.js';
 import { badRequest } from './status.js';

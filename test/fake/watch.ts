@@ -1,5 +1,5 @@
-// Watches (`?watch=1`) of any served resource, with the API server's semantics (KUBEVIRT-FACTS
-// §F): resourceVersion unset/"0" = synthetic ADDED of the current state then changes, an exact
+// Watches (`?watch=1`) of any served resource, with the API server's semantics:
+// resourceVersion unset/"0" = synthetic ADDED of the current state then changes, an exact
 // resourceVersion = the changes after it (410 once it left the history window), field and label
 // selectors (an object that starts or stops matching is ADDED or DELETED), bookmarks,
 // timeoutSeconds, sendInitialEvents with its end bookmark, and Table conversion for kubectl.

@@ -10,13 +10,13 @@ function iso(t: Time): string {
   return (typeof t === 'string' ? new Date(t) : t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** client-go's event name: `<object name>.<lowercase hex of UnixNano>` (KUBERNETES-FACTS §1.3). */
+/** client-go's event name: `<object name>.<lowercase hex of UnixNano>`. */
 export function eventName(objectName: string, at: Time): string {
   const ms = BigInt((typeof at === 'string' ? new Date(at) : at).getTime());
   return `${objectName}.${(ms * 1_000_000n).toString(16)}`;
 }
 
-/** The attach/detach controller's VolumeAttachment name: `csi-` + sha256(volumeHandle + driver + node) (§7.2). */
+/** The attach/detach controller's VolumeAttachment name: `csi-` + sha256(volumeHandle + driver + node). */
 export function volumeAttachmentName(volumeHandle: string, driver: string, node: string): string {
   return `csi-${createHash('sha256').update(`${volumeHandle}${driver}${node}`).digest('hex')}`;
 }
@@ -174,7 +174,7 @@ export interface EventOptions {
   component?: string; // default rds-csi-node, like the driver
 }
 
-/** A core/v1 Event on a PVC, shaped as client-go's EventRecorder (v0.28+) sends it (§1.2–1.4). */
+/** A core/v1 Event on a PVC, shaped as client-go's EventRecorder (v0.28+) sends it. */
 export function event(o: EventOptions): any {
   const p = o.pvc.metadata ? { ...o.pvc.metadata } : o.pvc;
   const first = o.firstTimestamp ?? o.lastTimestamp ?? new Date();
@@ -251,7 +251,7 @@ export interface VmiOptions {
   createdAt?: Time;
 }
 
-/** A kubevirt.io/v1 VirtualMachineInstance as KubeVirt serves it (KUBEVIRT-FACTS A, D). */
+/** A kubevirt.io/v1 VirtualMachineInstance as KubeVirt serves it. */
 export function vmi(o: VmiOptions): any {
   const metadata: Record<string, unknown> = { name: o.name, namespace: o.namespace, uid: o.uid ?? randomUUID() };
   if (o.createdAt !== undefined) metadata.creationTimestamp = iso(o.createdAt);
@@ -286,7 +286,7 @@ export interface VmimOptions {
   state?: { sourceNode?: string; targetNode?: string; failureReason?: string; endTimestamp?: Time; migrationUid?: string };
 }
 
-/** A kubevirt.io/v1 VirtualMachineInstanceMigration as KubeVirt serves it (KUBEVIRT-FACTS D). */
+/** A kubevirt.io/v1 VirtualMachineInstanceMigration as KubeVirt serves it. */
 export function vmim(o: VmimOptions): any {
   const uid = o.uid ?? randomUUID();
   const status: Record<string, unknown> = { phase: o.phase };

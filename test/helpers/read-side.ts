@@ -1,5 +1,5 @@
 // Helpers for the read-side tests (events, audit, offline): the driver's messages in its
-// exact formats (SPEC §2.1) and a small hand-rolled checker for the JSON contracts of SPEC §4.
+// exact formats and a small hand-rolled checker for the JSON contracts of docs/output.md.
 import { randomUUID } from 'node:crypto';
 
 /** `[<vol>]: KubeVirt live migration started - source: <src>, target: <tgt>, timeout: <dur>` */
@@ -38,7 +38,7 @@ export type Schema =
   | { arrayOf: Schema }
   | { object: Record<string, Schema> };
 
-/** RFC 3339 in UTC, as SPEC §4 requires: `2026-11-26T10:00:00Z`, with an optional fraction. */
+/** RFC 3339 in UTC, as docs/output.md says: `2026-11-26T10:00:00Z`, with an optional fraction. */
 const RFC3339_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/;
 
 function typeName(v: unknown): string {
@@ -90,7 +90,7 @@ export function checkSchema(value: unknown, schema: Schema, path = '$'): string[
 const nullable = (s: Schema): Schema => ({ nullable: s });
 const arrayOf = (s: Schema): Schema => ({ arrayOf: s });
 
-/** `migrations[]` of SPEC §4. */
+/** `migrations[]` of docs/output.md. */
 export const migrationSchema: Schema = {
   object: {
     id: 'string',
@@ -114,7 +114,7 @@ export const migrationSchema: Schema = {
   },
 };
 
-/** `users[]` of SPEC §4: the pods using a volume. */
+/** `users[]` of docs/output.md: the pods using a volume. */
 export const userSchema: Schema = {
   object: {
     node: 'string',
@@ -125,12 +125,12 @@ export const userSchema: Schema = {
   },
 };
 
-/** A rejected migration target (extra key beside SPEC §4's). */
+/** A rejected migration target (a key beside those of docs/output.md). */
 export const rejectedTargetSchema: Schema = {
   object: { node: 'string', volumeAttachment: 'string', message: 'string', time: nullable('timestamp') },
 };
 
-/** `dualAttaches[]` of SPEC §4. */
+/** `dualAttaches[]` of docs/output.md. */
 export const dualAttachSchema: Schema = {
   object: {
     volumeId: 'string',
@@ -147,7 +147,7 @@ export const dualAttachSchema: Schema = {
   },
 };
 
-/** The `audit -o json|yaml` document of SPEC §4. */
+/** The `audit -o json|yaml` document of docs/output.md. */
 export const auditSchema: Schema = {
   object: {
     apiVersion: { literal: 'rds-migrate/v1' },
@@ -210,7 +210,7 @@ export const auditSchema: Schema = {
   },
 };
 
-/** The `events -o json|yaml` document of SPEC §4. */
+/** The `events -o json|yaml` document of docs/output.md. */
 export const historySchema: Schema = {
   object: {
     apiVersion: { literal: 'rds-migrate/v1' },
@@ -264,7 +264,7 @@ export const historySchema: Schema = {
   },
 };
 
-/** Rules of SPEC §4 the types alone cannot say: open migrations have no end, stats agree with the list. */
+/** Rules of docs/output.md the types alone cannot say: open migrations have no end, stats agree with the list. */
 export function checkMigrationInvariants(migrations: Array<Record<string, unknown>>): string[] {
   const problems: string[] = [];
   migrations.forEach((m, i) => {

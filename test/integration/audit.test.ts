@@ -1,4 +1,4 @@
-// `audit` (SPEC §3.3) through the built binary against the fake API server. The cluster is
+// `audit` through the built binary against the fake API server. The cluster is
 // seeded once (beforeAll) and never changed, so cluster-wide counts are known in every test;
 // each scenario lives in its own namespace.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -157,7 +157,7 @@ afterAll(async () => {
 beforeEach(() => server.reset());
 
 describe('audit output formats', () => {
-  it('-o json covers the whole cluster by default and follows SPEC §4', async () => {
+  it('-o json covers the whole cluster by default and follows docs/output.md', async () => {
     const { code, stderr, doc } = await auditJson([]);
     expect(stderr).toBe('');
     expect(code).toBe(1);

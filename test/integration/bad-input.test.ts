@@ -1,4 +1,4 @@
-// Every command × every class of invalid input (issue #4, SPEC §3.1, §5): one table with the
+// Every command × every class of invalid input: one table with the
 // exit code and the error line expected. None of these may reach the API server at all, so
 // nothing can have been written: the fake must see no request.
 import { execFileSync } from 'node:child_process';

@@ -1,4 +1,4 @@
-// What the API server (or whatever answers in its place) sends, read safely (SPEC §5, §6): gzip as
+// What the API server (or whatever answers in its place) sends, read safely: gzip as
 // kubectl gets it, Retry-After as a floor of the wait, and exit 4 with one line, never a false
 // all-clear or a crash, for a 200 that is not a list, an endless or bomb-sized body, broken gzip,
 // a repeated continue token or a list that never ends. The fake API server produces what it can

@@ -1,4 +1,4 @@
-// Credentials never reach any output (SPEC §6), and TLS failures are exit 4, clear, and never
+// Credentials never reach any output, and TLS failures are exit 4, clear, and never
 // retried or downgraded. Every secret in the kubeconfig is a unique marker string; every command
 // runs with --verbose and both output streams are grepped for every marker.
 import { spawn } from 'node:child_process';

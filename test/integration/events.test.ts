@@ -1,4 +1,4 @@
-// `events <pvc>` (SPEC §3.2) through the built binary against the fake API server.
+// `events <pvc>` through the built binary against the fake API server.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -217,7 +217,7 @@ describe('events <pvc>', () => {
     ]);
   });
 
-  it('-o json is the PvcMigrationHistory document of SPEC §4', async () => {
+  it('-o json is the PvcMigrationHistory document of docs/output.md', async () => {
     const s = seedHistory('json-disk');
     const res = await cli(['events', 'json-disk', '-o', 'json']);
     expect(res.stderr).toBe('');

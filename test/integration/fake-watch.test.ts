@@ -1,4 +1,4 @@
-// The fake API server's watches behave like the real server's (KUBEVIRT-FACTS §F): what is sent
+// The fake API server's watches behave like the real server's: what is sent
 // for each resourceVersion, selectors, bookmarks, timeouts, streaming lists, 410s and faults.
 import { afterEach, describe, expect, it } from 'vitest';
 import { apiVersionOf, resources } from '../fake/resources.js';

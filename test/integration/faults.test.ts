@@ -1,4 +1,4 @@
-// Transient faults, timeouts, the overall deadline and Ctrl-C (issue #4, SPEC §5, §6), through the
+// Transient faults, timeouts, the overall deadline and Ctrl-C, through the
 // built binary against the fake API server. Backoff is kept short by design, never by a switch:
 // 429s carry `Retry-After: 0`, 503s carry none (full jitter from 250 ms), timeouts are sub-second.
 import { spawn } from 'node:child_process';

@@ -1,4 +1,4 @@
-// Hostile cluster data (SPEC §6, issue #4): the committed corpus under test/fixtures/hostile/
+// Hostile cluster data: the committed corpus under test/fixtures/hostile/
 // (escape sequences, control and bidi characters, a 100 kB message, invalid UTF-8, wrong JSON
 // types, missing and far-future timestamps) runs through `events` and `audit`, online against the
 // fake API server and offline with --from-file, in every output format. Tables and the Prometheus

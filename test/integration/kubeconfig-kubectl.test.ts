@@ -1,4 +1,4 @@
-// Differential test of the kubeconfig reader against the real kubectl (SPEC §6: a kubeconfig is
+// Differential test of the kubeconfig reader against the real kubectl (a kubeconfig is
 // refused where kubectl refuses it, never read differently). Two corpora:
 //  - files: `kubectl config view --raw -o json` and our reader must agree on whether the file is
 //    accepted and, when it is, on every value we use; when kubectl names a field of the wrong type,

@@ -1,5 +1,5 @@
 // The command deadline (max(60 s, 4 × --request-timeout)) covers connecting and reading the current
-// state; the live commands then follow the cluster for as long as they are asked to (SPEC §3.5). This
+// state; the live commands then follow the cluster for as long as they are asked to. This
 // file runs for a little over a minute, so that the deadline passes while they run.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-// `audit --from-file` (SPEC §3.3 offline): kubectl dumps in every shape, `now` from the dump,
+// `audit --from-file`: kubectl dumps in every shape, `now` from the dump,
 // input errors, and the design test: a dump and the same objects served live audit the same.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import {

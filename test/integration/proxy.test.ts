@@ -1,4 +1,4 @@
-// The connection through proxies, like kubectl's (SPEC §6): HTTPS_PROXY/HTTP_PROXY/NO_PROXY by Go's
+// The connection through proxies, like kubectl's: HTTPS_PROXY/HTTP_PROXY/NO_PROXY by Go's
 // rules, the kubeconfig's proxy-url (http and socks5), TLS to the API server verified through the
 // tunnel, and a failing proxy named in the error. Real proxies: squid (HTTP CONNECT, forward proxy)
 // and danted (SOCKS5), see test/helpers/proxies.ts. The fake API server is named

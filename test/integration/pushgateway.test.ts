@@ -1,4 +1,4 @@
-// `audit -o prometheus` and `audit --pushgateway` (SPEC §4) against the real Prometheus tools:
+// `audit -o prometheus` and `audit --pushgateway` against the real Prometheus tools:
 // promtool check metrics accepts every exposition the audit writes (hostile names included), and a
 // real prometheus-pushgateway receives the pushes: a second push replaces the first, the grouping
 // key carries the kubeconfig context's cluster name, https and basic auth work, and a push that

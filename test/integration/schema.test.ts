@@ -1,4 +1,4 @@
-// The machine-readable contracts of SPEC §4, checked key by key with a small hand-rolled
+// The machine-readable contracts of docs/output.md, checked key by key with a small hand-rolled
 // checker: `audit -o json|yaml` of the examples dump (through the built binary) and the
 // `events -o json` document built from the same dump.
 import { readFileSync } from 'node:fs';
@@ -72,7 +72,7 @@ describe('the schema checker itself', () => {
   });
 });
 
-describe('audit -o json|yaml (SPEC §4)', () => {
+describe('audit -o json|yaml', () => {
   it('every required key, with its type, nulls for absent values and [] for empty lists', async () => {
     const res = await runCli(['audit', '--from-file', EXAMPLES, '-o', 'json']);
     expect(res.code).toBe(1);
@@ -129,7 +129,7 @@ describe('audit -o json|yaml (SPEC §4)', () => {
   });
 });
 
-describe('events -o json (SPEC §4)', () => {
+describe('events -o json', () => {
   // The examples dump, read in-process: pg-01 (an unresolved migration, a stuck dual-attach with a
   // rejected target, two VMIMs, users on three nodes), runner-01 (an events.k8s.io event, no PV
   // timeout in its message), git-01-data (a hotplugged disk) and crm-01 (KubeVirt and the driver disagree).

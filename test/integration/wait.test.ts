@@ -1,4 +1,4 @@
-// `wait <pvc>` (SPEC §3.4) through the built binary against the fake API server: it reads the
+// `wait <pvc>` through the built binary against the fake API server: it reads the
 // state, then follows the watches while the test posts outcomes or detaches the volume.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-// `events <pvc> --watch` and `audit --watch` (SPEC §3.5) through the built binary against the fake
+// `events <pvc> --watch` and `audit --watch` through the built binary against the fake
 // API server: the state first, then every change exactly once, across dropped connections, 410
 // relists and 429s; forbidden watches as warnings; the terminal screen of `audit -w`.
 import { spawn } from 'node:child_process';

@@ -5,7 +5,7 @@ import { at, NOW, pv, shuffled, VOL, va } from './builders.js';
 
 const options: AttachmentOptions = { now: NOW, driver: 'rds.csi.srvlab.io', stuckAfterSeconds: null };
 
-describe('findAttachments (SPEC §2.3)', () => {
+describe('findAttachments', () => {
   it('reports a dual-attach within the timeout as not stuck, dated by the newer VolumeAttachment', () => {
     const result = findAttachments(
       [va('node-b', at('11:58:00'), { name: 'csi-b' }), va('node-a', at('10:00:00'), { name: 'csi-a' })],

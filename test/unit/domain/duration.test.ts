@@ -9,7 +9,8 @@ import {
 } from '../../../src/domain/duration.js';
 
 // Expected values follow Go's time package (Duration.String, Round, ParseDuration)
-// and kubectl's HumanDuration as written down in KUBERNETES-FACTS §5 and §6.
+// and kubectl's HumanDuration (k8s.io/apimachinery/pkg/util/duration); the Go oracle test
+// (test/integration/go-duration.test.ts) checks the Go half against Go itself.
 
 describe('roundToSeconds', () => {
   it.each([

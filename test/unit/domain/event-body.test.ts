@@ -46,7 +46,7 @@ describe('buildEventBody', () => {
     expect(Object.keys(body).indexOf('eventTime')).toBeGreaterThan(-1);
   });
 
-  it('names events <object>.<hex unix nanos> (KUBERNETES-FACTS 1.3)', () => {
+  it('names events <object>.<hex unix nanos>', () => {
     expect(eventName('vm-disk', 1700000000123456789n)).toBe('vm-disk.17979cfe3d85cd15');
   });
 

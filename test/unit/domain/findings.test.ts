@@ -75,7 +75,7 @@ function only(input: Partial<FindingsInput>) {
   return findings[0]!;
 }
 
-describe('FINDING_SEVERITY (SPEC §2.5)', () => {
+describe('FINDING_SEVERITY', () => {
   it('matches the catalogue', () => {
     expect(FINDING_SEVERITY).toEqual({
       MigrationFailed: 'error',

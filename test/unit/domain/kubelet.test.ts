@@ -1,4 +1,4 @@
-// The kubelet's view of attachments (SPEC §2.3): stale attachments, attachments on missing nodes,
+// The kubelet's view of attachments: stale attachments, attachments on missing nodes,
 // detaches stuck on the external-attacher's finalizer.
 import { describe, expect, it } from 'vitest';
 import { auditSnapshot } from '../../../src/domain/audit.js';

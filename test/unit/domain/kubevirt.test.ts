@@ -1,4 +1,4 @@
-// KubeVirt correlation (SPEC §2.6), through the audit and on its own.
+// KubeVirt correlation, through the audit and on its own.
 import { describe, expect, it } from 'vitest';
 import { auditSnapshot } from '../../../src/domain/audit.js';
 import { correlateKubevirt, viewVmim } from '../../../src/domain/kubevirt.js';

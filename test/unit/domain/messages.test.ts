@@ -4,7 +4,7 @@ import type { MigrationMessageInput, ParsedMessage } from '../../../src/domain/t
 
 const VOL = 'pvc-0f8e2c1a-6b7d-4e3f-9a10-2b3c4d5e6f70';
 
-describe('formatMigrationMessage (SPEC §2.1 golden strings)', () => {
+describe('formatMigrationMessage: golden strings of the driver', () => {
   it.each<[string, MigrationMessageInput, string]>([
     [
       'started',

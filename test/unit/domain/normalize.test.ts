@@ -14,7 +14,7 @@ const T2 = '2025-06-01T11:30:00Z';
 const MS1 = Date.parse(T1);
 const MS2 = Date.parse(T2);
 
-/** A core/v1 Event as client-go's recorder writes it (KUBERNETES-FACTS §1.4). */
+/** A core/v1 Event as client-go's recorder writes it. */
 function coreEvent(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     kind: 'Event',
@@ -42,7 +42,7 @@ function coreEvent(extra: Record<string, unknown> = {}): Record<string, unknown>
   };
 }
 
-/** An events.k8s.io/v1 Event with only eventTime set (KUBERNETES-FACTS §3.1). */
+/** An events.k8s.io/v1 Event with only eventTime set. */
 function eventsV1(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     apiVersion: 'events.k8s.io/v1',
@@ -133,7 +133,7 @@ describe('normalizeEvent: events.k8s.io/v1', () => {
   });
 });
 
-describe('normalizeEvent: SPEC §2.1 count and time rules', () => {
+describe('normalizeEvent: count and time rules', () => {
   it.each([
     [{ count: 3 }, 3],
     [{ count: 0, series: { count: 5 } }, 5],

@@ -1,4 +1,4 @@
-// Property tests of the pairing engine (SPEC §2.4): every timed occurrence belongs to exactly one
+// Property tests of the pairing engine: every timed occurrence belongs to exactly one
 // migration, completed and failed durations are never negative, and the result does not depend on
 // the order of the input.
 import fc from 'fast-check';
@@ -47,7 +47,7 @@ const eventsArb = fc
 
 const options = { now: NOW, volumeTimeout: () => null };
 
-/** How many timed occurrences an event has (SPEC §2.4): count 1 → 1 at lastSeen; n ≥ 2 → first and last. */
+/** How many timed occurrences an event has: count 1 → 1 at lastSeen; n ≥ 2 → first and last. */
 function timedOccurrences(e: EventRecord): number {
   if (e.count <= 1) return e.lastSeen === null ? 0 : 1;
   return (e.firstSeen === null ? 0 : 1) + (e.lastSeen === null ? 0 : 1);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { volumeTimeoutSeconds } from '../../../src/domain/timeout.js';
 
-describe('volumeTimeoutSeconds (SPEC §2.2)', () => {
+describe('volumeTimeoutSeconds', () => {
   it.each([
     [null, 300, 'missing'],
     ['', 300, 'empty'],

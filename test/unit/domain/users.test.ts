@@ -1,4 +1,4 @@
-// The users of a volume and the safety of sharing it (SPEC §2.7), and the advice rule: the pod on
+// The users of a volume and the safety of sharing it, and the advice rule: the pod on
 // the node the VM runs on is never named.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
