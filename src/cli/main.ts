@@ -181,10 +181,10 @@ ${
     ? '  source <(rds-migrate completion bash)\n'
     : '\nRun by kubectl as the plugin kubectl-rds_migrate; for shell completion see\n`kubectl rds-migrate completion --help`.\n'
 }
-Exit codes: 0 ok, 1 audit findings at/above --fail-on (wait: the migration failed),
-2 usage or input error, 3 not found, 4 cluster (or --pushgateway) unreachable or
-request refused, 5 wait: --timeout passed, 70 internal error, 74 output not
-written, 130 interrupted.`,
+Exit codes: 0 ok, 1 audit findings at/above --fail-on (wait: the migration
+failed), 2 usage or input error, 3 not found, 4 cluster (or --pushgateway)
+unreachable or request refused, 5 wait: --timeout passed, 70 internal error,
+74 output not written, 130 interrupted.`,
     );
 
   const common = (cmd: Command): Command =>
@@ -305,9 +305,9 @@ Examples:
   ${name} audit -n vms --since 1h -o json
   kubectl get events,pv,volumeattachments,nodes,pods,vmi,vmim -A -o json > dump.json
   ${name} audit --from-file dump.json
-  ${name} audit --from-file examples/cluster      # the example dump in the source repository
+  ${name} audit --from-file examples/cluster
   ${name} audit -o prometheus > /var/lib/node-exporter/rds-migrate.prom
-  ${name} audit --fail-on never --pushgateway http://pushgateway.monitoring:9091
+  ${name} audit --fail-on never --pushgateway http://pushgateway:9091
 `,
       )
       .exitOverride()
@@ -345,13 +345,14 @@ Examples:
         'after',
         `
 Progress goes to stderr, one line per change; the final state to stdout.
-Exit codes: 0 completed (or single-attach reached), 1 the migration failed or became
-unresolved, 5 --timeout passed first; 2, 3, 4 and 130 as for every command.
+Exit codes: 0 completed (or single-attach reached), 1 the migration failed or
+became unresolved, 5 --timeout passed first; 2, 3, 4 and 130 as for every
+command.
 
 Examples:
   ${name} wait vm-disk -n vms --timeout 10m
   ${name} wait vm-disk -n vms --for single-attach
-  kubectl drain node-a --ignore-daemonsets --delete-emptydir-data & ${name} wait vm-disk -n vms
+  ${name} wait vm-disk -n vms & kubectl drain node-a --ignore-daemonsets; wait $!
 `,
       )
       .exitOverride()
@@ -375,10 +376,12 @@ Examples:
   source <(rds-migrate completion zsh)       # zsh, after compinit
   rds-migrate completion fish | source       # fish
 
-The script completes the rds-migrate command. \`kubectl rds-migrate\` is completed by
-kubectl itself (1.26 and later), which runs kubectl_complete-rds_migrate from the PATH:
-npm installs it next to kubectl-rds_migrate; after a krew install, link it with
-  ln -s ~/.krew/store/rds-migrate/v*/bin/kubectl_complete-rds_migrate ~/.krew/bin/
+The script completes the rds-migrate command. \`kubectl rds-migrate\` is completed
+by kubectl itself (1.26 and later), which runs kubectl_complete-rds_migrate from
+the PATH: npm installs it next to kubectl-rds_migrate; after a krew install,
+link it with
+  ln -s ~/.krew/store/rds-migrate/v*/bin/kubectl_complete-rds_migrate \\
+    ~/.krew/bin/
 `,
       )
       .exitOverride()
