@@ -2,12 +2,12 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 // Builds what the benchmark runs into bench/out/ (gitignored), never touching dist/:
-//   bench/out/cli/dist/main.cjs + bench/out/cli/bin/rds-migrate.cjs  the CLI, bundled from the
+//   bench/out/cli/dist/main.cjs (+ its code cache) + bench/out/cli/bin/rds-migrate.cjs  the CLI, bundled from the
 //       working tree's src/ with the same esbuild options as scripts/build.mjs (no tsc);
 //   bench/out/serve.mjs  the fake API server (test/fake) + the scale generator (bench/generate.ts).
 // Usage: node bench/build.mjs
 import { build, stop } from 'esbuild';
-import { cliBuildOptions } from '../scripts/build.mjs';
+import { cliBuildOptions, writeCodeCache } from '../scripts/build.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = `${root}bench/out`;
@@ -16,7 +16,8 @@ export async function buildAll() {
   rmSync(`${out}/cli`, { recursive: true, force: true });
   mkdirSync(`${out}/cli/bin`, { recursive: true });
   await build(cliBuildOptions(`${out}/cli/dist`));
-  // Byte-for-byte the repository's bin/rds-migrate.cjs (it requires ../dist/main.cjs).
+  writeCodeCache(`${out}/cli/dist`);
+  // Byte-for-byte the repository's bin/rds-migrate.cjs (it loads ../dist/main.cjs with its cache).
   writeFileSync(`${out}/cli/bin/rds-migrate.cjs`, readFileSync(`${root}bin/rds-migrate.cjs`));
   await build({
     absWorkingDir: root,

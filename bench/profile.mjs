@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 // `node --cpu-prof`, and prints the top self-time functions (ms, %), the hottest lines and the
 // totals by file.
 import { build, stop } from 'esbuild';
-import { cliBuildOptions } from '../scripts/build.mjs';
+import { cliBuildOptions, writeCodeCache } from '../scripts/build.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const argv = process.argv.slice(2);
@@ -31,6 +31,7 @@ mkdirSync(join(out, 'bin'), { recursive: true });
 // showed up as ~3 % of an L audit's time.
 await build({ ...cliBuildOptions(join(out, 'dist')), minify: false });
 await stop();
+writeCodeCache(join(out, 'dist'));
 writeFileSync(join(out, 'bin/rds-migrate.cjs'), readFileSync(join(root, 'bin/rds-migrate.cjs')));
 
 const work = mkdtempSync(join(os.tmpdir(), 'rds-prof-'));

@@ -1,4 +1,5 @@
-// Bundles src/ into one CommonJS file, dist/main.cjs, that bin/rds-migrate.cjs requires.
+// Bundles src/ into one CommonJS file, dist/main.cjs, that bin/rds-migrate.cjs loads, and writes
+// its V8 code cache, dist/main.cjs.cache (scripts/code-cache.cjs).
 // One CommonJS file starts faster than ESM chunks (no ESM loader, one read and compile:
 // ~13 ms of an `events` run on this machine); esbuild wraps every module in a function
 // that runs on first use, so `--help` and `--version` still run only commander's code, and
@@ -8,6 +9,7 @@
 // The build goes to a temporary folder and is moved in (main.cjs last), so a CLI started
 // while another build runs never sees a half-written dist.
 
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +42,9 @@ export function cliBuildOptions(outdir) {
     sourcemap: true,
     minify: true,
     legalComments: 'none',
+    // The one import() (of client-node.cjs) as a require(): bin/rds-migrate.cjs compiles main.cjs
+    // as a vm.Script, where an import() would need an experimental module loader.
+    supported: { 'dynamic-import': false },
     plugins: [separateClientNode],
     // The shell completion scripts (src/app/shell) are kept as scripts and inlined as strings.
     loader: { '.bash': 'text', '.zsh': 'text', '.fish': 'text' },
@@ -48,12 +53,27 @@ export function cliBuildOptions(outdir) {
   };
 }
 
+/**
+ * Writes `outdir`/main.cjs.cache, the code cache of the main.cjs built there (scripts/code-cache.cjs).
+ * Its warm-up runs print errors on purpose (a refused connection, findings): its output is shown
+ * only when it fails, and it gets no proxy or kubeconfig from the environment.
+ */
+export function writeCodeCache(outdir) {
+  const res = spawnSync(process.execPath, [join(root, 'scripts', 'code-cache.cjs'), outdir], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
+    encoding: 'utf8',
+  });
+  if (res.status !== 0) throw new Error(`scripts/code-cache.cjs exited ${res.status ?? res.signal}:\n${res.stderr}`);
+}
+
 /** Builds dist/ through a staging folder. */
 async function buildDist() {
   const dist = join(root, 'dist');
   const staging = join(root, `dist.tmp-${process.pid}`);
   try {
     await build(cliBuildOptions(staging));
+    writeCodeCache(staging);
     mkdirSync(dist, { recursive: true });
     const built = readdirSync(staging).sort((a, b) => Number(a === 'main.cjs') - Number(b === 'main.cjs'));
     for (const file of built) renameSync(join(staging, file), join(dist, file));
