@@ -68,6 +68,6 @@ describe('the code cache of dist/main.cjs', () => {
     const plugin = await run(process.execPath, [join(root, 'bin', 'kubectl-rds_migrate'), '--version']);
     expect(plugin.stdout).toBe(`${pkg.version}\n`);
     const complete = await run(process.execPath, [join(root, 'bin', 'kubectl_complete-rds_migrate'), 'aud']);
-    expect(complete.stdout.split('\n')[0].split('\t')[0]).toBe('audit');
+    expect(complete.stdout.split(/[\t\n]/)[0]).toBe('audit');
   });
 });
