@@ -83,11 +83,40 @@ function inRange(ms: number): number | null {
   return Number.isFinite(ms) && ms >= 0 && ms < YEAR_10000_MS ? ms : null;
 }
 
-/** Formats epoch ms as RFC 3339 UTC (`2025-01-02T03:04:05Z`), with a millisecond fraction only when not whole seconds. */
+const MS_PER_DAY = 86_400_000;
+/** "00" … "99". */
+const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => (n < 10 ? `0${n}` : `${n}`));
+
+/**
+ * Formats epoch ms as RFC 3339 UTC (`2025-01-02T03:04:05Z`), with a millisecond fraction only when
+ * not whole seconds; beyond years 0–9999, the year as Date#toISOString writes it (`+275760`).
+ * By arithmetic (the civil calendar from day numbers, as Howard Hinnant's days_from_civil inverse):
+ * toISOString took ≈ 1.5 µs a call here, 60 ms of an audit that formats 40 000 instants.
+ */
 export function formatTimestamp(ms: number): string {
-  // Clamped to the Date range so a hostile duration (an inferred start 290 years back)
-  // cannot make toISOString throw; NaN is treated as the epoch.
+  // Clamped to the Date range (a hostile duration can infer a start 290 years back); NaN is the epoch.
   const safe = Number.isNaN(ms) ? 0 : Math.min(MAX_DATE_MS, Math.max(-MAX_DATE_MS, Math.floor(ms)));
-  const iso = new Date(safe).toISOString();
-  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+  const days = Math.floor(safe / MS_PER_DAY);
+  const inDay = safe - days * MS_PER_DAY;
+  const millis = inDay % 1000;
+  const seconds = (inDay - millis) / 1000;
+  // Day 0 is 1970-01-01; shifted so that eras of 400 years start on 0000-03-01.
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor(
+    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365,
+  );
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const monthFromMarch = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1;
+  const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  const yearText =
+    year >= 0 && year <= 9999
+      ? `${TWO_DIGITS[Math.floor(year / 100)]}${TWO_DIGITS[year % 100]}`
+      : `${year < 0 ? '-' : '+'}${String(Math.abs(year)).padStart(6, '0')}`;
+  const time = `${TWO_DIGITS[Math.floor(seconds / 3600)]}:${TWO_DIGITS[Math.floor(seconds / 60) % 60]}:${TWO_DIGITS[seconds % 60]}`;
+  const fraction = millis === 0 ? '' : `.${String(millis).padStart(3, '0')}`;
+  return `${yearText}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}T${time}${fraction}Z`;
 }

@@ -100,6 +100,29 @@ describe('formatTimestamp', () => {
     expect(typeof formatTimestamp(ms)).toBe('string');
   });
 
+  it('writes what Date#toISOString writes (without a .000 fraction), over the whole Date range', () => {
+    const iso = (ms: number): string => {
+      const text = new Date(ms).toISOString();
+      return text.endsWith('.000Z') ? `${text.slice(0, -5)}Z` : text;
+    };
+    const MAX = 8.64e15;
+    const edges = [-MAX, MAX, -62167219200000, -62167219200001, 253402300799999, 253402300800000, -1, 0, 951782400000, 951868800000];
+    for (const ms of edges) expect(formatTimestamp(ms)).toBe(iso(ms));
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.integer({ min: -MAX, max: MAX }),
+          fc.integer({ min: 0, max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) }),
+          fc.double({ min: -MAX, max: MAX, noNaN: true }),
+        ),
+        (ms) => {
+          expect(formatTimestamp(ms)).toBe(iso(Math.floor(ms)));
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+  });
+
   it('round-trips through parseTimestamp', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: Date.UTC(9999, 11, 31) }), (ms) => {
