@@ -90,7 +90,7 @@ const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => (n < 10 ? `0${n}` : `${
 /**
  * Formats epoch ms as RFC 3339 UTC (`2025-01-02T03:04:05Z`), with a millisecond fraction only when
  * not whole seconds; beyond years 0–9999, the year as Date#toISOString writes it (`+275760`).
- * By arithmetic (the civil calendar from day numbers, as Howard Hinnant's days_from_civil inverse):
+ * By arithmetic (the civil date from the day number, Howard Hinnant's civil_from_days):
  * toISOString took ≈ 1.5 µs a call here, 60 ms of an audit that formats 40 000 instants.
  */
 export function formatTimestamp(ms: number): string {
