@@ -6,7 +6,7 @@
 // go). A forbidden watch is a warning and its kind is unread, as a forbidden list is.
 
 import { namespacesOfSharedVolumes } from '../domain/attachments.js';
-import { emptySnapshot, KINDS, type KindRecords } from '../domain/kinds.js';
+import { emptySnapshot, KINDS, type KindRecords, KUBEVIRT_GROUP_VERSION } from '../domain/kinds.js';
 import { isMigrationEvent } from '../domain/normalize.js';
 import { type ClusterSnapshot, type EventRecord, type KindName, MIGRATION_REASONS, type PodRecord } from '../domain/types.js';
 import { ClusterError, NotFoundError } from '../errors.js';
@@ -14,7 +14,6 @@ import type { Gateway } from '../kube/gateway.js';
 import type { LiveSet, LiveSource } from './live.js';
 import type { ReadOptions } from './read-cluster.js';
 
-const KUBEVIRT_GROUP_VERSION = 'kubevirt.io/v1';
 /** How long the pods of a namespace stay watched after its last shared volume went (a drain moves many VMs in turn). */
 const PODS_LINGER_MS = 5 * 60_000;
 

@@ -2,7 +2,7 @@
 import type { Context } from '../context.js';
 import { DEFAULT_EVENT_TTL_SECONDS } from '../domain/audit.js';
 import { buildPvcHistory } from '../domain/history.js';
-import { KINDS } from '../domain/kinds.js';
+import { KINDS, KUBEVIRT_GROUP_VERSION } from '../domain/kinds.js';
 import { sanitizeText } from '../domain/sanitize.js';
 import type { PodRecord, VmimRecord, VmiRecord } from '../domain/types.js';
 import { ClusterError } from '../errors.js';
@@ -105,7 +105,7 @@ function forbiddenWarning(err: unknown, what: string): string {
 /** The VMIs and VMIMs of the namespace where KubeVirt is served; a forbidden list is a warning. */
 async function readKubevirt(gateway: Gateway, namespace: string): Promise<{ vmis: VmiRecord[]; vmims: VmimRecord[]; warning?: string }> {
   try {
-    if (!(await gateway.serves('kubevirt.io/v1'))) return { vmis: [], vmims: [] };
+    if (!(await gateway.serves(KUBEVIRT_GROUP_VERSION))) return { vmis: [], vmims: [] };
     const [vmis, vmims] = await Promise.all([
       gateway.list(KINDS.VirtualMachineInstance, { namespace }, KINDS.VirtualMachineInstance.normalize),
       gateway.list(KINDS.VirtualMachineInstanceMigration, { namespace }, KINDS.VirtualMachineInstanceMigration.normalize),

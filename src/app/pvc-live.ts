@@ -5,7 +5,7 @@
 // warnings, as in the one-shot command.
 
 import { buildPvcHistory } from '../domain/history.js';
-import { KINDS } from '../domain/kinds.js';
+import { KINDS, KUBEVIRT_GROUP_VERSION } from '../domain/kinds.js';
 import { isMigrationEvent, normalizePersistentVolume, normalizePvc, normalizeVolumeAttachment } from '../domain/normalize.js';
 import type {
   EventRecord,
@@ -21,7 +21,6 @@ import { type Gateway, pvcEventSelector, type ResourceRef } from '../kube/gatewa
 import type { LiveSet, LiveSource } from './live.js';
 
 const PVC_RESOURCE: ResourceRef = { group: '', version: 'v1', plural: 'persistentvolumeclaims', namespaced: true };
-const KUBEVIRT_GROUP_VERSION = 'kubevirt.io/v1';
 
 export interface PvcFollowOptions {
   pvc: string;

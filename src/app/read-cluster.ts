@@ -6,7 +6,7 @@
 
 import type { Logger } from '../context.js';
 import { namespacesOfSharedVolumes } from '../domain/attachments.js';
-import { emptySnapshot, KINDS, type KindRecords } from '../domain/kinds.js';
+import { emptySnapshot, KINDS, type KindRecords, KUBEVIRT_GROUP_VERSION } from '../domain/kinds.js';
 import { isMigrationEvent } from '../domain/normalize.js';
 import { type ClusterSnapshot, type KindName, MIGRATION_REASONS } from '../domain/types.js';
 import { ClusterError, NotFoundError } from '../errors.js';
@@ -18,8 +18,6 @@ export interface ReadOptions {
   chunkSize: number;
   driver: string;
 }
-
-const KUBEVIRT_GROUP_VERSION = 'kubevirt.io/v1';
 
 /** Whether an error is a forbidden list (RBAC), which an audit survives. */
 function isForbidden(err: unknown): err is ClusterError {

@@ -178,6 +178,9 @@ export const KINDS: { readonly [K in KindName]: KindSource<K> } = {
   },
 };
 
+/** The API group and version KubeVirt's kinds are served under, as discovery names it. */
+export const KUBEVIRT_GROUP_VERSION = `${KINDS.VirtualMachineInstance.group}/${KINDS.VirtualMachineInstance.version}`;
+
 /** The kinds in listing order. */
 export const KIND_NAMES = Object.keys(KINDS) as KindName[];
 
