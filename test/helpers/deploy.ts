@@ -5,12 +5,11 @@
 // command and args run with node. The pod's paths are made real in a private mount namespace
 // (`unshare --user --map-root-user --mount`): the host's /opt and /run stay untouched, and the CLI
 // finds its in-cluster configuration where a pod has it, with no switch of its own.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { type RunResult, repoRoot } from './run-cli.js';
+import { type RunResult, repoRoot, runCommand } from './run-cli.js';
 
 export const DEPLOY_DIR = join(repoRoot, 'deploy');
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -217,20 +216,5 @@ function shellQuote(s: string): string {
 }
 
 function run(command: string, args: string[], env?: Record<string, string>): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env } : {}) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runCommand(command, args, { env });
 }

@@ -9,36 +9,16 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testCaPem } from '../fake/tls.js';
+import { type RunResult, runCommand } from './run-cli.js';
 
 export const PROMTOOL = '/usr/bin/promtool';
 export const PUSHGATEWAY = '/usr/bin/prometheus-pushgateway';
 
-export interface ToolResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type ToolResult = RunResult;
 
 /** Runs a program with `stdin`, collecting its output (killed after 30 s). */
 export function runTool(command: string, args: string[], stdin = '', options: { cwd?: string } = {}): Promise<ToolResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(stdin);
-  });
+  return runCommand(command, args, { stdin, cwd: options.cwd });
 }
 
 /** `promtool check metrics`: lints an exposition read from stdin. */

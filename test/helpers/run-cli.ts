@@ -43,29 +43,50 @@ export function kubectlBinary(minorVersion: string): string {
 /** Whether a real kubectl is installed (kubectl tests skip otherwise). */
 export const kubectlAvailable = existsSync(KUBECTL_DISPATCHER);
 
-function runProcess(command: string, args: string[], env: Record<string, string>, opts: RunOptions): Promise<RunResult> {
-  const home = mkdtempSync(join(tmpdir(), 'rds-migrate-home-'));
-  const fullEnv: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, ...env, ...opts.env };
+export interface CommandOptions {
+  stdin?: string;
+  /** The whole environment (default: this process's). */
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Kill the process after this long (default 30 s); `code` is then null. */
+  timeoutMs?: number;
+}
+
+/** Runs a program to its end, collecting what it writes. */
+export function runCommand(command: string, args: string[], opts: CommandOptions = {}): Promise<RunResult> {
   return new Promise<RunResult>((resolve, reject) => {
-    const child = spawn(command, args, { env: fullEnv, cwd: home, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      ...(opts.env ? { env: opts.env } : {}),
+      ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 20_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
     child.on('error', (err) => {
       clearTimeout(timer);
-      rmSync(home, { recursive: true, force: true });
       reject(err);
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      rmSync(home, { recursive: true, force: true });
       resolve({ code, stdout, stderr });
     });
     child.stdin.on('error', () => undefined); // the child may exit without reading stdin
     child.stdin.end(opts.stdin ?? '');
   });
+}
+
+/** runCommand with a clean environment (PATH, a fresh HOME that is also the working directory, `env`, opts.env). */
+async function runProcess(command: string, args: string[], env: Record<string, string>, opts: RunOptions): Promise<RunResult> {
+  const home = mkdtempSync(join(tmpdir(), 'rds-migrate-home-'));
+  const fullEnv: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, ...env, ...opts.env };
+  try {
+    return await runCommand(command, args, { env: fullEnv, cwd: home, stdin: opts.stdin, timeoutMs: opts.timeoutMs ?? 20_000 });
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
 }
 
 /**
